@@ -1,0 +1,77 @@
+/**
+ * `npm start`: the whole system on this machine, no AWS account and no Docker. Starts the
+ * emulators (or uses AWS_ENDPOINT_URL* when set), creates the table and queues, loads the demo
+ * data, serves the API through the local gateway and feeds the queue to the worker.
+ */
+import { readFile } from 'node:fs/promises';
+import { startEmulators } from './emulators.ts';
+import { configureLocalEnvironment, DEMO_TOKEN, LOCAL_QUEUE_NAME, portFromEnv } from './environment.ts';
+import { startLocalGateway } from './gateway.ts';
+import { ensureJobQueues, ensureTable } from './resources.ts';
+import { localRoutes } from './routes.ts';
+
+const DEMO_FIXTURE = new URL('../../fixtures/demo.json', import.meta.url);
+
+async function main(): Promise<void> {
+  const ports = {
+    api: portFromEnv('API_PORT', 3000),
+    dynamodb: portFromEnv('DYNAMODB_PORT', 8000),
+    sqs: portFromEnv('SQS_PORT', 9324),
+    ses: portFromEnv('SES_PORT', 8005),
+  };
+  configureLocalEnvironment({});
+  const emulators = await startEmulators(ports);
+  configureLocalEnvironment(emulators.endpoints);
+
+  const tableName = process.env.TABLE_NAME ?? '';
+  await ensureTable(tableName);
+  const queues = await ensureJobQueues(LOCAL_QUEUE_NAME);
+  process.env.JOB_QUEUE_URL = queues.queueUrl;
+
+  // Imported only now: the handlers' SDK clients read the endpoints set above.
+  const { importFixture } = await import('#shared/seed/import-fixture.ts');
+  const { dateInTimeZone } = await import('#shared/domain/calendar-date.ts');
+  const summary = await importFixture(
+    JSON.parse(await readFile(DEMO_FIXTURE, 'utf8')),
+    dateInTimeZone(new Date(), 'Europe/London'),
+  );
+  const { routes, authorizer } = await localRoutes();
+  const gateway = await startLocalGateway({ port: ports.api, routes, authorizer });
+
+  const embedded = (service: string) =>
+    emulators.embedded.includes(service as never) ? 'embedded' : 'external';
+  console.log(`
+statement mailer is running locally
+
+  API            ${gateway.url}/v2/customerstatements/bulk/email
+  Demo token     Authorization: KfToken ${DEMO_TOKEN}   (tenant "demo", ${summary.itemsWritten} records loaded)
+  Sent mail      ${emulators.endpoints.ses}/   (SES, ${embedded('ses')})
+  DynamoDB       ${emulators.endpoints.dynamodb}   table ${tableName} (${embedded('dynamodb')})
+  SQS            ${queues.queueUrl} (${embedded('sqs')})
+
+Try:
+  curl -s -X POST '${gateway.url}/v2/customerstatements/bulk/email?startdate=20130101&enddate=20131010&excludepaidinvoices=1&filterby=all' \\
+    -H 'Authorization: KfToken ${DEMO_TOKEN}' -H 'Content-Type: application/json' \\
+    -d '["101","CUST123","CUST2345","0065"]'
+
+Press Ctrl-C to stop.
+`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await gateway.stop();
+    await emulators.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('statement mailer could not start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+/**
+ * `npm run seed -- <fixture.json> [--local]`: loads a fixture into the table named by TABLE_NAME,
+ * in AWS (credentials and region from the usual AWS environment) or, with `--local`, into the
+ * local stack that `npm start` runs. The whole file is validated before anything is written.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { configureLocalEnvironment, LOCAL_TABLE_NAME, portFromEnv } from './local/environment.ts';
+
+const USAGE = `usage: npm run seed -- <fixture.json> [--local] [--today YYYY-MM-DD]
+
+  --local   load into the local stack of \`npm start\` (DynamoDB on 127.0.0.1:$DYNAMODB_PORT, default 8000,
+            table ${LOCAL_TABLE_NAME}); without it, TABLE_NAME and the AWS environment are used
+  --today   the load date for fixtures with AsOf (default: today in UTC)`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      local: { type: 'boolean', default: false },
+      today: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  const [file] = positionals;
+  if (values.help || file === undefined || positionals.length > 1) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (values.local) {
+    configureLocalEnvironment({
+      dynamodb:
+        process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${portFromEnv('DYNAMODB_PORT', 8000)}`,
+    });
+  }
+  if (!process.env.TABLE_NAME) {
+    console.error('TABLE_NAME is not set: name the table to load into, or use --local.\n');
+    console.error(USAGE);
+    return 2;
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    console.error(`Cannot read ${file} as JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  // Imported only now: the DynamoDB client reads its endpoint when it is created.
+  const { FixtureError, importFixture } = await import('#shared/seed/import-fixture.ts');
+  const { isIsoDate } = await import('#shared/domain/calendar-date.ts');
+  const today = values.today ?? new Date().toISOString().slice(0, 10);
+  if (!isIsoDate(today)) {
+    console.error('--today must be a date in YYYY-MM-DD form');
+    return 2;
+  }
+  try {
+    const summary = await importFixture(document, today);
+    console.log(
+      `Loaded ${file} into ${process.env.TABLE_NAME}: ${summary.tenants} tenant(s), ${summary.itemsWritten} records written, ${summary.itemsDeleted} stale records removed.`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof FixtureError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('seed failed:', error);
+    process.exit(1);
+  },
+);

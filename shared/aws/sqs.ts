@@ -1,0 +1,64 @@
+/**
+ * The SQS adapter: one module-scope client (endpoint from AWS_ENDPOINT_URL_SQS locally) and verbs
+ * that take and return plain values.
+ */
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import { logger } from '../observability/powertools.ts';
+import { chunk, retryRemaining } from './backoff.ts';
+import { SQS_CLIENT_CONFIG } from './client-config.ts';
+
+export const sqsClient = new SQSClient(SQS_CLIENT_CONFIG);
+
+/** SendMessageBatch takes at most 10 entries a call. */
+export const SEND_BATCH_LIMIT = 10;
+
+export interface OutgoingMessage {
+  /** Unique within one call of `sendMessages`; reported back when the message is not sent. */
+  id: string;
+  body: string;
+}
+
+/**
+ * Sends messages with SendMessageBatch, 10 a call and the calls in parallel. Entries that SQS
+ * fails without blaming the sender are retried with backoff; the SDK already retried each call.
+ * Returns the ids of the messages that are not on the queue.
+ */
+export async function sendMessages(
+  queueUrl: string,
+  messages: readonly OutgoingMessage[],
+): Promise<Set<string>> {
+  const failed = new Set<string>();
+  await Promise.all(
+    chunk(messages, SEND_BATCH_LIMIT).map(async (group) => {
+      let pending: SendMessageBatchRequestEntry[] = group.map(({ id, body }) => ({
+        Id: id,
+        MessageBody: body,
+      }));
+      const left = await retryRemaining(
+        pending,
+        async (remaining) => {
+          pending = remaining;
+          const output = await sqsClient.send(
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: remaining }),
+          );
+          const refused = new Set<string>();
+          for (const entry of output.Failed ?? []) {
+            if (entry.Id === undefined) continue;
+            if (entry.SenderFault) {
+              logger.error('SQS refused a message', { entryId: entry.Id, code: entry.Code });
+              failed.add(entry.Id);
+            } else refused.add(entry.Id);
+          }
+          return remaining.filter((entry) => entry.Id !== undefined && refused.has(entry.Id));
+        },
+        { attempts: 3, baseMs: 50, capMs: 500 },
+      ).catch((error: unknown) => {
+        // The SDK's own retries are spent: what was still pending is reported as not queued.
+        logger.error('SendMessageBatch failed after retries', { error });
+        return pending;
+      });
+      for (const entry of left) if (entry.Id !== undefined) failed.add(entry.Id);
+    }),
+  );
+  return failed;
+}

@@ -1,0 +1,52 @@
+/**
+ * The single-table key design (docs/data-model.md). Every key starts with the tenant, so no read
+ * or write built from these functions can reach another tenant's records. A customer's records
+ * share one partition, so its invoices and payments are read by a key condition on the date.
+ */
+export interface TableKey {
+  PK: string;
+  SK: string;
+}
+
+const pad = (value: number, width = 10) => String(value).padStart(width, '0');
+
+export const tenantKey = (tenantId: string): TableKey => ({ PK: `TENANT#${tenantId}`, SK: 'TENANT' });
+
+export const templateKey = (tenantId: string, number: number): TableKey => ({
+  PK: `TENANT#${tenantId}`,
+  SK: `TEMPLATE#${pad(number)}`,
+});
+
+export const tokenKey = (tokenHash: string): TableKey => ({ PK: `TOKEN#${tokenHash}`, SK: 'TOKEN' });
+
+export const customerPartition = (tenantId: string, code: string) => `TENANT#${tenantId}#CUSTOMER#${code}`;
+
+export const customerKey = (tenantId: string, code: string): TableKey => ({
+  PK: customerPartition(tenantId, code),
+  SK: 'CUSTOMER',
+});
+
+/** Invoices sort by issue date, then number: `INVOICE#2013-02-01#0000001001`. */
+export const invoiceKey = (tenantId: string, code: string, issuedDate: string, number: number): TableKey => ({
+  PK: customerPartition(tenantId, code),
+  SK: `INVOICE#${issuedDate}#${pad(number)}`,
+});
+
+/** Payments sort by date; `sequence` tells apart payments of one invoice on one day. */
+export const paymentKey = (
+  tenantId: string,
+  code: string,
+  date: string,
+  invoiceNumber: number,
+  sequence: number,
+): TableKey => ({
+  PK: customerPartition(tenantId, code),
+  SK: `PAYMENT#${date}#${pad(invoiceNumber)}#${pad(sequence, 4)}`,
+});
+
+export const batchPartition = (tenantId: string, batchId: string) => `TENANT#${tenantId}#BATCH#${batchId}`;
+
+export const batchKey = (tenantId: string, batchId: string): TableKey => ({
+  PK: batchPartition(tenantId, batchId),
+  SK: 'BATCH',
+});

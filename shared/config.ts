@@ -1,0 +1,29 @@
+/**
+ * Environment configuration, parsed with zod once per execution environment (at the first call, in
+ * the cold start) so that a missing or malformed variable fails loudly, naming the variable.
+ */
+import { z } from 'zod';
+
+function defineConfig<Shape extends z.ZodRawShape>(shape: Shape): () => z.infer<z.ZodObject<Shape>> {
+  const schema = z.object(shape);
+  let parsed: z.infer<typeof schema> | undefined;
+  return () => {
+    if (parsed === undefined) {
+      const result = schema.safeParse(process.env);
+      if (!result.success) {
+        const problems = result.error.issues
+          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+          .join('; ');
+        throw new Error(`Invalid configuration: ${problems}`);
+      }
+      parsed = result.data;
+    }
+    return parsed;
+  };
+}
+
+/** The single DynamoDB table that holds every record (see docs/data-model.md). */
+export const tableConfig = defineConfig({ TABLE_NAME: z.string().min(3).max(255) });
+
+/** The SQS queue of statement jobs. */
+export const jobQueueConfig = defineConfig({ JOB_QUEUE_URL: z.url() });

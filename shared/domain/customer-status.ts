@@ -1,0 +1,46 @@
+import type { CustomerRecord, CustomerStatementEmailStatus } from '../schemas/records.ts';
+import { isValidEmailAddress } from './email-address.ts';
+
+/** KashFlow's status messages, word for word. */
+export const STATUS_MESSAGES = {
+  markedToSend: 'Marked to send',
+  invalidCode: 'Invalid customer code',
+  invalidEmail: 'Invalid customer email address',
+  notQueued: 'Could not queue statement, please retry',
+} as const;
+
+/** Longest customer code looked up; KashFlow's codes are far shorter. */
+export const MAX_CUSTOMER_CODE_LENGTH = 64;
+
+/**
+ * True when a code could name a customer at all. Others (empty, over-long, control characters)
+ * are reported `Invalid customer code` without a read, like any unknown code, so that one bad
+ * code never stops the statements of the others (KashFlow's "important feature" 3).
+ */
+export function isLookupableCode(code: string): boolean {
+  return code.length > 0 && code.length <= MAX_CUSTOMER_CODE_LENGTH && !/\p{Cc}/u.test(code);
+}
+
+export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail';
+
+/** Decides whether a statement can be emailed to a customer (undefined: no such customer). */
+export function judgeCustomer(customer: CustomerRecord | undefined): CustomerVerdict {
+  if (customer === undefined) return 'invalidCode';
+  return isValidEmailAddress(customer.email) ? 'send' : 'invalidEmail';
+}
+
+export function toStatus(
+  customerCode: string,
+  verdict: CustomerVerdict | 'notQueued',
+): CustomerStatementEmailStatus {
+  switch (verdict) {
+    case 'send':
+      return { CustomerCode: customerCode, Sent: true, Message: STATUS_MESSAGES.markedToSend };
+    case 'invalidCode':
+      return { CustomerCode: customerCode, Sent: false, Message: STATUS_MESSAGES.invalidCode };
+    case 'invalidEmail':
+      return { CustomerCode: customerCode, Sent: false, Message: STATUS_MESSAGES.invalidEmail };
+    case 'notQueued':
+      return { CustomerCode: customerCode, Sent: false, Message: STATUS_MESSAGES.notQueued };
+  }
+}

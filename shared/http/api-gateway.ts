@@ -1,0 +1,64 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ApiError, invalidSessionToken, ValidationError } from '../errors.ts';
+
+/** Reads a header case-insensitively, as HTTP header names are. */
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/**
+ * The query string as lower-cased names with every value given. KashFlow's (.NET) API reads
+ * parameter names case-insensitively, so `StartDate` and `startdate` are the same parameter.
+ */
+export function queryValues(event: APIGatewayProxyEvent): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  const multi = event.multiValueQueryStringParameters;
+  const single = event.queryStringParameters;
+  const source: Record<string, string[] | undefined> =
+    multi ??
+    Object.fromEntries(
+      Object.entries(single ?? {}).map(([key, value]) => [key, value === undefined ? [] : [value]]),
+    );
+  for (const [name, given] of Object.entries(source)) {
+    const key = name.toLowerCase();
+    values.set(key, [...(values.get(key) ?? []), ...(given ?? [])]);
+  }
+  return values;
+}
+
+/** One value of a query parameter; a parameter given twice is ambiguous and refused. */
+export function singleQueryValue(values: Map<string, string[]>, name: string): string | undefined {
+  const given = values.get(name);
+  if (given === undefined || given.length === 0) return undefined;
+  if (given.length > 1) throw new ValidationError('InvalidParameter', `${name} must be given at most once`);
+  return given[0];
+}
+
+/** The raw request body as UTF-8 text and its size in bytes. */
+export function bodyText(event: APIGatewayProxyEvent): { text: string; bytes: number } {
+  if (event.body === null || event.body === undefined) return { text: '', bytes: 0 };
+  if (event.isBase64Encoded) {
+    const buffer = Buffer.from(event.body, 'base64');
+    return { text: buffer.toString('utf8'), bytes: buffer.byteLength };
+  }
+  return { text: event.body, bytes: Buffer.byteLength(event.body, 'utf8') };
+}
+
+/** The tenant the authorizer resolved from the token; the only source of tenancy. */
+export function tenantIdOf(event: APIGatewayProxyEvent): string {
+  const tenantId: unknown = event.requestContext?.authorizer?.tenantId;
+  if (typeof tenantId !== 'string' || tenantId === '') throw invalidSessionToken();
+  return tenantId;
+}
+
+/** A path parameter that API Gateway guarantees by the route; its absence is a wiring fault. */
+export function pathParameter(event: APIGatewayProxyEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (value === undefined || value === '')
+    throw new ApiError(404, 'NotFound', `The ${name} is missing from the path`);
+  return value;
+}

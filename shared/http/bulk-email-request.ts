@@ -1,0 +1,165 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { parseCompactDate } from '../domain/calendar-date.ts';
+import type { PeriodRequest } from '../domain/statement-period.ts';
+import { ApiError, ValidationError } from '../errors.ts';
+import { bodyText, header, queryValues, singleQueryValue } from './api-gateway.ts';
+import { negotiateFormat, type ResponseFormat, requestBodyFormat } from './negotiation.ts';
+import { parseArrayOfString, XmlBodyError } from './xml.ts';
+
+/** KashFlow: "Maximum 35 customers statements can be emailed at a time". */
+export const MAX_CUSTOMERS_PER_REQUEST = 35;
+export const TOO_MANY_CUSTOMERS_MESSAGE = 'Maximum 35 customers statements can be emailed at a time';
+/** 35 codes fit in well under 4 KiB even as XML; anything near this limit is not a real request. */
+export const MAX_BODY_BYTES = 32 * 1024;
+
+const flag = (name: string) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value === '' || value === '0' || value === '1', {
+      message: `${name} must be 0 or 1`,
+    })
+    .transform((value) => value === '1');
+
+const compactDate = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return undefined;
+      const date = parseCompactDate(value);
+      if (date === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: `${name} must be a real calendar date in yyyymmdd format`,
+        });
+        return z.NEVER;
+      }
+      return date;
+    });
+
+export const BulkEmailQuerySchema = z.object({
+  startdate: compactDate('startdate'),
+  enddate: compactDate('enddate'),
+  excludepaidinvoices: flag('excludepaidinvoices'),
+  filterby: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value === '' || value.toLowerCase() === 'all', {
+      message: "filterby must be 'All' or empty",
+    })
+    .transform((value) => value?.toLowerCase() === 'all'),
+  dryrun: flag('dryrun'),
+});
+export type BulkEmailQuery = z.infer<typeof BulkEmailQuerySchema>;
+
+export const CustomerCodesSchema = z
+  .array(
+    z.string({ error: (issue) => `Customer code at index ${String(issue.path?.[0])} must be a string` }),
+    {
+      error: 'Request body must be an array of customer codes',
+    },
+  )
+  .min(1, { error: 'Request body must list at least one customer code' })
+  .max(MAX_CUSTOMERS_PER_REQUEST, { error: TOO_MANY_CUSTOMERS_MESSAGE });
+
+export interface BulkEmailRequest {
+  format: ResponseFormat;
+  period: PeriodRequest;
+  /** `dryrun=1`: validate and render, queue and send nothing. */
+  dryRun: boolean;
+  /** Distinct codes in first-seen order, exactly as sent (leading zeros and case kept). */
+  customerCodes: string[];
+  idempotencyKey: string | undefined;
+}
+
+const QUERY_NAMES = Object.keys(BulkEmailQuerySchema.shape);
+
+/** Chooses the response format or refuses the request with 406 before any other check. */
+export function responseFormatOf(event: APIGatewayProxyEvent): ResponseFormat {
+  const format = negotiateFormat(header(event, 'accept'));
+  if (format === undefined) {
+    throw new ApiError(406, 'NotAcceptable', 'Accept must allow application/json or application/xml');
+  }
+  return format;
+}
+
+function parseQuery(event: APIGatewayProxyEvent): BulkEmailQuery {
+  const values = queryValues(event);
+  const raw = Object.fromEntries(QUERY_NAMES.map((name) => [name, singleQueryValue(values, name)]));
+  const parsed = BulkEmailQuerySchema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw new ValidationError('InvalidParameter', issue?.message ?? 'Invalid query string');
+  }
+  return parsed.data;
+}
+
+function parseBody(event: APIGatewayProxyEvent): string[] {
+  const bodyFormat = requestBodyFormat(header(event, 'content-type'));
+  if (bodyFormat === 'unsupported') {
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      'Content-Type must be application/json or application/xml (UTF-8)',
+    );
+  }
+  const { text, bytes } = bodyText(event);
+  if (bytes > MAX_BODY_BYTES) {
+    throw new ApiError(413, 'PayloadTooLarge', `Request body must not exceed ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') {
+    throw new ValidationError('InvalidRequestBody', 'Request body must be an array of customer codes');
+  }
+  let document: unknown;
+  if (bodyFormat === 'xml') {
+    try {
+      document = parseArrayOfString(text);
+    } catch (error) {
+      if (error instanceof XmlBodyError)
+        throw new ValidationError('InvalidRequestBody', error.message, { cause: error });
+      throw error;
+    }
+  } else {
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new ValidationError('InvalidRequestBody', 'Request body is not valid JSON', { cause: error });
+    }
+  }
+  const parsed = CustomerCodesSchema.safeParse(document);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const message = issue?.message ?? 'Request body must be an array of customer codes';
+    throw new ValidationError(
+      message === TOO_MANY_CUSTOMERS_MESSAGE ? 'TooManyCustomers' : 'InvalidRequestBody',
+      message,
+    );
+  }
+  return [...new Set(parsed.data)];
+}
+
+/**
+ * Validates everything about a bulk email request before anything is read or queued:
+ * the Accept header (406), the content type (415), the size (413), the query (400), the body (400).
+ */
+export function parseBulkEmailRequest(event: APIGatewayProxyEvent): BulkEmailRequest {
+  const format = responseFormatOf(event);
+  const customerCodes = parseBody(event);
+  const query = parseQuery(event);
+  const idempotencyKey = header(event, 'idempotency-key');
+  if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
+    throw new ValidationError(
+      'InvalidParameter',
+      'Idempotency-Key must be 1 to 255 visible ASCII characters',
+    );
+  }
+  const period: PeriodRequest = {
+    startDate: query.startdate,
+    endDate: query.enddate,
+    filterAll: query.filterby,
+    excludePaid: query.excludepaidinvoices,
+  };
+  return { format, period, dryRun: query.dryrun, customerCodes, idempotencyKey };
+}

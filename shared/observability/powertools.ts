@@ -1,0 +1,13 @@
+/**
+ * Powertools singletons, created once per execution environment. Service name and namespace come
+ * from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, which the CDK construct sets.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'statement-mailer' });
+
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'StatementMailer',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'statement-mailer',
+});

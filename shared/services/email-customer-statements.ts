@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { getTenantWithCustomers, putBatch, updateBatchStatuses } from '../aws/dynamodb.ts';
+import { sendMessages } from '../aws/sqs.ts';
+import { jobQueueConfig } from '../config.ts';
+import { dateInTimeZone } from '../domain/calendar-date.ts';
+import {
+  type CustomerVerdict,
+  isLookupableCode,
+  judgeCustomer,
+  toStatus,
+} from '../domain/customer-status.ts';
+import {
+  PeriodError,
+  type PeriodRequest,
+  resolveStatementPeriod,
+  type StatementPeriod,
+} from '../domain/statement-period.ts';
+import { invalidSessionToken, ValidationError } from '../errors.ts';
+import { logger, metrics } from '../observability/powertools.ts';
+import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
+import type { StatementJob } from '../schemas/statement-job.ts';
+
+export interface StatementEmailRequest {
+  tenantId: string;
+  /** Distinct codes in request order. */
+  customerCodes: string[];
+  period: PeriodRequest;
+  now: Date;
+}
+
+export interface StatementEmailOutcome {
+  batchId: string;
+  period: StatementPeriod;
+  /** One per code, in request order. */
+  statuses: CustomerStatementEmailStatus[];
+}
+
+function periodFor(request: PeriodRequest, today: string): StatementPeriod {
+  try {
+    return resolveStatementPeriod(request, today);
+  } catch (error) {
+    if (error instanceof PeriodError)
+      throw new ValidationError('InvalidParameter', error.message, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * KashFlow's bulk statement email: reads the tenant and all the customers in one batch read,
+ * judges each code, records the batch, queues one job per customer that can be emailed and reports
+ * each code's status in request order. One bad code never stops the others.
+ */
+export async function emailCustomerStatements(
+  request: StatementEmailRequest,
+): Promise<StatementEmailOutcome> {
+  const { tenantId, customerCodes, now } = request;
+  const { tenant, customers } = await getTenantWithCustomers(
+    tenantId,
+    customerCodes.filter(isLookupableCode),
+  );
+  // A token whose tenant is gone is as good as no token.
+  if (tenant === undefined) throw invalidSessionToken();
+  const period = periodFor(request.period, dateInTimeZone(now, tenant.timeZone));
+
+  const verdicts = new Map<string, CustomerVerdict>(
+    customerCodes.map((code) => [code, judgeCustomer(customers.get(code))]),
+  );
+  const batchId = randomUUID();
+  const requestedAt = now.toISOString();
+  const statuses = customerCodes.map((code) => toStatus(code, verdicts.get(code) ?? 'invalidCode'));
+  // Recorded before queueing, so a worker never finishes a job of a batch that does not exist yet.
+  await putBatch({ tenantId, batchId, createdAt: requestedAt, period, statuses });
+
+  const toSend = customerCodes.filter((code) => verdicts.get(code) === 'send');
+  const jobs = toSend.map((customerCode, index) => {
+    const job: StatementJob = { version: 1, tenantId, batchId, customerCode, period, requestedAt };
+    return { id: String(index), body: JSON.stringify(job) };
+  });
+  const notQueued = await sendMessages(jobQueueConfig().JOB_QUEUE_URL, jobs);
+
+  metrics.addMetric('StatementsMarkedToSend', 'Count', toSend.length - notQueued.size);
+  metrics.addMetric('CustomerCodesRefused', 'Count', customerCodes.length - toSend.length);
+  if (notQueued.size === 0) return { batchId, period, statuses };
+
+  metrics.addMetric('StatementsNotQueued', 'Count', notQueued.size);
+  const failedCodes = new Set([...notQueued].map((id) => toSend[Number(id)]));
+  const finalStatuses = statuses.map((status) =>
+    failedCodes.has(status.CustomerCode) ? toStatus(status.CustomerCode, 'notQueued') : status,
+  );
+  await updateBatchStatuses(tenantId, batchId, finalStatuses).catch((error: unknown) => {
+    // The caller still learns which codes to retry; the batch record alone is stale.
+    logger.error('Could not record the codes that were not queued', { batchId, error });
+    metrics.addMetric('BatchRecordStale', 'Count', 1);
+  });
+  return { batchId, period, statuses: finalStatuses };
+}
