@@ -51,15 +51,26 @@ function close(server: Server): Promise<void> {
   });
 }
 
+export interface StartOptions {
+  host?: string;
+  /** Use AWS_ENDPOINT_URL* where set instead of starting that emulator (true for `npm start`). */
+  useConfiguredEndpoints?: boolean;
+}
+
 /**
- * Starts the emulators that have no configured endpoint on 127.0.0.1 (port 0: one the OS picks).
+ * Starts the emulators on 127.0.0.1 (a port of 0 lets the OS pick one), except those whose
+ * endpoint is configured, when `useConfiguredEndpoints` allows that.
  */
-export async function startEmulators(ports: EmulatorPorts, host = '127.0.0.1'): Promise<Emulators> {
+export async function startEmulators(
+  ports: EmulatorPorts,
+  { host = '127.0.0.1', useConfiguredEndpoints = true }: StartOptions = {},
+): Promise<Emulators> {
+  const configured = (service: Service) => (useConfiguredEndpoints ? configuredEndpoint(service) : undefined);
   const stops: (() => Promise<void>)[] = [];
   const embedded: Service[] = [];
   const endpoints = {} as Record<Service, string>;
   try {
-    const dynamodb = configuredEndpoint('dynamodb');
+    const dynamodb = configured('dynamodb');
     if (dynamodb === undefined) {
       const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
       const port = await listen(server, ports.dynamodb, host);
@@ -68,7 +79,7 @@ export async function startEmulators(ports: EmulatorPorts, host = '127.0.0.1'): 
       embedded.push('dynamodb');
     } else endpoints.dynamodb = dynamodb;
 
-    const sqs = configuredEndpoint('sqs');
+    const sqs = configured('sqs');
     if (sqs === undefined) {
       // fauxqs's own startFauxqs listens on every interface; this listens on loopback only. With no
       // `host` option, queue URLs take the request's Host header (127.0.0.1:port).
@@ -79,7 +90,7 @@ export async function startEmulators(ports: EmulatorPorts, host = '127.0.0.1'): 
       embedded.push('sqs');
     } else endpoints.sqs = sqs;
 
-    const ses = configuredEndpoint('ses');
+    const ses = configured('ses');
     if (ses === undefined) {
       const server = await startSesServer({ host, port: ports.ses });
       // aws-ses-v2-local resolves even when listen fails (e.g. the port is taken).
