@@ -209,7 +209,7 @@ describe('parseBulkEmailRequest: Accept', () => {
     ['application/json;q=0.1, text/xml', 'xml'],
     ['text/html, */*;q=0.1', 'json'],
   ])('answers Accept %s with %s', (accept, format) => {
-    const headers = accept === undefined ? {} : { Accept: accept };
+    const headers: Record<string, string> = accept === undefined ? {} : { Accept: accept };
     expect(parseBulkEmailRequest(apiEvent({ headers, body: ['1'] })).format).toBe(format);
   });
 
