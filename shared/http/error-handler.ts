@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError } from '../errors.ts';
-import { logger } from '../observability/powertools.ts';
+import { logger, metrics } from '../observability/powertools.ts';
 import { header } from './api-gateway.ts';
 import { negotiateFormat } from './negotiation.ts';
 import { toErrorResponse } from './responses.ts';
@@ -17,6 +17,8 @@ export function kashflowErrorHandler(): MiddlewareObj<APIGatewayProxyEvent, APIG
     onError: async (request) => {
       const { error, event, context } = request;
       const format = negotiateFormat(header(event, 'accept')) ?? 'json';
+      const statusCode = error instanceof ApiError ? error.statusCode : 500;
+      metrics.addMetric(statusCode < 500 ? 'RequestsRefused' : 'RequestsFailed', 'Count', 1);
       if (error instanceof ApiError && error.expose) {
         // A refused request's cause may quote the body it refused, so only a 5xx logs its cause.
         if (error.statusCode < 500)
@@ -29,7 +31,6 @@ export function kashflowErrorHandler(): MiddlewareObj<APIGatewayProxyEvent, APIG
         );
         return;
       }
-      const statusCode = error instanceof ApiError ? error.statusCode : 500;
       logger.error('Request failed', { error });
       request.response = toErrorResponse(
         statusCode,

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeItems } from '#shared/aws/dynamodb.ts';
+import { tokenKey } from '#shared/aws/table-keys.ts';
+import { hashToken } from '#shared/services/authorize-token.ts';
+import { type LocalGateway, startLocalGateway } from '../../infra/local/gateway.ts';
+import { localRoutes } from '../../infra/local/routes.ts';
+import { jobQueueUrl, receiveAll } from '../support/queues.ts';
+import { exampleTenant, seedTenants } from '../support/tenants.ts';
+
+const tenantA = exampleTenant();
+const tenantB = exampleTenant({
+  Customers: [{ Code: 'B1', Name: 'B one', Email: 'b1@b.example' }],
+  Invoices: [],
+});
+const EXAMPLE_URL =
+  '/v2/customerstatements/bulk/email?startdate=20130101&enddate=20131010&excludepaidinvoices=1&filterby=all';
+
+let gateway: LocalGateway;
+
+async function post(
+  path: string,
+  authorization: string | undefined,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(authorization === undefined ? {} : { Authorization: authorization }),
+      ...headers,
+    },
+    body,
+  });
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+const INVALID_TOKEN = { Error: 'InvalidSessionToken', Message: 'Session token provided is invalid.' };
+
+describe('the API through the local gateway, with the real authorizer', () => {
+  beforeAll(async () => {
+    await seedTenants(tenantA, tenantB);
+    const { routes, authorizer } = await localRoutes();
+    // API Gateway's default cache TTL, so that cross-token leaks would show.
+    gateway = await startLocalGateway({ port: 0, routes, authorizer, authorizerCacheTtlSeconds: 300 });
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+  });
+
+  it("answers the API page's example request with the example response", async () => {
+    const response = await post(
+      EXAMPLE_URL,
+      `KfToken ${tenantA.ApiTokens[0]}`,
+      '["101","CUST123","CUST2345","0065"]',
+    );
+
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual([
+      { CustomerCode: '101', Sent: true, Message: 'Marked to send' },
+      { CustomerCode: 'CUST123', Sent: false, Message: 'Invalid customer code' },
+      { CustomerCode: 'CUST2345', Sent: false, Message: 'Invalid customer email address' },
+      { CustomerCode: '0065', Sent: true, Message: 'Marked to send' },
+    ]);
+    expect(response.headers.get('location')).toBe(
+      `/v2/customerstatements/bulk/email/${response.headers.get('x-batch-id')}`,
+    );
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['an unknown token', 'KfToken not-a-real-token'],
+    ['a malformed header', 'Token abc'],
+    ['a scheme with no token', 'Bearer'],
+  ])('answers 401 in KashFlow shape for %s', async (_, authorization) => {
+    const response = await post(EXAMPLE_URL, authorization, '["101"]');
+
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.body)).toEqual(INVALID_TOKEN);
+  });
+
+  it('accepts the Bearer scheme too', async () => {
+    const response = await post(
+      '/v2/customerstatements/bulk/email',
+      `Bearer ${tenantA.ApiTokens[0]}`,
+      '["0065"]',
+    );
+    expect(JSON.parse(response.body)).toEqual([
+      { CustomerCode: '0065', Sent: true, Message: 'Marked to send' },
+    ]);
+  });
+
+  it("keeps tenants apart, and never serves one token's cached decision to another", async () => {
+    const asA = await post(
+      '/v2/customerstatements/bulk/email',
+      `KfToken ${tenantA.ApiTokens[0]}`,
+      '["B1","101"]',
+    );
+    const asB = await post(
+      '/v2/customerstatements/bulk/email',
+      `KfToken ${tenantB.ApiTokens[0]}`,
+      '["B1","101"]',
+    );
+
+    expect(JSON.parse(asA.body)).toEqual([
+      { CustomerCode: 'B1', Sent: false, Message: 'Invalid customer code' },
+      { CustomerCode: '101', Sent: true, Message: 'Marked to send' },
+    ]);
+    expect(JSON.parse(asB.body)).toEqual([
+      { CustomerCode: 'B1', Sent: true, Message: 'Marked to send' },
+      { CustomerCode: '101', Sent: false, Message: 'Invalid customer code' },
+    ]);
+    const jobs = (await receiveAll(jobQueueUrl())).map((message) => JSON.parse(message.Body ?? '{}'));
+    expect(jobs.filter((job) => job.customerCode === 'B1').every((job) => job.tenantId === tenantB.Id)).toBe(
+      true,
+    );
+    expect(jobs.filter((job) => job.customerCode === '101').every((job) => job.tenantId === tenantA.Id)).toBe(
+      true,
+    );
+  });
+
+  it('refuses revoked and expired tokens', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await writeItems({
+      puts: [
+        { ...tokenKey(hashToken('revoked-token-1')), type: 'Token', tenantId: tenantA.Id, revoked: true },
+        {
+          ...tokenKey(hashToken('expired-token-1')),
+          type: 'Token',
+          tenantId: tenantA.Id,
+          expiresAt: now - 60,
+        },
+      ],
+      deletes: [],
+    });
+
+    expect((await post(EXAMPLE_URL, 'KfToken revoked-token-1', '["101"]')).status).toBe(401);
+    expect((await post(EXAMPLE_URL, 'KfToken expired-token-1', '["101"]')).status).toBe(401);
+  });
+
+  it('answers 404 in KashFlow shape for a route that does not exist', async () => {
+    const response = await fetch(`${gateway.url}/v2/customers`, {
+      headers: { Authorization: `KfToken ${tenantA.ApiTokens[0]}` },
+    });
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ Error: 'NotFound' });
+  });
+
+  it('answers 413 for a body over the API limit and for one over the gateway limit', async () => {
+    const token = `KfToken ${tenantA.ApiTokens[0]}`;
+    const overApi = await post(
+      '/v2/customerstatements/bulk/email',
+      token,
+      JSON.stringify(Array(5_000).fill('123456789')),
+    );
+    const overGateway = await post(
+      '/v2/customerstatements/bulk/email',
+      token,
+      'x'.repeat(10 * 1024 * 1024 + 1),
+    );
+
+    expect(overApi.status).toBe(413);
+    expect(JSON.parse(overApi.body)).toEqual({
+      Error: 'PayloadTooLarge',
+      Message: 'Request body must not exceed 32768 bytes',
+    });
+    expect(overGateway.status).toBe(413);
+  });
+
+  it('answers in XML, errors included, when the client asks for XML', async () => {
+    const response = await post(
+      '/v2/customerstatements/bulk/email?startdate=20130230',
+      `KfToken ${tenantA.ApiTokens[0]}`,
+      '["101"]',
+      {
+        Accept: 'application/xml',
+      },
+    );
+
+    expect(response.status).toBe(400);
+    expect(response.body).toBe(
+      '<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Error>InvalidParameter</Error><Message>startdate must be a real calendar date in yyyymmdd format</Message></ErrorResponse>',
+    );
+  });
+});
