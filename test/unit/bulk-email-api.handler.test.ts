@@ -2,7 +2,7 @@ import { InternalServerError } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '#functions/bulk-email-api/handler.ts';
 import { documentClient } from '#shared/aws/dynamodb.ts';
 import { sqsClient } from '#shared/aws/sqs.ts';
@@ -177,6 +177,23 @@ describe('bulk-email-api handler with injected AWS faults', () => {
         (status) => !status.Sent && status.Message === 'Could not queue statement, please retry',
       ),
     ).toBe(true);
+  });
+
+  it("resolves the default period from today in the tenant's time zone, not UTC's", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-24T23:30:00Z'));
+    storedItems({ ...tenantItem, timeZone: 'Pacific/Auckland' }, customerItem('a'));
+
+    await invoke(handler, apiEvent({ tenantId: 't1', body: ['a'] }));
+
+    vi.useRealTimers();
+    const [entry] = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries ?? [];
+    expect(JSON.parse(entry?.MessageBody ?? '{}').period).toEqual({
+      start: '2026-08-25',
+      end: '2026-11-25',
+      filterAll: false,
+      excludePaid: false,
+    });
   });
 
   it('refuses a dry run until it exists rather than sending', async () => {
