@@ -27,3 +27,6 @@ export const tableConfig = defineConfig({ TABLE_NAME: z.string().min(3).max(255)
 
 /** The SQS queue of statement jobs. */
 export const jobQueueConfig = defineConfig({ JOB_QUEUE_URL: z.url() });
+
+/** SES: the configuration set that receives the delivery events, when one is configured. */
+export const sesConfig = defineConfig({ SES_CONFIGURATION_SET: z.string().min(1).optional() });

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { startEmulators } from './emulators.ts';
 import { configureLocalEnvironment, DEMO_TOKEN, LOCAL_QUEUE_NAME, portFromEnv } from './environment.ts';
 import { startLocalGateway } from './gateway.ts';
+import { startPoller } from './poller.ts';
 import { ensureJobQueues, ensureTable } from './resources.ts';
 import { localRoutes } from './routes.ts';
 
@@ -35,8 +36,15 @@ async function main(): Promise<void> {
     JSON.parse(await readFile(DEMO_FIXTURE, 'utf8')),
     dateInTimeZone(new Date(), 'Europe/London'),
   );
-  const { routes, authorizer } = await localRoutes();
+  const { routes, authorizer, worker } = await localRoutes();
   const gateway = await startLocalGateway({ port: ports.api, routes, authorizer });
+  // As the event source mapping does: batches of up to 10, two at a time.
+  const poller = await startPoller({
+    queueUrl: queues.queueUrl,
+    handler: worker,
+    batchSize: 10,
+    concurrency: 2,
+  });
 
   const embedded = (service: string) =>
     emulators.embedded.includes(service as never) ? 'embedded' : 'external';
@@ -47,7 +55,8 @@ statement mailer is running locally
   Demo token     Authorization: KfToken ${DEMO_TOKEN}   (tenant "demo", ${summary.itemsWritten} records loaded)
   Sent mail      ${emulators.endpoints.ses}/   (SES, ${embedded('ses')})
   DynamoDB       ${emulators.endpoints.dynamodb}   table ${tableName} (${embedded('dynamodb')})
-  SQS            ${queues.queueUrl} (${embedded('sqs')})
+  SQS            ${queues.queueUrl} (${embedded('sqs')}), fed to the statement worker
+  Dead letters   ${queues.deadLetterQueueUrl}
 
 Try:
   curl -s -X POST '${gateway.url}/v2/customerstatements/bulk/email?startdate=20130101&enddate=20131010&excludepaidinvoices=1&filterby=all' \\
@@ -63,6 +72,7 @@ Press Ctrl-C to stop.
     stopping = true;
     console.log(`\n${signal}: stopping…`);
     await gateway.stop();
+    await poller.stop();
     await emulators.stop();
     console.log('stopped.');
     process.exit(0);

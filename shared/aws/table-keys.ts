@@ -50,3 +50,20 @@ export const batchKey = (tenantId: string, batchId: string): TableKey => ({
   PK: batchPartition(tenantId, batchId),
   SK: 'BATCH',
 });
+
+/** The worker's record of one job (tenant + batch + customer): its state and the sent marker. */
+export const jobKey = (tenantId: string, batchId: string, code: string): TableKey => ({
+  PK: batchPartition(tenantId, batchId),
+  SK: `ITEM#${code}`,
+});
+
+/** KashFlow note numbers are per customer; this item holds the last one given out. */
+export const noteCounterKey = (tenantId: string, code: string): TableKey => ({
+  PK: customerPartition(tenantId, code),
+  SK: 'NOTE_COUNTER',
+});
+
+export const noteKey = (tenantId: string, code: string, number: number): TableKey => ({
+  PK: customerPartition(tenantId, code),
+  SK: `NOTE#${pad(number)}`,
+});

@@ -35,3 +35,20 @@ export function toMinorUnits(text: string, digits: number): number | undefined {
   if (!Number.isSafeInteger(minor)) return undefined;
   return sign === '-' ? -minor : minor;
 }
+
+/** The exact decimal text of an amount in minor units: 12345 with 2 digits is "123.45". */
+export function toDecimalText(minor: number, digits: number): string {
+  const sign = minor < 0 ? '-' : '';
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return digits === 0 ? `${sign}${text}` : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/**
+ * Formats minor units in a currency and locale ("£1,234.50" for en-GB GBP). The decimal text is
+ * handed to Intl as a string, so no amount is ever rounded through a binary float.
+ */
+export function formatMoney(minor: number, currency: string, locale: string): string {
+  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  // Intl.NumberFormat formats decimal strings exactly (ECMA-402 NumberFormat v3, Node 19+).
+  return formatter.format(toDecimalText(minor, minorDigits(currency)) as unknown as number);
+}

@@ -1,0 +1,84 @@
+/**
+ * The SES adapter. SendRawEmail is not idempotent: if the response is lost, SES may have accepted
+ * the email, so the SDK must never retry it on its own (maxAttempts: 1). This adapter retries only
+ * what SES says is safe to retry (Throttling for the sending rate) and turns every other failure
+ * into a domain error that tells the worker what to do.
+ */
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { sesConfig } from '../config.ts';
+import { backoffDelay, sleep } from './backoff.ts';
+
+export const sesClient = new SESClient({ maxAttempts: 1 });
+
+/** SES refuses raw messages over 10 MB (10,485,760 bytes), encoding included. */
+export const SES_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+/** SES will not send this message: retrying cannot help. */
+export class SesRejectedError extends Error {
+  override readonly name = 'SesRejectedError';
+}
+
+/** SES did not send it now (rate, daily quota, account or configuration state): retry later. */
+export class SesUnavailableError extends Error {
+  override readonly name = 'SesUnavailableError';
+}
+
+/** The request may or may not have reached SES (connection lost, timeout): a retry may duplicate. */
+export class SesOutcomeUnknownError extends Error {
+  override readonly name = 'SesOutcomeUnknownError';
+}
+
+interface AwsError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const REJECTED = new Set(['MessageRejected', 'InvalidParameterValue', 'MailFromDomainNotVerifiedException']);
+const NOT_SENT_NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Retries of Throttling ("Maximum sending rate exceeded") before giving the job back to SQS. */
+const THROTTLE_RETRIES = { attempts: 6, baseMs: 200, capMs: 5_000 };
+
+function isRateThrottle(error: AwsError): boolean {
+  // Both the sending rate and the daily quota answer Throttling; only the rate passes in seconds.
+  return error.name === 'Throttling' && !/daily/i.test(error.message ?? '');
+}
+
+function classify(error: unknown): Error {
+  const failure = (error ?? {}) as AwsError;
+  const name = failure.name ?? 'Error';
+  const detail = `${name}: ${failure.message ?? ''}`.trim();
+  if (REJECTED.has(name)) return new SesRejectedError(detail, { cause: error });
+  const status = failure.$metadata?.httpStatusCode;
+  // Any answer from SES, error or not, means SES decided: it did not send.
+  if (status !== undefined) return new SesUnavailableError(detail, { cause: error });
+  if (NOT_SENT_NETWORK.has(failure.code ?? '')) return new SesUnavailableError(detail, { cause: error });
+  return new SesOutcomeUnknownError(detail, { cause: error });
+}
+
+/** Sends a raw MIME message; returns SES's message id. */
+export async function sendRawEmail(raw: Uint8Array): Promise<string> {
+  const { SES_CONFIGURATION_SET } = sesConfig();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const output = await sesClient.send(
+        new SendRawEmailCommand({
+          RawMessage: { Data: raw },
+          ...(SES_CONFIGURATION_SET === undefined ? {} : { ConfigurationSetName: SES_CONFIGURATION_SET }),
+        }),
+      );
+      if (output.MessageId === undefined)
+        throw new SesOutcomeUnknownError('SES answered without a message id');
+      return output.MessageId;
+    } catch (error) {
+      if (error instanceof SesOutcomeUnknownError) throw error;
+      if (isRateThrottle(error as AwsError) && attempt + 1 < THROTTLE_RETRIES.attempts) {
+        await sleep(backoffDelay(attempt + 1, THROTTLE_RETRIES));
+        continue;
+      }
+      throw classify(error);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * What a statement says, as the values of a template's tokens and as the statement table in HTML
+ * and plain text, every figure formatted in the tenant's currency and locale.
+ */
+import { formatMoney } from '../domain/money.ts';
+import type { Statement, StatementLine } from '../domain/statement.ts';
+import { escapeHtml, type TokenValues } from '../domain/template.ts';
+
+export interface StatementParties {
+  company: string;
+  customerCode: string;
+  customerName: string;
+  contactName: string | undefined;
+  currency: string;
+  locale: string;
+}
+
+export interface FormattedLine {
+  date: string;
+  type: string;
+  reference: string;
+  due: string;
+  debit: string;
+  credit: string;
+  balance: string;
+}
+
+export interface StatementContent {
+  tokens: TokenValues;
+  /** The table rows, opening and closing balances included. */
+  rows: FormattedLine[];
+  ageing: { label: string; amount: string }[];
+  title: string;
+}
+
+function formatDate(date: string, locale: string): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Intl.DateTimeFormat(locale, {
+    day: '2-digit',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(year, month - 1, day)));
+}
+
+/** Formats a statement for people: token values, table rows, ageing. */
+export function describeStatement(statement: Statement, parties: StatementParties): StatementContent {
+  const money = (minor: number) => formatMoney(minor, parties.currency, parties.locale);
+  const date = (iso: string) => formatDate(iso, parties.locale);
+  const { period } = statement;
+  const startLabel = period.filterAll ? 'the beginning' : date(period.start);
+  const endLabel = period.filterAll ? date(statement.asOf) : date(period.end);
+  const contact = parties.contactName?.trim() || parties.customerName;
+  const [firstName = contact, ...rest] = contact.split(/\s+/);
+  const toRow = (line: StatementLine): FormattedLine => ({
+    date: date(line.date),
+    type: line.kind === 'invoice' ? 'Invoice' : 'Payment',
+    reference: String(line.invoiceNumber),
+    due: line.dueDate === undefined ? '' : date(line.dueDate),
+    debit: line.debitMinor === 0 ? '' : money(line.debitMinor),
+    credit: line.creditMinor === 0 ? '' : money(line.creditMinor),
+    balance: money(line.balanceMinor),
+  });
+  const balanceRow = (label: string, on: string, minor: number): FormattedLine => ({
+    date: on,
+    type: label,
+    reference: '',
+    due: '',
+    debit: '',
+    credit: '',
+    balance: money(minor),
+  });
+  return {
+    title: `Statement of account for ${parties.customerName} (${parties.customerCode}), ${startLabel} to ${endLabel}`,
+    tokens: {
+      NAME: parties.customerName,
+      CONTACT: contact,
+      FIRSTNAME: firstName,
+      LASTNAME: rest.join(' '),
+      CUSTCODE: parties.customerCode,
+      COMPANY: parties.company,
+      STARTDATE: startLabel,
+      ENDDATE: endLabel,
+      STATEMENTDATE: date(statement.asOf),
+      OPENINGBALANCE: money(statement.openingMinor),
+      BALANCE: money(statement.closingMinor),
+      OVERDUE: money(statement.overdueMinor),
+    },
+    rows: [
+      balanceRow('Opening balance', period.filterAll ? '' : date(period.start), statement.openingMinor),
+      ...statement.lines.map(toRow),
+      balanceRow('Closing balance', endLabel, statement.closingMinor),
+    ],
+    ageing: [
+      { label: 'Current', amount: money(statement.ageing.currentMinor) },
+      { label: '1–30 days', amount: money(statement.ageing.days1To30Minor) },
+      { label: '31–60 days', amount: money(statement.ageing.days31To60Minor) },
+      { label: '61–90 days', amount: money(statement.ageing.days61To90Minor) },
+      { label: 'Over 90 days', amount: money(statement.ageing.over90Minor) },
+      { label: 'Total due', amount: money(statement.closingMinor) },
+    ],
+  };
+}
+
+const COLUMNS: (keyof FormattedLine)[] = ['date', 'type', 'reference', 'due', 'debit', 'credit', 'balance'];
+const HEADINGS = ['Date', 'Type', 'Invoice', 'Due', 'Debit', 'Credit', 'Balance'];
+
+/** The statement table as HTML; every value escaped. */
+export function statementTableHtml(content: StatementContent): string {
+  const cell = (tag: string, text: string, numeric: boolean) =>
+    `<${tag} style="padding:4px 8px;border-bottom:1px solid #ddd;text-align:${numeric ? 'right' : 'left'}">${escapeHtml(text)}</${tag}>`;
+  const numeric = (column: keyof FormattedLine) => ['debit', 'credit', 'balance'].includes(column);
+  const head = COLUMNS.map((column, index) => cell('th', HEADINGS[index] ?? '', numeric(column))).join('');
+  const body = content.rows
+    .map((row) => `<tr>${COLUMNS.map((column) => cell('td', row[column], numeric(column))).join('')}</tr>`)
+    .join('\n');
+  const ageing = content.ageing
+    .map((bucket) => `<tr>${cell('td', bucket.label, false)}${cell('td', bucket.amount, true)}</tr>`)
+    .join('');
+  return [
+    `<h2 style="font-family:sans-serif;font-size:16px">${escapeHtml(content.title)}</h2>`,
+    `<table style="border-collapse:collapse;font-family:sans-serif;font-size:13px"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`,
+    `<h3 style="font-family:sans-serif;font-size:14px">Amount due by age</h3>`,
+    `<table style="border-collapse:collapse;font-family:sans-serif;font-size:13px"><tbody>${ageing}</tbody></table>`,
+  ].join('\n');
+}
+
+/** The statement table as plain text, one line per row, the same figures as the HTML. */
+export function statementTableText(content: StatementContent): string {
+  const rows = [HEADINGS, ...content.rows.map((row) => COLUMNS.map((column) => row[column]))];
+  const widths = HEADINGS.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
+  const format = (row: string[]) =>
+    row
+      .map((value, index) =>
+        index >= 4 ? value.padStart(widths[index] ?? 0) : value.padEnd(widths[index] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  const ageingWidth = Math.max(...content.ageing.map((bucket) => bucket.label.length));
+  return [
+    content.title,
+    '',
+    ...rows.map(format),
+    '',
+    'Amount due by age',
+    ...content.ageing.map((bucket) => `${bucket.label.padEnd(ageingWidth)}  ${bucket.amount}`),
+  ].join('\n');
+}

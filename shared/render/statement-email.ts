@@ -1,0 +1,124 @@
+/**
+ * Composes a statement email: the template (the customer's, else the tenant's default, else the
+ * built-in one) with its tokens filled, an HTML part with the statement table, a plain-text part
+ * with the same lines, and the statement as a PDF attachment.
+ */
+import { isValidEmailAddress } from '../domain/email-address.ts';
+import type { Statement } from '../domain/statement.ts';
+import { escapeHtml, renderTemplate } from '../domain/template.ts';
+import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
+import { buildRawMessage } from './mime.ts';
+import { describeStatement, statementTableHtml, statementTableText } from './statement-content.ts';
+import { renderStatementPdf } from './statement-pdf.ts';
+
+/** Used when neither the customer nor the tenant names a template. */
+export const BUILT_IN_TEMPLATE: TemplateRecord = {
+  number: 0,
+  name: 'Built-in statement',
+  subject: 'Statement of account from #COMPANY#',
+  body:
+    '<p>Dear #CONTACT#,</p><p>Please find attached your statement of account for #STARTDATE# to #ENDDATE#.</p>' +
+    '<p>Your balance is <strong>#BALANCE#</strong>, of which #OVERDUE# is overdue.</p><p>Kind regards,<br>#COMPANY#</p>',
+  isHtml: true,
+};
+
+/** The statement cannot be emailed as it is: the job fails with this reason, nothing is sent. */
+export class StatementEmailError extends Error {
+  override readonly name = 'StatementEmailError';
+}
+
+export interface ComposedEmail {
+  raw: Buffer;
+  subject: string;
+  recipient: string;
+  templateName: string;
+  lineCount: number;
+  bytes: number;
+}
+
+export interface ComposeInput {
+  tenant: TenantRecord;
+  customer: CustomerRecord;
+  template: TemplateRecord;
+  statement: Statement;
+  now: Date;
+}
+
+/** Plain text of an HTML template body: paragraphs and breaks as new lines, tags dropped. */
+function htmlToText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|li|tr)>/gi, '\n\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function textToHtml(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+/**
+ * Builds the raw MIME message. Throws TemplateError for a template with unknown tokens and
+ * StatementEmailError for an address that cannot be mailed.
+ */
+export async function composeStatementEmail(input: ComposeInput): Promise<ComposedEmail> {
+  const { tenant, customer, template, statement, now } = input;
+  if (!isValidEmailAddress(customer.email)) throw new StatementEmailError('Invalid customer email address');
+  const locale = tenant.locale ?? 'en-GB';
+  const content = describeStatement(statement, {
+    company: tenant.name,
+    customerCode: customer.code,
+    customerName: customer.name,
+    contactName: customer.contactName,
+    currency: tenant.currency,
+    locale,
+  });
+  const subject = renderTemplate(template.subject, content.tokens, 'header');
+  const textBody = renderTemplate(
+    template.isHtml ? htmlToText(template.body) : template.body,
+    content.tokens,
+    'text',
+  );
+  const htmlBody = template.isHtml
+    ? renderTemplate(template.body, content.tokens, 'html')
+    : textToHtml(textBody);
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${htmlBody}\n<hr>\n${statementTableHtml(content)}</body></html>`;
+  const text = `${textBody}\n\n${statementTableText(content)}\n`;
+  const pdf = await renderStatementPdf(content, {
+    company: tenant.name,
+    subtitle: content.tokens.STATEMENTDATE,
+  });
+  const raw = buildRawMessage({
+    from: { name: tenant.name, address: tenant.fromEmail },
+    to: { name: customer.contactName ?? customer.name, address: customer.email },
+    subject,
+    text,
+    html,
+    attachments: [
+      {
+        filename: `statement-${customer.code}-${statement.asOf}.pdf`,
+        contentType: 'application/pdf',
+        content: pdf,
+      },
+    ],
+    date: now,
+  });
+  return {
+    raw,
+    subject,
+    recipient: customer.email,
+    templateName: template.name,
+    lineCount: statement.lines.length,
+    bytes: raw.byteLength,
+  };
+}

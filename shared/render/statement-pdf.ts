@@ -1,0 +1,97 @@
+/**
+ * The statement as a PDF attachment: the same rows and figures as the email, paged on A4, in
+ * Helvetica (a PDF standard font, so there is no font file to bundle).
+ */
+import { PDFDocument, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
+import type { FormattedLine, StatementContent } from './statement-content.ts';
+
+const A4: [number, number] = [595.28, 841.89];
+const MARGIN = 40;
+const ROW_HEIGHT = 14;
+const FONT_SIZE = 9;
+// Column right edges (numbers) or left edges (text), in points from the left margin.
+const COLUMNS: { key: keyof FormattedLine; heading: string; x: number; align: 'left' | 'right' }[] = [
+  { key: 'date', heading: 'Date', x: 0, align: 'left' },
+  { key: 'type', heading: 'Type', x: 70, align: 'left' },
+  { key: 'reference', heading: 'Invoice', x: 160, align: 'left' },
+  { key: 'due', heading: 'Due', x: 215, align: 'left' },
+  { key: 'debit', heading: 'Debit', x: 355, align: 'right' },
+  { key: 'credit', heading: 'Credit', x: 435, align: 'right' },
+  { key: 'balance', heading: 'Balance', x: 515, align: 'right' },
+];
+
+/** Standard fonts draw WinAnsi only: other characters become '?' instead of failing the send. */
+function toDrawable(supported: Set<number>, text: string): string {
+  let drawable = '';
+  // Narrow and thin spaces (fr-FR money) are not WinAnsi; a plain space reads the same.
+  for (const char of text.replace(/[\s\u202f\u2009]+/g, ' '))
+    drawable += supported.has(char.codePointAt(0) ?? 0) ? char : '?';
+  return drawable;
+}
+
+export interface PdfMeta {
+  company: string;
+  /** Shown on every page, e.g. the customer and period. */
+  subtitle: string;
+}
+
+/** Renders the statement; returns the PDF's bytes. */
+export async function renderStatementPdf(content: StatementContent, meta: PdfMeta): Promise<Uint8Array> {
+  const document = await PDFDocument.create();
+  document.setTitle(content.title);
+  document.setAuthor(meta.company);
+  document.setCreator('statement mailer');
+  const font = await document.embedFont(StandardFonts.Helvetica);
+  const bold = await document.embedFont(StandardFonts.HelveticaBold);
+  const supported = new Set(font.getCharacterSet());
+  const text = (value: string) => toDrawable(supported, value);
+
+  let page: PDFPage;
+  let y = 0;
+  let pageNumber = 0;
+  const draw = (
+    value: string,
+    x: number,
+    atY: number,
+    size = FONT_SIZE,
+    face = font,
+    align: 'left' | 'right' = 'left',
+  ) => {
+    const drawable = text(value);
+    const offset = align === 'right' ? face.widthOfTextAtSize(drawable, size) : 0;
+    page.drawText(drawable, { x: MARGIN + x - offset, y: atY, size, font: face, color: rgb(0.1, 0.1, 0.1) });
+  };
+  const newPage = () => {
+    page = document.addPage(A4);
+    pageNumber += 1;
+    y = A4[1] - MARGIN;
+    draw(meta.company, 0, y, 14, bold);
+    y -= 18;
+    draw(content.title, 0, y, 10);
+    y -= 12;
+    draw(meta.subtitle, 0, y, 8);
+    draw(`Page ${pageNumber}`, 515, y, 8, font, 'right');
+    y -= 22;
+    for (const column of COLUMNS) draw(column.heading, column.x, y, FONT_SIZE, bold, column.align);
+    y -= 4;
+    page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 0.5 });
+    y -= ROW_HEIGHT;
+  };
+
+  newPage();
+  for (const row of content.rows) {
+    if (y < MARGIN + ROW_HEIGHT) newPage();
+    for (const column of COLUMNS) draw(row[column.key], column.x, y, FONT_SIZE, font, column.align);
+    y -= ROW_HEIGHT;
+  }
+  if (y < MARGIN + ROW_HEIGHT * (content.ageing.length + 3)) newPage();
+  y -= ROW_HEIGHT;
+  draw('Amount due by age', 0, y, 10, bold);
+  y -= ROW_HEIGHT + 2;
+  for (const bucket of content.ageing) {
+    draw(bucket.label, 0, y);
+    draw(bucket.amount, 215, y, FONT_SIZE, font, 'right');
+    y -= ROW_HEIGHT;
+  }
+  return document.save({ useObjectStreams: true });
+}

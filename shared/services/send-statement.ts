@@ -1,0 +1,272 @@
+/**
+ * The statement worker's job: read, compute, render, send, record — at most one email per job
+ * (tenant + batch + customer) however often SQS delivers it, except in one window that cannot be
+ * closed: SES accepted the email and the worker died before the "sent" marker was written
+ * (docs/exactly-once.md). That window is kept to one DynamoDB write and is counted when hit.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { retryRemaining } from '../aws/backoff.ts';
+import {
+  claimJob,
+  FINISHED_STATES,
+  getJob,
+  type JobRecord,
+  type JobRef,
+  markJobFailed,
+  markJobSending,
+  markJobSent,
+  noteNumberFor,
+  putNoteOnce,
+  releaseJob,
+} from '../aws/dynamodb-jobs.ts';
+import {
+  getCustomerAccount,
+  getTemplate,
+  newReadCost,
+  streamInvoices,
+  streamPayments,
+} from '../aws/dynamodb-ledger.ts';
+import {
+  SES_MAX_MESSAGE_BYTES,
+  SesOutcomeUnknownError,
+  SesRejectedError,
+  SesUnavailableError,
+  sendRawEmail,
+} from '../aws/ses.ts';
+import { dateInTimeZone } from '../domain/calendar-date.ts';
+import { computeStatement, StatementBalanceError } from '../domain/statement.ts';
+import { TemplateError } from '../domain/template.ts';
+import { metrics } from '../observability/powertools.ts';
+import {
+  BUILT_IN_TEMPLATE,
+  type ComposedEmail,
+  composeStatementEmail,
+  StatementEmailError,
+} from '../render/statement-email.ts';
+import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
+import type { StatementJob } from '../schemas/statement-job.ts';
+
+export interface JobContext {
+  /** The SQS message id: the claim's owner, and on every log line. */
+  messageId: string;
+  /** How long this worker may hold the job (its remaining time plus a margin). */
+  leaseMs: number;
+  log: Logger;
+  now?: () => Date;
+}
+
+export type JobOutcome = 'sent' | 'already-done' | 'failed';
+
+/** Another delivery of the job holds a live claim: retry this one later, do not drop it. */
+export class JobBusyError extends Error {
+  override readonly name = 'JobBusyError';
+}
+
+/** A transient failure: the job was given back and SQS will deliver it again. */
+export class JobRetryError extends Error {
+  override readonly name = 'JobRetryError';
+}
+
+/** Failures that no retry can mend: the job is marked Failed with the reason and acknowledged. */
+class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+}
+
+const ADDRESS = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
+/** Reasons are stored and logged; an SES message may quote an address, which logs must not hold. */
+export const redactAddresses = (text: string) => text.replace(ADDRESS, '<address>');
+
+async function chooseTemplate(
+  tenant: TenantRecord,
+  customer: CustomerRecord,
+  log: Logger,
+): Promise<TemplateRecord> {
+  for (const number of [customer.emailTemplateNumber, tenant.defaultStatementTemplateNumber]) {
+    if (number === undefined) continue;
+    const template = await getTemplate(tenant.tenantId, number);
+    if (template !== undefined) return template;
+    log.warn('Email template not found; falling back', { templateNumber: number });
+  }
+  return BUILT_IN_TEMPLATE;
+}
+
+async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<ComposedEmail> {
+  const account = await getCustomerAccount(job.tenantId, job.customerCode);
+  if (account === undefined) throw new PermanentJobError('Invalid customer code');
+  const { tenant, customer } = account;
+  const template = await chooseTemplate(tenant, customer, log);
+  const end = job.period.filterAll ? undefined : job.period.end;
+  const cost = newReadCost();
+  let statement: Awaited<ReturnType<typeof computeStatement>>;
+  try {
+    statement = await computeStatement(
+      job.period,
+      streamInvoices(job.tenantId, job.customerCode, end, cost),
+      streamPayments(job.tenantId, job.customerCode, end, cost),
+      dateInTimeZone(now, tenant.timeZone),
+    );
+  } catch (error) {
+    if (error instanceof StatementBalanceError)
+      throw new PermanentJobError(`Statement does not balance: ${error.message}`);
+    throw error;
+  }
+  log.info('Statement computed', { lines: statement.lines.length, ...cost });
+  let email: ComposedEmail;
+  try {
+    email = await composeStatementEmail({ tenant, customer, template, statement, now });
+  } catch (error) {
+    if (error instanceof TemplateError) {
+      throw new PermanentJobError(`Email template ${template.number} (${template.name}): ${error.message}`);
+    }
+    if (error instanceof StatementEmailError) throw new PermanentJobError(error.message);
+    throw error;
+  }
+  if (email.bytes > SES_MAX_MESSAGE_BYTES) {
+    throw new PermanentJobError(
+      `The statement email is ${email.bytes} bytes, over SES's limit of ${SES_MAX_MESSAGE_BYTES}`,
+    );
+  }
+  return email;
+}
+
+/** Writes the job's customer note once, whatever the retries (KashFlow: a note per emailed statement). */
+async function recordNote(
+  job: StatementJob,
+  record: Pick<JobRecord, 'noteNumber' | 'sesMessageId' | 'sentAt' | 'sentTo'>,
+) {
+  const number = record.noteNumber ?? (await noteNumberFor(job));
+  const period = job.period.filterAll ? 'all invoices' : `${job.period.start} to ${job.period.end}`;
+  const to = record.sentTo === undefined ? '' : ` to ${record.sentTo}`;
+  const written = await putNoteOnce(job, {
+    number,
+    date: record.sentAt ?? new Date().toISOString(),
+    text: `Statement (${period}) emailed${to}. SES message id ${record.sesMessageId ?? 'unknown'}.`,
+    lastModifiedBy: 'statement mailer',
+  });
+  if (written) metrics.addMetric('NotesWritten', 'Count', 1);
+}
+
+async function writeSentMarker(
+  job: JobRef,
+  sesMessageId: string,
+  sentTo: string,
+  now: Date,
+  log: Logger,
+): Promise<boolean> {
+  let recorded: boolean | undefined;
+  // The window between SES accepting and this write is the one duplicate risk: retry hard, in place.
+  const left = await retryRemaining(
+    [job],
+    async () => {
+      try {
+        recorded = await markJobSent(job, sesMessageId, sentTo, now);
+        return [];
+      } catch (error) {
+        log.warn('Could not write the sent marker yet', { error });
+        return [job];
+      }
+    },
+    { attempts: 8, baseMs: 50, capMs: 2_000 },
+  );
+  if (left.length > 0 || recorded === undefined) {
+    metrics.addMetric('SentMarkerNotWritten', 'Count', 1);
+    log.error(
+      'Email accepted by SES but the sent marker could not be written: a redelivery may send it again',
+      {
+        sesMessageId,
+      },
+    );
+    throw new JobRetryError('The sent marker could not be written');
+  }
+  return recorded;
+}
+
+/**
+ * Processes one statement job. Returns how it ended; throws JobBusyError or JobRetryError (and
+ * any unexpected error) for SQS to deliver the job again.
+ */
+export async function processStatementJob(job: StatementJob, context: JobContext): Promise<JobOutcome> {
+  const { messageId, log } = context;
+  const clock = context.now ?? (() => new Date());
+  const now = clock();
+
+  const existing = await getJob(job);
+  if (existing !== undefined && FINISHED_STATES.has(existing.state)) {
+    if (existing.state !== 'Failed' && existing.sesMessageId !== undefined) await recordNote(job, existing);
+    log.info('Job already finished; acknowledged without sending', { state: existing.state });
+    metrics.addMetric('DuplicateDeliveriesAbsorbed', 'Count', 1);
+    return 'already-done';
+  }
+
+  const claim = await claimJob(job, messageId, now.getTime() + context.leaseMs, now);
+  if (!claim.claimed) {
+    if (claim.current !== undefined && FINISHED_STATES.has(claim.current.state))
+      return processStatementJob(job, context);
+    throw new JobBusyError('Another delivery of this job is in progress');
+  }
+  if (claim.previous?.state === 'Sending') {
+    // A worker died after deciding to send: SES may have accepted that email. Sending now is the
+    // one possible duplicate, counted here so that an operator sees it.
+    metrics.addMetric('PossibleDuplicateEmail', 'Count', 1);
+    log.warn('Taking over a job whose previous send has no outcome: a duplicate email is possible', {
+      previousAttempts: claim.previous.attempts,
+    });
+  }
+
+  let email: ComposedEmail;
+  try {
+    email = await renderJob(job, now, log);
+  } catch (error) {
+    if (!(error instanceof PermanentJobError)) {
+      // If the release fails too, the claim simply lapses and the redelivery takes the job over.
+      await releaseJob(job, messageId, redactAddresses(String(error)), clock()).catch(
+        (releaseError: unknown) => log.warn('Could not release the job', { error: releaseError }),
+      );
+      throw error;
+    }
+    await markJobFailed(job, messageId, error.message, clock());
+    metrics.addMetric('StatementsFailed', 'Count', 1);
+    log.error('Statement job failed permanently', { reason: redactAddresses(error.message) });
+    return 'failed';
+  }
+
+  await markJobSending(job, messageId, clock());
+  let sesMessageId: string;
+  try {
+    sesMessageId = await sendRawEmail(email.raw);
+  } catch (error) {
+    const reason = redactAddresses(error instanceof Error ? error.message : String(error));
+    if (error instanceof SesRejectedError) {
+      await markJobFailed(job, messageId, `SES rejected the message: ${reason}`, clock());
+      metrics.addMetric('StatementsFailed', 'Count', 1);
+      log.error('SES rejected the statement email', { reason });
+      return 'failed';
+    }
+    if (error instanceof SesUnavailableError) {
+      await releaseJob(job, messageId, `SES did not send: ${reason}`, clock());
+      metrics.addMetric('SendsDeferred', 'Count', 1);
+      log.warn('SES did not send the statement now; it will be retried', { reason });
+      throw new JobRetryError(reason, { cause: error });
+    }
+    if (error instanceof SesOutcomeUnknownError) {
+      // Left in Sending: the claim lapses and the next delivery takes over, counted as a possible duplicate.
+      metrics.addMetric('SendOutcomeUnknown', 'Count', 1);
+      log.error('The SES call ended without an answer; SES may have sent the email', { reason });
+    }
+    throw error;
+  }
+
+  const sentAt = clock();
+  const first = await writeSentMarker(job, sesMessageId, email.recipient, sentAt, log);
+  if (first) {
+    metrics.addMetric('StatementsSent', 'Count', 1);
+    await recordNote(job, { sesMessageId, sentAt: sentAt.toISOString(), sentTo: email.recipient });
+  } else {
+    metrics.addMetric('DuplicateEmailSent', 'Count', 1);
+    log.error('This job was already marked sent: the email just sent is a duplicate', { sesMessageId });
+    const recorded = await getJob(job);
+    if (recorded !== undefined) await recordNote(job, recorded);
+  }
+  log.info('Statement emailed', { sesMessageId, lines: email.lineCount, bytes: email.bytes });
+  return 'sent';
+}

@@ -1,0 +1,63 @@
+/**
+ * The SQS side of the statement worker: each record is parsed at the trust boundary, processed
+ * alone, and reported in batchItemFailures when it must be delivered again, so one bad job never
+ * fails its neighbours. A malformed body fails alone on every receive and reaches the DLQ.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger, metrics } from '../observability/powertools.ts';
+import { StatementJobSchema } from '../schemas/statement-job.ts';
+import { type JobOutcome, processStatementJob, redactAddresses } from './send-statement.ts';
+
+/** The job body is not a statement job this worker can read. */
+export class MalformedJobError extends Error {
+  override readonly name = 'MalformedJobError';
+}
+
+/** How long past the function's own deadline a claim still holds (a dead worker's claim lapses after it). */
+const LEASE_MARGIN_MS = 30_000;
+
+export async function handleStatementRecord(record: SQSRecord, context?: Context): Promise<JobOutcome> {
+  const log = logger.createChild({
+    persistentKeys: {
+      messageId: record.messageId,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount),
+    },
+  });
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    body = undefined;
+  }
+  const parsed = StatementJobSchema.safeParse(body);
+  if (!parsed.success) {
+    metrics.addMetric('MalformedJobs', 'Count', 1);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
+    );
+    log.error('Malformed statement job; it will reach the dead-letter queue', { problems });
+    throw new MalformedJobError(problems.join('; '));
+  }
+  const job = parsed.data;
+  log.appendKeys({ tenantId: job.tenantId, batchId: job.batchId, customerCode: job.customerCode });
+  const leaseMs = (context?.getRemainingTimeInMillis() ?? 60_000) + LEASE_MARGIN_MS;
+  try {
+    return await processStatementJob(job, { messageId: record.messageId, leaseMs, log });
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    const reason = redactAddresses(error instanceof Error ? error.message : String(error));
+    log.warn('Statement job not finished; SQS will deliver it again', { errorName: name, reason });
+    throw error;
+  }
+}
+
+/** Processes an SQS event record by record and reports the ones to retry. */
+export function processStatementBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  // One processor per event: it keeps the run's state, and the local poller may run events at once.
+  const processor = new BatchProcessor(EventType.SQS);
+  return processPartialResponse(event, handleStatementRecord, processor, {
+    context,
+    throwOnFullBatchFailure: false,
+  });
+}
