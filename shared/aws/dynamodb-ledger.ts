@@ -9,11 +9,9 @@ import { tableConfig } from '../config.ts';
 import type { LedgerInvoice, LedgerPayment } from '../domain/statement.ts';
 import {
   type CustomerRecord,
-  CustomerRecordSchema,
   type TemplateRecord,
   TemplateRecordSchema,
   type TenantRecord,
-  TenantRecordSchema,
 } from '../schemas/records.ts';
 import { documentClient, getTenantWithCustomers } from './dynamodb.ts';
 import { customerPartition, templateKey } from './table-keys.ts';
