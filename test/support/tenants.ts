@@ -23,8 +23,13 @@ export function exampleTenant(
     Currency: 'GBP',
     EmailTemplates: [],
     Customers: [
-      { Code: '101', Name: 'Acme Ltd', ContactName: 'Ann Smith', Email: 'ann@acme.example' },
-      { Code: '0065', Name: 'Northwind', ContactName: 'Oliver Brown', Email: 'accounts@northwind.example' },
+      { Code: '101', Name: 'Acme Ltd', ContactName: 'Ann Smith', Email: `ann.${id}@acme.example` },
+      {
+        Code: '0065',
+        Name: 'Northwind',
+        ContactName: 'Oliver Brown',
+        Email: `accounts.${id}@northwind.example`,
+      },
       { Code: 'CUST2345', Name: 'Widget Works', Email: 'sam.jones.widgetworks.example' },
     ],
     Invoices: [

@@ -1,0 +1,172 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { computeStatement } from '#shared/domain/statement.ts';
+import { TemplateError } from '#shared/domain/template.ts';
+import { buildRawMessage, encodeHeaderText, MailAddressError } from '#shared/render/mime.ts';
+import {
+  BUILT_IN_TEMPLATE,
+  composeStatementEmail,
+  StatementEmailError,
+} from '#shared/render/statement-email.ts';
+import type { CustomerRecord, TemplateRecord, TenantRecord } from '#shared/schemas/records.ts';
+import { pdfText } from '../support/pdf-text.ts';
+
+const tenant: TenantRecord = {
+  tenantId: 't',
+  name: 'Demo Trading Ltd',
+  fromEmail: 'accounts@demo.example',
+  timeZone: 'Europe/London',
+  currency: 'GBP',
+  locale: 'en-GB',
+};
+const customer: CustomerRecord = {
+  code: '0065',
+  name: 'Northwind',
+  contactName: 'Oliver Brown',
+  email: 'oliver@northwind.example',
+};
+const period = { start: '2026-01-01', end: '2026-03-31', filterAll: false, excludePaid: false };
+
+async function statement() {
+  return computeStatement(
+    period,
+    [
+      { number: 1001, issuedDate: '2025-12-01', dueDate: '2025-12-31', totalMinor: 10000 },
+      { number: 1002, issuedDate: '2026-02-01', dueDate: '2026-03-03', totalMinor: 24550 },
+    ],
+    [{ invoiceNumber: 1001, date: '2026-01-10', amountMinor: 10000 }],
+    '2026-04-15',
+  );
+}
+
+async function compose(
+  overrides: { customer?: CustomerRecord; template?: TemplateRecord; tenant?: TenantRecord } = {},
+) {
+  const email = await composeStatementEmail({
+    tenant: overrides.tenant ?? tenant,
+    customer: overrides.customer ?? customer,
+    template: overrides.template ?? BUILT_IN_TEMPLATE,
+    statement: await statement(),
+    now: new Date('2026-04-15T09:00:00Z'),
+  });
+  return { email, parsed: await simpleParser(email.raw) };
+}
+
+describe('composeStatementEmail', () => {
+  it('builds HTML, text and a PDF attachment with the same lines and figures', async () => {
+    const { email, parsed } = await compose();
+
+    expect(parsed.from?.text).toBe('"Demo Trading Ltd" <accounts@demo.example>');
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.text : '').toBe(
+      '"Oliver Brown" <oliver@northwind.example>',
+    );
+    expect(parsed.subject).toBe('Statement of account from Demo Trading Ltd');
+    for (const body of [parsed.text ?? '', parsed.html || '']) {
+      expect(body).toContain('1001');
+      expect(body).toContain('1002');
+      expect(body).toContain('£245.50');
+      expect(body).toContain('£100.00');
+    }
+    expect(parsed.attachments).toHaveLength(1);
+    const [pdf] = parsed.attachments;
+    expect(pdf?.contentType).toBe('application/pdf');
+    expect(pdf?.filename).toBe('statement-0065-2026-03-31.pdf');
+    const { pages, text } = await pdfText(pdf?.content ?? new Uint8Array());
+    expect(pages).toBe(1);
+    expect(text).toEqual(
+      expect.arrayContaining(['1001', '1002', '£245.50', '£100.00', 'Opening balance', 'Closing balance']),
+    );
+    expect(email.lineCount).toBe(2); // payment against 1001 and invoice 1002; 1001 itself is in the opening balance
+  });
+
+  it('is multipart/mixed of multipart/alternative (text, then HTML) and the PDF', async () => {
+    const { email } = await compose();
+    const raw = email.raw.toString('utf8');
+
+    const mixed = /Content-Type: multipart\/mixed; boundary="([^"]+)"/.exec(raw)?.[1];
+    const alternative = /Content-Type: multipart\/alternative; boundary="([^"]+)"/.exec(raw)?.[1];
+    expect(mixed).toBeDefined();
+    expect(alternative).toBeDefined();
+    const parts = raw.split(`--${mixed}`);
+    expect(parts).toHaveLength(4); // preamble, alternative, attachment, closing
+    expect(parts[1]?.indexOf('text/plain')).toBeLessThan(parts[1]?.indexOf('text/html') ?? 0);
+    expect(parts[2]).toContain('Content-Type: application/pdf');
+    expect(raw).toMatch(/\r\n/);
+    expect(raw.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  });
+
+  it("fills the customer's template, HTML-escaping values in the HTML part", async () => {
+    const template: TemplateRecord = {
+      number: 4,
+      name: 'Custom',
+      subject: '#COMPANY#: statement for #NAME#',
+      body: '<p>Hello #FIRSTNAME#, you owe #BALANCE# (#OVERDUE# overdue) as of #STATEMENTDATE#.</p>',
+      isHtml: true,
+    };
+    const { parsed } = await compose({
+      template,
+      customer: { ...customer, name: 'Bob <script>alert(1)</script> & Co', contactName: 'Bob "B" Smith' },
+    });
+
+    expect(parsed.subject).toBe('Demo Trading Ltd: statement for Bob <script>alert(1)</script> & Co');
+    expect(parsed.html).toContain('Bob &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
+    expect(parsed.html).not.toContain('<script>');
+    expect(parsed.html).toContain('Hello Bob, you owe £245.50 (£245.50 overdue) as of 31 Mar 2026.');
+    expect(parsed.text).toContain('Hello Bob, you owe £245.50');
+  });
+
+  it('reports an unknown token as a template error instead of sending it', async () => {
+    const template = { ...BUILT_IN_TEMPLATE, body: 'Dear #CONTACTNAME#' };
+    await expect(compose({ template })).rejects.toThrow(
+      new TemplateError('#CONTACTNAME# is not a known token'),
+    );
+  });
+
+  it('refuses a customer without a valid single address', async () => {
+    await expect(
+      compose({ customer: { ...customer, email: 'a@b.example, c@d.example' } }),
+    ).rejects.toBeInstanceOf(StatementEmailError);
+  });
+});
+
+describe('header injection', () => {
+  it('keeps CR/LF in names and subjects from making new headers', async () => {
+    const evil = 'Acme\r\nBcc: victim@evil.example\r\nX-Injected: 1';
+    const { parsed, email } = await compose({
+      customer: { ...customer, name: evil, contactName: evil },
+      template: { ...BUILT_IN_TEMPLATE, subject: 'Statement for #NAME#' },
+      tenant: { ...tenant, name: `Demo\nReply-To: thief@evil.example` },
+    });
+
+    expect(parsed.bcc).toBeUndefined();
+    expect(parsed.replyTo).toBeUndefined();
+    expect(parsed.headers.has('x-injected')).toBe(false);
+    expect(parsed.subject).toBe('Statement for Acme Bcc: victim@evil.example X-Injected: 1');
+    const headerBlock = email.raw.toString('utf8').split('\r\n\r\n')[0] ?? '';
+    expect(
+      headerBlock
+        .split('\r\n')
+        .filter((line) => /^[A-Za-z-]+:/.test(line))
+        .map((line) => line.split(':')[0]),
+    ).toEqual(['From', 'To', 'Subject', 'Date', 'MIME-Version', 'Content-Type']);
+  });
+
+  it('refuses addresses that could carry a header', () => {
+    const message = { from: { address: 'a@b.example' }, subject: 's', text: 't', html: 'h', attachments: [] };
+    expect(() =>
+      buildRawMessage({ ...message, to: { address: 'x@y.example\r\nBcc: z@evil.example' } }),
+    ).toThrow(MailAddressError);
+    expect(() => buildRawMessage({ ...message, to: { address: 'x@y.example>, <z@evil.example' } })).toThrow(
+      MailAddressError,
+    );
+  });
+
+  it('encodes non-ASCII header text as RFC 2047 words of at most 75 characters', async () => {
+    const subject = 'Relevé de compte — Société Générale Ünïcödé '.repeat(3);
+    const encoded = encodeHeaderText(subject);
+    expect(encoded).toMatch(/^=\?UTF-8\?B\?/);
+    for (const word of encoded.split('\r\n ')) expect(word.length).toBeLessThanOrEqual(75);
+    const { parsed } = await compose({ template: { ...BUILT_IN_TEMPLATE, subject } });
+    expect(parsed.subject).toBe(subject.trim());
+  });
+});
