@@ -1,0 +1,31 @@
+/**
+ * How every Lambda bundle is built, shared by the CDK construct and `npm run build:bundles` so
+ * that CI runs exactly what CDK deploys. Choices and their measurements: docs/performance.md.
+ */
+
+/** ESM bundles still contain CommonJS dependencies that call require(); give them one. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);";
+
+export const BUNDLE_TARGET = 'node22';
+
+export const BUNDLE_OPTIONS = {
+  format: 'esm',
+  platform: 'node',
+  target: BUNDLE_TARGET,
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // The SDK is bundled, not taken from the runtime: a pinned, tested version, and tree-shaken.
+  external: [] as string[],
+} as const;
+
+/** The Lambda functions: name and entry point. */
+export const FUNCTIONS = {
+  'bulk-email-api': 'functions/bulk-email-api/handler.ts',
+  authorizer: 'functions/authorizer/handler.ts',
+  'statement-worker': 'functions/statement-worker/handler.ts',
+} as const;
+export type FunctionName = keyof typeof FUNCTIONS;

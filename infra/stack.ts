@@ -1,0 +1,369 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  ResponseType,
+  RestApi,
+  TokenAuthorizer,
+} from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import type { Construct } from 'constructs';
+import { TABLE_DESIGN } from '../shared/aws/table-design.ts';
+import { removalPolicyOf, type StageConfig, visibilityTimeoutFor, workerPacing } from './config.ts';
+import { StatementMailerFunction } from './constructs/statement-mailer-function.ts';
+
+export interface StatementMailerStackProps extends StackProps {
+  config: StageConfig;
+}
+
+/** KashFlow's error body for the answers API Gateway gives itself. */
+const kashflowError = (code: string, message: string) => ({
+  'application/json': JSON.stringify({ Error: code, Message: message }),
+});
+
+/** The whole service: API, authorizer, table, job queue, worker, SES, alarms. */
+export class StatementMailerStack extends Stack {
+  readonly api: RestApi;
+  readonly table: TableV2;
+  readonly jobQueue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly functions: Record<'api' | 'authorizer' | 'worker', StatementMailerFunction>;
+
+  constructor(scope: Construct, id: string, props: StatementMailerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const prefix = `statement-mailer-${config.stage}`;
+    const removalPolicy = removalPolicyOf(config);
+
+    this.table = new TableV2(this, 'Table', {
+      tableName: prefix,
+      partitionKey: { name: TABLE_DESIGN.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_DESIGN.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_DESIGN.timeToLiveAttribute,
+      deletionProtection: config.protectData,
+      removalPolicy,
+    });
+
+    this.deadLetterQueue = new Queue(this, 'JobDeadLetterQueue', {
+      queueName: `${prefix}-jobs-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.jobQueue = new Queue(this, 'JobQueue', {
+      queueName: `${prefix}-jobs`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: visibilityTimeoutFor(config.worker.timeout),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: config.maxReceiveCount },
+    });
+
+    const identity = new EmailIdentity(this, 'SendingIdentity', {
+      identity:
+        'domain' in config.sesIdentity
+          ? Identity.domain(config.sesIdentity.domain)
+          : Identity.email(config.sesIdentity.emailAddress),
+    });
+    const configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: prefix,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+
+    const logRetention = config.logRetention;
+    const authorizerFunction = new StatementMailerFunction(this, 'AuthorizerFunction', {
+      functionName: 'authorizer',
+      prefix,
+      logRetention,
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+    }).bindTable(this.table, ['dynamodb:GetItem']);
+    const apiFunction = new StatementMailerFunction(this, 'BulkEmailApiFunction', {
+      functionName: 'bulk-email-api',
+      prefix,
+      logRetention,
+      timeout: Duration.seconds(29),
+      memorySize: 512,
+    })
+      .bindTable(this.table, ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])
+      .bindJobQueue(this.jobQueue);
+    const pacing = workerPacing(config.sesMaxSendRate);
+    const workerFunction = new StatementMailerFunction(this, 'StatementWorkerFunction', {
+      functionName: 'statement-worker',
+      prefix,
+      logRetention,
+      timeout: config.worker.timeout,
+      memorySize: config.worker.memoryMb,
+    })
+      .bindTable(this.table, [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ])
+      .bindEmailIdentity(identity, configurationSet, pacing.sendRatePerWorker);
+    workerFunction.addEventSource(
+      new SqsEventSource(this.jobQueue, {
+        batchSize: config.worker.batchSize,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: pacing.maxConcurrency,
+      }),
+    );
+    this.functions = { api: apiFunction, authorizer: authorizerFunction, worker: workerFunction };
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      logGroupName: `/aws/apigateway/${prefix}-access`,
+      retention: logRetention,
+      removalPolicy,
+    });
+    const authorizer = new TokenAuthorizer(this, 'TokenAuthorizer', {
+      authorizerName: `${prefix}-token`,
+      handler: authorizerFunction,
+      identitySource: 'method.request.header.Authorization',
+      // API Gateway caches a decision per token value, so no decision is served to another token.
+      resultsCacheTtl: Duration.minutes(5),
+      validationRegex: '^(?i)(kftoken|bearer) +[\\x21-\\x7E]{1,512}$',
+    });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: prefix,
+      description: 'KashFlow-compatible bulk customer statement email API',
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      defaultMethodOptions: { authorizer, authorizationType: AuthorizationType.CUSTOM },
+      deployOptions: {
+        stageName: config.stage,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        throttlingRateLimit: config.apiThrottle.rateLimit,
+        throttlingBurstLimit: config.apiThrottle.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
+      },
+    });
+    const bulkEmail = this.api.root
+      .addResource('v2')
+      .addResource('customerstatements')
+      .addResource('bulk')
+      .addResource('email');
+    bulkEmail.addMethod('POST', new LambdaIntegration(apiFunction, { allowTestInvoke: false }));
+
+    const gatewayAnswers: [string, ResponseType, string, string, string][] = [
+      [
+        'Unauthorized',
+        ResponseType.UNAUTHORIZED,
+        '401',
+        'InvalidSessionToken',
+        'Session token provided is invalid.',
+      ],
+      ['AccessDenied', ResponseType.ACCESS_DENIED, '403', 'AccessDenied', 'Access denied.'],
+      ['NotFound', ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', 'NotFound', 'No such resource.'],
+      ['TooLarge', ResponseType.REQUEST_TOO_LARGE, '413', 'PayloadTooLarge', 'Request body is too large.'],
+      [
+        'Throttled',
+        ResponseType.THROTTLED,
+        '429',
+        'TooManyRequests',
+        'Too many requests; please retry later.',
+      ],
+      ['WafFiltered', ResponseType.WAF_FILTERED, '403', 'Forbidden', 'The request was refused.'],
+      [
+        'AuthorizerFailure',
+        ResponseType.AUTHORIZER_FAILURE,
+        '500',
+        'InternalError',
+        'Authorization failed; please retry.',
+      ],
+      ['Default4xx', ResponseType.DEFAULT_4XX, '400', 'BadRequest', 'The request could not be read.'],
+      ['Default5xx', ResponseType.DEFAULT_5XX, '502', 'InternalError', 'Internal server error.'],
+    ];
+    for (const [name, type, statusCode, code, message] of gatewayAnswers) {
+      this.api.addGatewayResponse(name, { type, statusCode, templates: kashflowError(code, message) });
+    }
+
+    const webAcl = new CfnWebACL(this, 'ApiFirewall', {
+      name: `${prefix}-api`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: {
+        cloudWatchMetricsEnabled: true,
+        metricName: `${prefix}-api`,
+        sampledRequestsEnabled: true,
+      },
+      rules: [
+        {
+          // 35 codes need under 4 KiB; the handler refuses over 32 KiB, the firewall over 64 KiB.
+          name: 'body-size-limit',
+          priority: 0,
+          action: { block: {} },
+          statement: {
+            sizeConstraintStatement: {
+              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+              comparisonOperator: 'GT',
+              size: 65_536,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'body-size-limit',
+            sampledRequestsEnabled: true,
+          },
+        },
+        {
+          name: 'rate-per-ip',
+          priority: 1,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: { limit: config.wafRateLimitPer5Minutes, aggregateKeyType: 'IP' },
+          },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'rate-per-ip',
+            sampledRequestsEnabled: true,
+          },
+        },
+        {
+          name: 'aws-known-bad-inputs',
+          priority: 2,
+          overrideAction: { none: {} },
+          statement: {
+            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' },
+          },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'aws-known-bad-inputs',
+            sampledRequestsEnabled: true,
+          },
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'ApiFirewallAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: webAcl.attrArn,
+    });
+
+    this.addAlarms(prefix, config);
+
+    new CfnOutput(this, 'ApiUrl', { value: `${this.api.url}v2/customerstatements/bulk/email` });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'JobQueueUrl', { value: this.jobQueue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
+  }
+
+  private addAlarms(prefix: string, config: StageConfig): void {
+    // CloudWatch can publish only to topics whose key lets it; an AWS-managed SNS key does not.
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: `${prefix} alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: removalPolicyOf(config),
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new Topic(this, 'AlarmTopic', {
+      topicName: `${prefix}-alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (config.alarmEmail !== undefined) topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    const action = new SnsAction(topic);
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string) => {
+      new Alarm(this, id, {
+        alarmName: `${prefix}-${id}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    };
+    const fiveMinutes = Duration.minutes(5);
+    alarm(
+      'DeadLetters',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: 'Maximum',
+      }),
+      1,
+      'Statement jobs reached the dead-letter queue; each job record holds its last error.',
+    );
+    alarm(
+      'OldestJobAge',
+      this.jobQueue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
+      15 * 60,
+      'A statement job has waited over 15 minutes: the worker is failing or far behind the SES rate.',
+    );
+    for (const [name, fn] of Object.entries(this.functions)) {
+      alarm(
+        `${name}-errors`,
+        fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        1,
+        `${fn.node.id} errors.`,
+      );
+      alarm(
+        `${name}-throttles`,
+        fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+        1,
+        `${fn.node.id} throttled.`,
+      );
+    }
+    alarm(
+      'Api5xx',
+      this.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      1,
+      'The API answered 5xx.',
+    );
+    for (const metricName of ['PossibleDuplicateEmail', 'DuplicateEmailSent', 'SentMarkerNotWritten']) {
+      alarm(
+        metricName,
+        new Metric({
+          namespace: 'StatementMailer',
+          metricName,
+          dimensionsMap: { service: 'statement-mailer-statement-worker' },
+          period: fiveMinutes,
+          statistic: 'Sum',
+        }),
+        1,
+        `${metricName}: a customer may have received a statement twice (docs/exactly-once.md).`,
+      );
+    }
+  }
+}
