@@ -29,4 +29,8 @@ export const tableConfig = defineConfig({ TABLE_NAME: z.string().min(3).max(255)
 export const jobQueueConfig = defineConfig({ JOB_QUEUE_URL: z.url() });
 
 /** SES: the configuration set that receives the delivery events, when one is configured. */
-export const sesConfig = defineConfig({ SES_CONFIGURATION_SET: z.string().min(1).optional() });
+export const sesConfig = defineConfig({
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Sends per second this worker may start; the CDK stack derives it from the SES rate. */
+  SES_SEND_RATE_PER_WORKER: z.coerce.number().positive().optional(),
+});

@@ -7,6 +7,7 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { sesConfig } from '../config.ts';
 import { backoffDelay, sleep } from './backoff.ts';
+import { SendPacer } from './send-pacer.ts';
 
 export const sesClient = new SESClient({ maxAttempts: 1 });
 
@@ -58,10 +59,14 @@ function classify(error: unknown): Error {
   return new SesOutcomeUnknownError(detail, { cause: error });
 }
 
-/** Sends a raw MIME message; returns SES's message id. */
+let pacer: SendPacer | undefined;
+
+/** Sends a raw MIME message, paced to this worker's share of the SES rate; returns SES's message id. */
 export async function sendRawEmail(raw: Uint8Array): Promise<string> {
-  const { SES_CONFIGURATION_SET } = sesConfig();
+  const { SES_CONFIGURATION_SET, SES_SEND_RATE_PER_WORKER } = sesConfig();
+  pacer ??= new SendPacer(SES_SEND_RATE_PER_WORKER);
   for (let attempt = 0; ; attempt += 1) {
+    await pacer.take();
     try {
       const output = await sesClient.send(
         new SendRawEmailCommand({

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { SendPacer } from '#shared/aws/send-pacer.ts';
+
+/** A fake clock: sleeping advances it, so the test sees exactly which slots the pacer hands out. */
+function fakeTime() {
+  let now = 1_000_000;
+  const slept: number[] = [];
+  return {
+    clock: () => now,
+    sleep: async (ms: number) => {
+      slept.push(ms);
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+    slept,
+  };
+}
+
+describe('SendPacer', () => {
+  it('spaces concurrent sends 1/rate apart', async () => {
+    const time = fakeTime();
+    const pacer = new SendPacer(4, time.clock, time.sleep);
+
+    await Promise.all([pacer.take(), pacer.take(), pacer.take(), pacer.take()]);
+
+    expect(time.slept).toEqual([250, 500, 750]);
+  });
+
+  it('does not wait when sends are already slower than the rate', async () => {
+    const time = fakeTime();
+    const pacer = new SendPacer(2, time.clock, time.sleep);
+
+    await pacer.take();
+    time.advance(600);
+    await pacer.take();
+
+    expect(time.slept).toEqual([]);
+  });
+
+  it('does not pace without a rate', async () => {
+    const time = fakeTime();
+    const pacer = new SendPacer(undefined, time.clock, time.sleep);
+    await Promise.all([pacer.take(), pacer.take()]);
+    expect(time.slept).toEqual([]);
+  });
+});
