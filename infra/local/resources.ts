@@ -22,10 +22,18 @@ export async function ensureTable(tableName: string, client = new DynamoDBClient
         AttributeDefinitions: [
           { AttributeName: TABLE_DESIGN.partitionKey, AttributeType: 'S' },
           { AttributeName: TABLE_DESIGN.sortKey, AttributeType: 'S' },
+          { AttributeName: TABLE_DESIGN.sesMessageIndex.partitionKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: TABLE_DESIGN.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE_DESIGN.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: TABLE_DESIGN.sesMessageIndex.name,
+            KeySchema: [{ AttributeName: TABLE_DESIGN.sesMessageIndex.partitionKey, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
       }),
     );

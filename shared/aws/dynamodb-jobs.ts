@@ -5,11 +5,12 @@
  * (no transactions needed).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { tableConfig } from '../config.ts';
 import { documentClient } from './dynamodb.ts';
-import { jobKey, noteCounterKey, noteKey, type TableKey } from './table-keys.ts';
+import { TABLE_DESIGN } from './table-design.ts';
+import { jobKey, noteCounterKey, noteKey, suppressionKey, type TableKey } from './table-keys.ts';
 
 export const JOB_STATES = [
   'Claimed',
@@ -22,6 +23,21 @@ export const JOB_STATES = [
   'Failed',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * How far a job has got: SES events only ever move a job forward, so a duplicate or late event
+ * (a Delivery after its Bounce) changes nothing.
+ */
+export const STATE_RANK: Record<JobState, number> = {
+  Claimed: 0,
+  Sending: 0,
+  Retrying: 0,
+  Failed: 0,
+  Sent: 1,
+  Delivered: 2,
+  Bounced: 3,
+  Complained: 4,
+};
 
 /** States after which a job must never send again. */
 export const FINISHED_STATES: ReadonlySet<JobState> = new Set([
@@ -45,6 +61,10 @@ export const JobRecordSchema = z.object({
   reason: z.string().optional(),
   lastError: z.string().optional(),
   noteNumber: z.number().int().optional(),
+  bounceNoteNumber: z.number().int().optional(),
+  complaintNoteNumber: z.number().int().optional(),
+  /** The SES event that set the state (Delivery, Bounce, Complaint), in SES's words. */
+  lastEvent: z.string().optional(),
   updatedAt: z.string(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
@@ -219,11 +239,12 @@ export async function markJobSent(
         TableName: TABLE_NAME,
         Key: keyOf(job),
         UpdateExpression:
-          'SET #state = :sent, sesMessageId = :id, sentTo = :to, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
+          'SET #state = :sent, stateRank = :rank, sesMessageId = :id, sentTo = :to, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
         ConditionExpression: 'attribute_not_exists(sesMessageId)',
         ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
         ExpressionAttributeValues: {
           ':sent': 'Sent',
+          ':rank': STATE_RANK.Sent,
           ':id': sesMessageId,
           ':to': sentTo,
           ':now': now.toISOString(),
@@ -241,7 +262,9 @@ export async function markJobSent(
  * The job's note number, given out once: a number is taken from the customer's counter and kept
  * on the job only if the job has none yet, so every retry writes the note under the same number.
  */
-export async function noteNumberFor(job: JobRef): Promise<number> {
+export type NoteField = 'noteNumber' | 'bounceNoteNumber' | 'complaintNoteNumber';
+
+export async function noteNumberFor(job: JobRef, field: NoteField = 'noteNumber'): Promise<number> {
   const { TABLE_NAME } = tableConfig();
   const { Attributes } = await documentClient.send(
     new UpdateCommand({
@@ -258,15 +281,16 @@ export async function noteNumberFor(job: JobRef): Promise<number> {
       new UpdateCommand({
         TableName: TABLE_NAME,
         Key: keyOf(job),
-        UpdateExpression: 'SET noteNumber = :number',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(noteNumber)',
+        UpdateExpression: 'SET #field = :number',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#field)',
+        ExpressionAttributeNames: { '#field': field },
         ExpressionAttributeValues: { ':number': candidate },
       }),
     );
     return candidate;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const existing = (await getJob(job))?.noteNumber;
+    const existing = (await getJob(job))?.[field];
     if (existing === undefined) throw new Error('The job record is missing', { cause: error });
     return existing;
   }
@@ -300,4 +324,87 @@ export async function putNoteOnce(job: JobRef, note: NoteInput): Promise<boolean
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Moves a sent job to a later state from an SES event; never backwards, never twice. Returns
+ * whether the state changed.
+ */
+export async function advanceJobState(
+  job: JobRef,
+  state: 'Delivered' | 'Bounced' | 'Complained',
+  detail: string,
+  at: string,
+): Promise<boolean> {
+  const { TABLE_NAME } = tableConfig();
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: TABLE_NAME,
+        Key: keyOf(job),
+        UpdateExpression: 'SET #state = :state, stateRank = :rank, lastEvent = :detail, updatedAt = :at',
+        ConditionExpression:
+          'attribute_exists(sesMessageId) AND (attribute_not_exists(stateRank) OR stateRank < :rank)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':state': state,
+          ':rank': STATE_RANK[state],
+          ':detail': detail,
+          ':at': at,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+const JOB_PARTITION = /^TENANT#([^#]+)#BATCH#([^#]+)$/;
+
+/** The job an SES message id belongs to, through the sparse BySesMessageId index. */
+export async function findJobBySesMessageId(sesMessageId: string): Promise<JobRef | undefined> {
+  const { TABLE_NAME } = tableConfig();
+  const { Items = [] } = await documentClient.send(
+    new QueryCommand({
+      TableName: TABLE_NAME,
+      IndexName: TABLE_DESIGN.sesMessageIndex.name,
+      KeyConditionExpression: 'sesMessageId = :id',
+      ExpressionAttributeValues: { ':id': sesMessageId },
+      Limit: 1,
+    }),
+  );
+  const [item] = Items;
+  const partition = JOB_PARTITION.exec(String(item?.PK ?? ''));
+  const sortKey = String(item?.SK ?? '');
+  if (partition === null || !sortKey.startsWith('ITEM#')) return undefined;
+  return {
+    tenantId: partition[1] ?? '',
+    batchId: partition[2] ?? '',
+    customerCode: sortKey.slice('ITEM#'.length),
+  };
+}
+
+/** Remembers that a customer's address bounced or complained; the latest event wins. */
+export async function suppressAddress(
+  job: JobRef,
+  address: string,
+  reason: 'Bounced' | 'Complained',
+  at: string,
+): Promise<void> {
+  const { TABLE_NAME } = tableConfig();
+  await documentClient.send(
+    new PutCommand({
+      TableName: TABLE_NAME,
+      Item: {
+        ...suppressionKey(job.tenantId, job.customerCode),
+        type: 'Suppression',
+        code: job.customerCode,
+        address,
+        reason,
+        at,
+      },
+    }),
+  );
 }

@@ -9,6 +9,7 @@ import { tableConfig } from '../config.ts';
 import type { LedgerInvoice, LedgerPayment } from '../domain/statement.ts';
 import {
   type CustomerRecord,
+  type SuppressionRecord,
   type TemplateRecord,
   TemplateRecordSchema,
   type TenantRecord,
@@ -19,16 +20,18 @@ import { customerPartition, templateKey } from './table-keys.ts';
 export interface CustomerAccount {
   tenant: TenantRecord;
   customer: CustomerRecord;
+  suppression: SuppressionRecord | undefined;
 }
 
-/** The tenant and one customer, in one batch read; `undefined` when either is missing. */
+/** The tenant, one customer and its address suppression, in one batch read; `undefined` when either is missing. */
 export async function getCustomerAccount(
   tenantId: string,
   code: string,
 ): Promise<CustomerAccount | undefined> {
-  const { tenant, customers } = await getTenantWithCustomers(tenantId, [code]);
+  const { tenant, customers, suppressions } = await getTenantWithCustomers(tenantId, [code]);
   const customer = customers.get(code);
-  return tenant === undefined || customer === undefined ? undefined : { tenant, customer };
+  if (tenant === undefined || customer === undefined) return undefined;
+  return { tenant, customer, suppression: suppressions.get(code) };
 }
 
 export async function getTemplate(tenantId: string, number: number): Promise<TemplateRecord | undefined> {

@@ -11,8 +11,7 @@ import { SendPacer } from './send-pacer.ts';
 
 export const sesClient = new SESClient({ maxAttempts: 1 });
 
-/** SES refuses raw messages over 10 MB (10,485,760 bytes), encoding included. */
-export const SES_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export { SES_MAX_MESSAGE_BYTES } from './ses-limits.ts';
 
 /** SES will not send this message: retrying cannot help. */
 export class SesRejectedError extends Error {

@@ -7,6 +7,11 @@ export const TABLE_DESIGN = {
   sortKey: 'SK',
   /** Epoch seconds; DynamoDB's TTL deletes batches and idempotency records after it. */
   timeToLiveAttribute: 'expiresAt',
+  /**
+   * Sparse index from an SES message id to its job: only sent jobs carry `sesMessageId`, so SES
+   * delivery, bounce and complaint events find their job with one key lookup.
+   */
+  sesMessageIndex: { name: 'BySesMessageId', partitionKey: 'sesMessageId' },
 } as const;
 
 /** Receives of a job before SQS moves it to the dead-letter queue. */

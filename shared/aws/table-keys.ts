@@ -67,3 +67,15 @@ export const noteKey = (tenantId: string, code: string, number: number): TableKe
   PK: customerPartition(tenantId, code),
   SK: `NOTE#${pad(number)}`,
 });
+
+/** An address that bounced or complained: the customer is not emailed again at that address. */
+export const suppressionKey = (tenantId: string, code: string): TableKey => ({
+  PK: customerPartition(tenantId, code),
+  SK: 'EMAIL_SUPPRESSION',
+});
+
+/** One Idempotency-Key of one tenant (the key itself is stored only as its hash). */
+export const idempotencyKey = (tenantId: string, keyHash: string): TableKey => ({
+  PK: `TENANT#${tenantId}#IDEMPOTENCY#${keyHash}`,
+  SK: 'IDEMPOTENCY',
+});

@@ -1,4 +1,4 @@
-import type { CustomerRecord, CustomerStatementEmailStatus } from '../schemas/records.ts';
+import type { CustomerRecord, CustomerStatementEmailStatus, SuppressionRecord } from '../schemas/records.ts';
 import { isValidEmailAddress } from './email-address.ts';
 
 /** KashFlow's status messages, word for word. */
@@ -23,10 +23,22 @@ export function isLookupableCode(code: string): boolean {
 
 export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail';
 
-/** Decides whether a statement can be emailed to a customer (undefined: no such customer). */
-export function judgeCustomer(customer: CustomerRecord | undefined): CustomerVerdict {
+/** True when the customer's current address is the one that bounced or complained. */
+export function isSuppressed(customer: CustomerRecord, suppression: SuppressionRecord | undefined): boolean {
+  return suppression !== undefined && suppression.address.toLowerCase() === customer.email?.toLowerCase();
+}
+
+/**
+ * Decides whether a statement can be emailed to a customer (undefined: no such customer). An
+ * address that bounced or complained counts as invalid until the customer's address changes.
+ */
+export function judgeCustomer(
+  customer: CustomerRecord | undefined,
+  suppression?: SuppressionRecord,
+): CustomerVerdict {
   if (customer === undefined) return 'invalidCode';
-  return isValidEmailAddress(customer.email) ? 'send' : 'invalidEmail';
+  if (!isValidEmailAddress(customer.email) || isSuppressed(customer, suppression)) return 'invalidEmail';
+  return 'send';
 }
 
 export function toStatus(

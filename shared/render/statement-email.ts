@@ -1,15 +1,19 @@
 /**
  * Composes a statement email: the template (the customer's, else the tenant's default, else the
  * built-in one) with its tokens filled, an HTML part with the statement table, a plain-text part
- * with the same lines, and the statement as a PDF attachment.
+ * with the same lines, and the statement as a PDF attachment (rendered by the injected renderer).
  */
 import { isValidEmailAddress } from '../domain/email-address.ts';
 import type { Statement } from '../domain/statement.ts';
 import { escapeHtml, renderTemplate } from '../domain/template.ts';
 import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
 import { buildRawMessage } from './mime.ts';
-import { describeStatement, statementTableHtml, statementTableText } from './statement-content.ts';
-import { renderStatementPdf } from './statement-pdf.ts';
+import {
+  describeStatement,
+  type StatementContent,
+  statementTableHtml,
+  statementTableText,
+} from './statement-content.ts';
 
 /** Used when neither the customer nor the tenant names a template. */
 export const BUILT_IN_TEMPLATE: TemplateRecord = {
@@ -33,8 +37,19 @@ export interface ComposedEmail {
   recipient: string;
   templateName: string;
   lineCount: number;
+  /** The closing balance and the amount past due, formatted as in the email. */
+  balance: string;
+  overdue: string;
+  /** The raw message's size; with `hasPdf` false it lacks the attachment. */
   bytes: number;
+  hasPdf: boolean;
 }
+
+/** Renders the PDF attachment; injected so that code which only previews never loads pdf-lib. */
+export type PdfRenderer = (
+  content: StatementContent,
+  meta: { company: string; subtitle: string },
+) => Promise<Uint8Array>;
 
 export interface ComposeInput {
   tenant: TenantRecord;
@@ -42,6 +57,8 @@ export interface ComposeInput {
   template: TemplateRecord;
   statement: Statement;
   now: Date;
+  /** Omitted: the message has no attachment (a dry run). */
+  renderPdf?: PdfRenderer;
 }
 
 /** Plain text of an HTML template body: paragraphs and breaks as new lines, tags dropped. */
@@ -72,7 +89,7 @@ function textToHtml(text: string): string {
  * StatementEmailError for an address that cannot be mailed.
  */
 export async function composeStatementEmail(input: ComposeInput): Promise<ComposedEmail> {
-  const { tenant, customer, template, statement, now } = input;
+  const { tenant, customer, template, statement, now, renderPdf } = input;
   if (!isValidEmailAddress(customer.email)) throw new StatementEmailError('Invalid customer email address');
   const locale = tenant.locale ?? 'en-GB';
   const content = describeStatement(statement, {
@@ -94,23 +111,26 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
     : textToHtml(textBody);
   const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${htmlBody}\n<hr>\n${statementTableHtml(content)}</body></html>`;
   const text = `${textBody}\n\n${statementTableText(content)}\n`;
-  const pdf = await renderStatementPdf(content, {
-    company: tenant.name,
-    subtitle: content.tokens.STATEMENTDATE,
-  });
+  const pdf =
+    renderPdf === undefined
+      ? undefined
+      : await renderPdf(content, { company: tenant.name, subtitle: content.tokens.STATEMENTDATE });
   const raw = buildRawMessage({
     from: { name: tenant.name, address: tenant.fromEmail },
     to: { name: customer.contactName ?? customer.name, address: customer.email },
     subject,
     text,
     html,
-    attachments: [
-      {
-        filename: `statement-${customer.code}-${statement.asOf}.pdf`,
-        contentType: 'application/pdf',
-        content: pdf,
-      },
-    ],
+    attachments:
+      pdf === undefined
+        ? []
+        : [
+            {
+              filename: `statement-${customer.code}-${statement.asOf}.pdf`,
+              contentType: 'application/pdf',
+              content: pdf,
+            },
+          ],
     date: now,
   });
   return {
@@ -119,6 +139,9 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
     recipient: customer.email,
     templateName: template.name,
     lineCount: statement.lines.length,
+    balance: content.tokens.BALANCE,
+    overdue: content.tokens.OVERDUE,
     bytes: raw.byteLength,
+    hasPdf: pdf !== undefined,
   };
 }

@@ -36,6 +36,15 @@ export const CustomerRecordSchema = z.object({
 export type CustomerRecord = z.infer<typeof CustomerRecordSchema>;
 
 /** Money is held in integer minor units (pence, cents), never in floating point. */
+/** Set when an address bounced (permanently) or complained; cleared in effect when the address changes. */
+export const SuppressionRecordSchema = z.object({
+  code: z.string(),
+  address: z.string(),
+  reason: z.enum(['Bounced', 'Complained']),
+  at: z.string(),
+});
+export type SuppressionRecord = z.infer<typeof SuppressionRecordSchema>;
+
 export const InvoiceRecordSchema = z.object({
   number: z.number().int(),
   customerCode: z.string(),

@@ -54,7 +54,7 @@ export async function emailCustomerStatements(
   request: StatementEmailRequest,
 ): Promise<StatementEmailOutcome> {
   const { tenantId, customerCodes, now } = request;
-  const { tenant, customers } = await getTenantWithCustomers(
+  const { tenant, customers, suppressions } = await getTenantWithCustomers(
     tenantId,
     customerCodes.filter(isLookupableCode),
   );
@@ -63,7 +63,7 @@ export async function emailCustomerStatements(
   const period = periodFor(request.period, dateInTimeZone(now, tenant.timeZone));
 
   const verdicts = new Map<string, CustomerVerdict>(
-    customerCodes.map((code) => [code, judgeCustomer(customers.get(code))]),
+    customerCodes.map((code) => [code, judgeCustomer(customers.get(code), suppressions.get(code))]),
   );
   const batchId = randomUUID();
   const requestedAt = now.toISOString();

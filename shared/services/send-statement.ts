@@ -19,32 +19,14 @@ import {
   putNoteOnce,
   releaseJob,
 } from '../aws/dynamodb-jobs.ts';
-import {
-  getCustomerAccount,
-  getTemplate,
-  newReadCost,
-  streamInvoices,
-  streamPayments,
-} from '../aws/dynamodb-ledger.ts';
-import {
-  SES_MAX_MESSAGE_BYTES,
-  SesOutcomeUnknownError,
-  SesRejectedError,
-  SesUnavailableError,
-  sendRawEmail,
-} from '../aws/ses.ts';
-import { dateInTimeZone } from '../domain/calendar-date.ts';
-import { computeStatement, StatementBalanceError } from '../domain/statement.ts';
-import { TemplateError } from '../domain/template.ts';
+import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
+import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
+import { isSuppressed } from '../domain/customer-status.ts';
 import { metrics } from '../observability/powertools.ts';
-import {
-  BUILT_IN_TEMPLATE,
-  type ComposedEmail,
-  composeStatementEmail,
-  StatementEmailError,
-} from '../render/statement-email.ts';
-import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
+import type { ComposedEmail } from '../render/statement-email.ts';
+import { renderStatementPdf } from '../render/statement-pdf.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
+import { prepareStatementEmail, StatementProblem } from './statement-preparation.ts';
 
 export interface JobContext {
   /** The SQS message id: the claim's owner, and on every log line. */
@@ -67,66 +49,28 @@ export class JobRetryError extends Error {
   override readonly name = 'JobRetryError';
 }
 
-/** Failures that no retry can mend: the job is marked Failed with the reason and acknowledged. */
-class PermanentJobError extends Error {
-  override readonly name = 'PermanentJobError';
-}
-
 const ADDRESS = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
 /** Reasons are stored and logged; an SES message may quote an address, which logs must not hold. */
 export const redactAddresses = (text: string) => text.replace(ADDRESS, '<address>');
 
-async function chooseTemplate(
-  tenant: TenantRecord,
-  customer: CustomerRecord,
-  log: Logger,
-): Promise<TemplateRecord> {
-  for (const number of [customer.emailTemplateNumber, tenant.defaultStatementTemplateNumber]) {
-    if (number === undefined) continue;
-    const template = await getTemplate(tenant.tenantId, number);
-    if (template !== undefined) return template;
-    log.warn('Email template not found; falling back', { templateNumber: number });
-  }
-  return BUILT_IN_TEMPLATE;
-}
-
 async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<ComposedEmail> {
   const account = await getCustomerAccount(job.tenantId, job.customerCode);
-  if (account === undefined) throw new PermanentJobError('Invalid customer code');
-  const { tenant, customer } = account;
-  const template = await chooseTemplate(tenant, customer, log);
-  const end = job.period.filterAll ? undefined : job.period.end;
-  const cost = newReadCost();
-  let statement: Awaited<ReturnType<typeof computeStatement>>;
-  try {
-    statement = await computeStatement(
-      job.period,
-      streamInvoices(job.tenantId, job.customerCode, end, cost),
-      streamPayments(job.tenantId, job.customerCode, end, cost),
-      dateInTimeZone(now, tenant.timeZone),
-    );
-  } catch (error) {
-    if (error instanceof StatementBalanceError)
-      throw new PermanentJobError(`Statement does not balance: ${error.message}`);
-    throw error;
-  }
-  log.info('Statement computed', { lines: statement.lines.length, ...cost });
-  let email: ComposedEmail;
-  try {
-    email = await composeStatementEmail({ tenant, customer, template, statement, now });
-  } catch (error) {
-    if (error instanceof TemplateError) {
-      throw new PermanentJobError(`Email template ${template.number} (${template.name}): ${error.message}`);
-    }
-    if (error instanceof StatementEmailError) throw new PermanentJobError(error.message);
-    throw error;
-  }
-  if (email.bytes > SES_MAX_MESSAGE_BYTES) {
-    throw new PermanentJobError(
-      `The statement email is ${email.bytes} bytes, over SES's limit of ${SES_MAX_MESSAGE_BYTES}`,
+  if (account === undefined) throw new StatementProblem('Invalid customer code');
+  const { tenant, customer, suppression } = account;
+  // The address may have bounced or complained since the job was queued.
+  if (isSuppressed(customer, suppression)) {
+    throw new StatementProblem(
+      `Invalid customer email address (it ${suppression?.reason.toLowerCase()} before)`,
     );
   }
-  return email;
+  return prepareStatementEmail({
+    tenant,
+    customer,
+    period: job.period,
+    now,
+    log,
+    renderPdf: renderStatementPdf,
+  });
 }
 
 /** Writes the job's customer note once, whatever the retries (KashFlow: a note per emailed statement). */
@@ -217,7 +161,7 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   try {
     email = await renderJob(job, now, log);
   } catch (error) {
-    if (!(error instanceof PermanentJobError)) {
+    if (!(error instanceof StatementProblem)) {
       // If the release fails too, the claim simply lapses and the redelivery takes the job over.
       await releaseJob(job, messageId, redactAddresses(String(error)), clock()).catch(
         (releaseError: unknown) => log.warn('Could not release the job', { error: releaseError }),

@@ -8,6 +8,7 @@ import {
   composeStatementEmail,
   StatementEmailError,
 } from '#shared/render/statement-email.ts';
+import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
 import type { CustomerRecord, TemplateRecord, TenantRecord } from '#shared/schemas/records.ts';
 import { pdfText } from '../support/pdf-text.ts';
 
@@ -48,6 +49,7 @@ async function compose(
     template: overrides.template ?? BUILT_IN_TEMPLATE,
     statement: await statement(),
     now: new Date('2026-04-15T09:00:00Z'),
+    renderPdf: renderStatementPdf,
   });
   return { email, parsed: await simpleParser(email.raw) };
 }
@@ -126,6 +128,21 @@ describe('composeStatementEmail', () => {
     await expect(
       compose({ customer: { ...customer, email: 'a@b.example, c@d.example' } }),
     ).rejects.toBeInstanceOf(StatementEmailError);
+  });
+});
+
+describe('composeStatementEmail without a PDF renderer (the dry run)', () => {
+  it('has no attachment and never loads pdf-lib', async () => {
+    const email = await composeStatementEmail({
+      tenant,
+      customer,
+      template: BUILT_IN_TEMPLATE,
+      statement: await statement(),
+      now: new Date('2026-04-15T09:00:00Z'),
+    });
+    const parsed = await simpleParser(email.raw);
+    expect(parsed.attachments).toEqual([]);
+    expect(email).toMatchObject({ hasPdf: false, balance: '£245.50', overdue: '£245.50', lineCount: 2 });
   });
 });
 

@@ -1,0 +1,14 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { SNSEvent } from 'aws-lambda';
+import { logger, metrics } from '#shared/observability/powertools.ts';
+import { handleSesNotifications } from '#shared/services/ses-events.ts';
+
+/** SES delivery, bounce and complaint events (configuration set → SNS) → job states and notes. */
+export const handler = middy<SNSEvent, void>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(async (event, context) => {
+    await handleSesNotifications(event, context);
+  });

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * An SES event as a configuration set publishes it to SNS (event publishing, `eventType`), or as
+ * identity notifications send it (`notificationType`); only the fields this service reads.
+ */
+export const SesEventSchema = z
+  .object({
+    eventType: z.string().optional(),
+    notificationType: z.string().optional(),
+    mail: z.object({ messageId: z.string().min(1), timestamp: z.string().optional() }),
+    delivery: z.object({ timestamp: z.string() }).optional(),
+    bounce: z
+      .object({
+        bounceType: z.string(),
+        bounceSubType: z.string().optional(),
+        timestamp: z.string(),
+        bouncedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
+      })
+      .optional(),
+    complaint: z
+      .object({
+        timestamp: z.string(),
+        complaintFeedbackType: z.string().optional(),
+        complainedRecipients: z.array(z.object({ emailAddress: z.string() })).default([]),
+      })
+      .optional(),
+  })
+  .transform((event) => ({ ...event, type: event.eventType ?? event.notificationType ?? 'Unknown' }));
+export type SesEvent = z.infer<typeof SesEventSchema>;

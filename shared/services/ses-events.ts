@@ -1,0 +1,34 @@
+import type { Context, SNSEvent } from 'aws-lambda';
+import { logger } from '../observability/powertools.ts';
+import { SesEventSchema } from '../schemas/ses-event.ts';
+import { recordSesEvent, type SesEventOutcome } from './record-ses-event.ts';
+
+/**
+ * Handles the SNS notifications of the configuration set's event destination. An error fails the
+ * invocation, so Lambda's asynchronous retries and then the function's dead-letter queue keep the
+ * event: nothing is dropped silently.
+ */
+export async function handleSesNotifications(
+  event: SNSEvent,
+  _context?: Context,
+): Promise<SesEventOutcome[]> {
+  const outcomes: SesEventOutcome[] = [];
+  for (const record of event.Records) {
+    const log = logger.createChild({ persistentKeys: { snsMessageId: record.Sns.MessageId } });
+    let body: unknown;
+    try {
+      body = JSON.parse(record.Sns.Message);
+    } catch {
+      body = undefined;
+    }
+    const parsed = SesEventSchema.safeParse(body);
+    if (!parsed.success) {
+      log.error('Not an SES event; dropped', { problems: parsed.error.issues.map((issue) => issue.message) });
+      outcomes.push('ignored');
+      continue;
+    }
+    log.appendKeys({ sesMessageId: parsed.data.mail.messageId, eventType: parsed.data.type });
+    outcomes.push(await recordSesEvent(parsed.data, log));
+  }
+  return outcomes;
+}

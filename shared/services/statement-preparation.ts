@@ -1,0 +1,94 @@
+/**
+ * Everything between "this customer gets a statement" and a ready MIME message: the template,
+ * the ledger (streamed), the statement maths and the composition. Shared by the worker, which
+ * attaches the PDF and sends, and the dry run, which only reports what would be sent.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { getTemplate, newReadCost, streamInvoices, streamPayments } from '../aws/dynamodb-ledger.ts';
+import { SES_MAX_MESSAGE_BYTES } from '../aws/ses-limits.ts';
+import { dateInTimeZone } from '../domain/calendar-date.ts';
+import { computeStatement, StatementBalanceError } from '../domain/statement.ts';
+import type { StatementPeriod } from '../domain/statement-period.ts';
+import { TemplateError } from '../domain/template.ts';
+import {
+  BUILT_IN_TEMPLATE,
+  type ComposedEmail,
+  composeStatementEmail,
+  type PdfRenderer,
+  StatementEmailError,
+} from '../render/statement-email.ts';
+import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
+
+/** The statement cannot be sent as the data stands: no retry can mend it. */
+export class StatementProblem extends Error {
+  override readonly name = 'StatementProblem';
+}
+
+/** The customer's template, else the tenant's default, else the built-in one. */
+export async function chooseTemplate(
+  tenant: TenantRecord,
+  customer: CustomerRecord,
+  log: Logger,
+): Promise<TemplateRecord> {
+  for (const number of [customer.emailTemplateNumber, tenant.defaultStatementTemplateNumber]) {
+    if (number === undefined) continue;
+    const template = await getTemplate(tenant.tenantId, number);
+    if (template !== undefined) return template;
+    log.warn('Email template not found; falling back', { templateNumber: number });
+  }
+  return BUILT_IN_TEMPLATE;
+}
+
+export interface PrepareInput {
+  tenant: TenantRecord;
+  customer: CustomerRecord;
+  period: StatementPeriod;
+  now: Date;
+  log: Logger;
+  renderPdf?: PdfRenderer;
+}
+
+/** Builds the statement email; throws StatementProblem for what makes it unsendable. */
+export async function prepareStatementEmail(input: PrepareInput): Promise<ComposedEmail> {
+  const { tenant, customer, period, now, log, renderPdf } = input;
+  const template = await chooseTemplate(tenant, customer, log);
+  const end = period.filterAll ? undefined : period.end;
+  const cost = newReadCost();
+  let statement: Awaited<ReturnType<typeof computeStatement>>;
+  try {
+    statement = await computeStatement(
+      period,
+      streamInvoices(tenant.tenantId, customer.code, end, cost),
+      streamPayments(tenant.tenantId, customer.code, end, cost),
+      dateInTimeZone(now, tenant.timeZone),
+    );
+  } catch (error) {
+    if (error instanceof StatementBalanceError)
+      throw new StatementProblem(`Statement does not balance: ${error.message}`);
+    throw error;
+  }
+  log.info('Statement computed', { lines: statement.lines.length, ...cost });
+  let email: ComposedEmail;
+  try {
+    email = await composeStatementEmail({
+      tenant,
+      customer,
+      template,
+      statement,
+      now,
+      ...(renderPdf ? { renderPdf } : {}),
+    });
+  } catch (error) {
+    if (error instanceof TemplateError) {
+      throw new StatementProblem(`Email template ${template.number} (${template.name}): ${error.message}`);
+    }
+    if (error instanceof StatementEmailError) throw new StatementProblem(error.message);
+    throw error;
+  }
+  if (email.bytes > SES_MAX_MESSAGE_BYTES) {
+    throw new StatementProblem(
+      `The statement email is ${email.bytes} bytes, over SES's limit of ${SES_MAX_MESSAGE_BYTES}`,
+    );
+  }
+  return email;
+}
