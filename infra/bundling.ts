@@ -27,5 +27,8 @@ export const FUNCTIONS = {
   'bulk-email-api': 'functions/bulk-email-api/handler.ts',
   authorizer: 'functions/authorizer/handler.ts',
   'statement-worker': 'functions/statement-worker/handler.ts',
+  'batch-status': 'functions/batch-status/handler.ts',
+  'customer-notes': 'functions/customer-notes/handler.ts',
+  'ses-events': 'functions/ses-events/handler.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -19,13 +19,19 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSet,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
@@ -48,7 +54,11 @@ export class StatementMailerStack extends Stack {
   readonly table: TableV2;
   readonly jobQueue: Queue;
   readonly deadLetterQueue: Queue;
-  readonly functions: Record<'api' | 'authorizer' | 'worker', StatementMailerFunction>;
+  readonly sesEventsDeadLetterQueue: Queue;
+  readonly functions: Record<
+    'api' | 'authorizer' | 'worker' | 'batchStatus' | 'customerNotes' | 'sesEvents',
+    StatementMailerFunction
+  >;
 
   constructor(scope: Construct, id: string, props: StatementMailerStackProps) {
     super(scope, id, props);
@@ -117,7 +127,15 @@ export class StatementMailerStack extends Stack {
       timeout: Duration.seconds(29),
       memorySize: 512,
     })
-      .bindTable(this.table, ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])
+      // Batch reads and records; dry runs read templates and ledgers; Idempotency-Key records.
+      .bindTable(this.table, [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ])
       .bindJobQueue(this.jobQueue);
     const pacing = workerPacing(config.sesMaxSendRate);
     const workerFunction = new StatementMailerFunction(this, 'StatementWorkerFunction', {
@@ -143,7 +161,74 @@ export class StatementMailerStack extends Stack {
         maxConcurrency: pacing.maxConcurrency,
       }),
     );
-    this.functions = { api: apiFunction, authorizer: authorizerFunction, worker: workerFunction };
+    const batchStatusFunction = new StatementMailerFunction(this, 'BatchStatusFunction', {
+      functionName: 'batch-status',
+      prefix,
+      logRetention,
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+    }).bindTable(this.table, ['dynamodb:Query']);
+    const customerNotesFunction = new StatementMailerFunction(this, 'CustomerNotesFunction', {
+      functionName: 'customer-notes',
+      prefix,
+      logRetention,
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+    }).bindTable(this.table, ['dynamodb:GetItem', 'dynamodb:Query']);
+
+    // SES delivery events: configuration set → SNS (encrypted with a key SES may use) → Lambda,
+    // whose failed invocations (after Lambda's two retries) land in a dead-letter queue.
+    const eventsKey = new Key(this, 'SesEventsKey', {
+      description: `${prefix} SES events topic`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    eventsKey.grant(new ServicePrincipal('ses.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const sesEventsTopic = new Topic(this, 'SesEventsTopic', {
+      topicName: `${prefix}-ses-events`,
+      masterKey: eventsKey,
+      enforceSSL: true,
+    });
+    configurationSet.addEventDestination('ToSns', {
+      destination: EventDestination.snsTopic(sesEventsTopic),
+      events: [EmailSendingEvent.DELIVERY, EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    this.sesEventsDeadLetterQueue = new Queue(this, 'SesEventsDeadLetterQueue', {
+      queueName: `${prefix}-ses-events-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const sesEventsFunction = new StatementMailerFunction(this, 'SesEventsFunction', {
+      functionName: 'ses-events',
+      prefix,
+      logRetention,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      deadLetterQueue: this.sesEventsDeadLetterQueue,
+    }).bindTable(this.table, [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    // The index is a separate resource: Query on it needs its own ARN.
+    sesEventsFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.table.tableArn}/index/${TABLE_DESIGN.sesMessageIndex.name}`],
+      }),
+    );
+    sesEventsTopic.addSubscription(new LambdaSubscription(sesEventsFunction));
+
+    this.functions = {
+      api: apiFunction,
+      authorizer: authorizerFunction,
+      worker: workerFunction,
+      batchStatus: batchStatusFunction,
+      customerNotes: customerNotesFunction,
+      sesEvents: sesEventsFunction,
+    };
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       logGroupName: `/aws/apigateway/${prefix}-access`,
@@ -191,6 +276,15 @@ export class StatementMailerStack extends Stack {
       .addResource('bulk')
       .addResource('email');
     bulkEmail.addMethod('POST', new LambdaIntegration(apiFunction, { allowTestInvoke: false }));
+    bulkEmail
+      .addResource('{batchId}')
+      .addMethod('GET', new LambdaIntegration(batchStatusFunction, { allowTestInvoke: false }));
+    this.api.root
+      .getResource('v2')
+      ?.addResource('customers')
+      .addResource('{code}')
+      .addResource('notes')
+      .addMethod('GET', new LambdaIntegration(customerNotesFunction, { allowTestInvoke: false }));
 
     const gatewayAnswers: [string, ResponseType, string, string, string][] = [
       [
@@ -331,6 +425,15 @@ export class StatementMailerStack extends Stack {
       }),
       1,
       'Statement jobs reached the dead-letter queue; each job record holds its last error.',
+    );
+    alarm(
+      'SesEventDeadLetters',
+      this.sesEventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: 'Maximum',
+      }),
+      1,
+      'SES events could not be recorded after retries; delivery states may be behind.',
     );
     alarm(
       'OldestJobAge',

@@ -3,12 +3,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { logger, metrics } from '#shared/observability/powertools.ts';
+import type { SesEventOutcome } from '#shared/services/record-ses-event.ts';
 import { handleSesNotifications } from '#shared/services/ses-events.ts';
 
 /** SES delivery, bounce and complaint events (configuration set → SNS) → job states and notes. */
-export const handler = middy<SNSEvent, void>()
+export const handler = middy<SNSEvent, SesEventOutcome[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
-  .handler(async (event, context) => {
-    await handleSesNotifications(event, context);
-  });
+  .handler((event, context) => handleSesNotifications(event, context));

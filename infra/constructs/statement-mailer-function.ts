@@ -20,6 +20,8 @@ export interface StatementMailerFunctionProps {
   timeout?: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
+  /** For asynchronously invoked functions: where events go after Lambda's retries. */
+  deadLetterQueue?: IQueue;
 }
 
 /**
@@ -54,6 +56,7 @@ export class StatementMailerFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       logGroup,
       role,
+      ...(props.deadLetterQueue === undefined ? {} : { deadLetterQueue: props.deadLetterQueue }),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `statement-mailer-${props.functionName}`,

@@ -13,10 +13,12 @@ export interface LocalFunctions {
 }
 
 export async function localRoutes(): Promise<LocalFunctions> {
-  const [{ handler: authorizer }, { handler: bulkEmail }, { handler: worker }] = await Promise.all([
-    import('#functions/authorizer/handler.ts'),
-    import('#functions/bulk-email-api/handler.ts'),
-    import('#functions/statement-worker/handler.ts'),
+  const [authorizer, bulkEmail, batchStatus, customerNotes, worker] = await Promise.all([
+    import('#functions/authorizer/handler.ts').then((module) => module.handler),
+    import('#functions/bulk-email-api/handler.ts').then((module) => module.handler),
+    import('#functions/batch-status/handler.ts').then((module) => module.handler),
+    import('#functions/customer-notes/handler.ts').then((module) => module.handler),
+    import('#functions/statement-worker/handler.ts').then((module) => module.handler),
   ]);
   return {
     authorizer,
@@ -27,6 +29,18 @@ export async function localRoutes(): Promise<LocalFunctions> {
         resource: '/v2/customerstatements/bulk/email',
         functionName: 'bulk-email-api',
         handler: bulkEmail,
+      },
+      {
+        method: 'GET',
+        resource: '/v2/customerstatements/bulk/email/{batchId}',
+        functionName: 'batch-status',
+        handler: batchStatus,
+      },
+      {
+        method: 'GET',
+        resource: '/v2/customers/{code}/notes',
+        functionName: 'customer-notes',
+        handler: customerNotes,
       },
     ],
   };

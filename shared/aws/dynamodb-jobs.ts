@@ -5,12 +5,22 @@
  * (no transactions needed).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { tableConfig } from '../config.ts';
+import { type BatchRecord, BatchRecordSchema } from '../schemas/records.ts';
 import { documentClient } from './dynamodb.ts';
 import { TABLE_DESIGN } from './table-design.ts';
-import { jobKey, noteCounterKey, noteKey, suppressionKey, type TableKey } from './table-keys.ts';
+import {
+  batchPartition,
+  customerKey,
+  customerPartition,
+  jobKey,
+  noteCounterKey,
+  noteKey,
+  suppressionKey,
+  type TableKey,
+} from './table-keys.ts';
 
 export const JOB_STATES = [
   'Claimed',
@@ -407,4 +417,73 @@ export async function suppressAddress(
       },
     }),
   );
+}
+
+export interface BatchWithJobs {
+  batch: BatchRecord;
+  /** The worker's records, by customer code; a code with none has not been picked up yet. */
+  jobs: Map<string, JobRecord>;
+}
+
+/** A batch and all its job records: one Query on the batch's partition (paged). */
+export async function getBatchWithJobs(
+  tenantId: string,
+  batchId: string,
+): Promise<BatchWithJobs | undefined> {
+  const { TABLE_NAME } = tableConfig();
+  let batch: BatchRecord | undefined;
+  const jobs = new Map<string, JobRecord>();
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
+      TableName: TABLE_NAME,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': batchPartition(tenantId, batchId) },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      if (item.SK === 'BATCH') batch = BatchRecordSchema.parse(item);
+      else if (typeof item.SK === 'string' && item.SK.startsWith('ITEM#')) {
+        jobs.set(item.SK.slice('ITEM#'.length), JobRecordSchema.parse(item));
+      }
+    }
+  }
+  return batch === undefined ? undefined : { batch, jobs };
+}
+
+export const NoteRecordSchema = z.object({
+  number: z.number().int(),
+  date: z.string(),
+  text: z.string(),
+  lastModifiedBy: z.string(),
+});
+export type NoteRecord = z.infer<typeof NoteRecordSchema>;
+
+/** A customer's notes, newest first (the sort key holds the zero-padded note number). */
+export async function listNotes(tenantId: string, code: string): Promise<NoteRecord[]> {
+  const { TABLE_NAME } = tableConfig();
+  const notes: NoteRecord[] = [];
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
+      TableName: TABLE_NAME,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :note)',
+      ExpressionAttributeValues: { ':pk': customerPartition(tenantId, code), ':note': 'NOTE#' },
+      ScanIndexForward: false,
+    },
+  );
+  for await (const page of pages)
+    for (const item of page.Items ?? []) notes.push(NoteRecordSchema.parse(item));
+  return notes;
+}
+
+/** True when the tenant has a customer with this code. */
+export async function customerExists(tenantId: string, code: string): Promise<boolean> {
+  const { TABLE_NAME } = tableConfig();
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: TABLE_NAME, Key: customerKey(tenantId, code), ProjectionExpression: 'PK' }),
+  );
+  return Item !== undefined;
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { StatementEmailOutcome } from '../services/email-customer-statements.ts';
+import type { BulkEmailResult } from '../services/bulk-email-request.ts';
 import type { ResponseFormat } from './negotiation.ts';
 import { toHttpResponse, type XmlShape } from './responses.ts';
 
@@ -15,14 +15,23 @@ export function batchLocation(event: APIGatewayProxyEvent, batchId: string): str
   return `${path.replace(/\/+$/, '')}/${encodeURIComponent(batchId)}`;
 }
 
-/** 200 with one status per code in request order, plus the batch id and where to follow it. */
+/**
+ * 200 with one status per code in request order. A real run carries the batch id and where to
+ * follow it (and says so when it replays the first answer to an Idempotency-Key); a dry run
+ * carries what each email would be, and no batch, as nothing was recorded.
+ */
 export function toBulkEmailResponse(
   event: APIGatewayProxyEvent,
-  outcome: StatementEmailOutcome,
+  result: BulkEmailResult,
   format: ResponseFormat,
 ): APIGatewayProxyResult {
+  if (result.kind === 'dry-run') {
+    return toHttpResponse(200, result.preview.statuses, format, STATUS_LIST_XML, { 'X-Dry-Run': 'true' });
+  }
+  const { outcome, replayed } = result;
   return toHttpResponse(200, outcome.statuses, format, STATUS_LIST_XML, {
     'X-Batch-Id': outcome.batchId,
     Location: batchLocation(event, outcome.batchId),
+    ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
   });
 }

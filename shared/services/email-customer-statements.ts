@@ -35,7 +35,8 @@ export interface StatementEmailOutcome {
   statuses: CustomerStatementEmailStatus[];
 }
 
-function periodFor(request: PeriodRequest, today: string): StatementPeriod {
+/** The request's period for `today` in the tenant's time zone; a bad combination is a 400. */
+export function periodFor(request: PeriodRequest, today: string): StatementPeriod {
   try {
     return resolveStatementPeriod(request, today);
   } catch (error) {

@@ -24,9 +24,9 @@ describe('StatementMailerStack (dev)', () => {
     dev = synth('dev');
   });
 
-  it('has three Node.js 22 ARM64 functions with active tracing and their own log groups', () => {
+  it('has six Node.js 22 ARM64 functions with active tracing and their own log groups', () => {
     const functions = ofType(dev.resources, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -36,16 +36,28 @@ describe('StatementMailerStack (dev)', () => {
       });
     }
     const names = functions.map(([, fn]) => fn.Properties.FunctionName).sort();
-    expect(names).toEqual([
-      'statement-mailer-dev-authorizer',
-      'statement-mailer-dev-bulk-email-api',
-      'statement-mailer-dev-statement-worker',
-    ]);
+    expect(names).toEqual(
+      [
+        'authorizer',
+        'batch-status',
+        'bulk-email-api',
+        'customer-notes',
+        'ses-events',
+        'statement-worker',
+      ].map((name) => `statement-mailer-dev-${name}`),
+    );
   });
 
   it('keeps every function log group for the stage retention', () => {
     const logGroups = ofType(dev.resources, 'AWS::Logs::LogGroup').map(([, group]) => group.Properties);
-    for (const name of ['authorizer', 'bulk-email-api', 'statement-worker']) {
+    for (const name of [
+      'authorizer',
+      'bulk-email-api',
+      'statement-worker',
+      'batch-status',
+      'customer-notes',
+      'ses-events',
+    ]) {
       expect(logGroups).toContainEqual(
         expect.objectContaining({
           LogGroupName: `/aws/lambda/statement-mailer-dev-${name}`,
@@ -82,7 +94,10 @@ describe('StatementMailerStack (dev)', () => {
     ]);
     expect(actionsOf('BulkEmailApiFunctionRole')).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -104,6 +119,27 @@ describe('StatementMailerStack (dev)', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:ReceiveMessage',
+    ]);
+    expect(actionsOf('BatchStatusFunctionRole')).toEqual([
+      'dynamodb:Query',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(actionsOf('CustomerNotesFunctionRole')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    expect(actionsOf('SesEventsFunctionRole')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:SendMessage',
     ]);
     // No function role carries a managed policy.
     for (const [id, role] of ofType(dev.resources, 'AWS::IAM::Role')) {
@@ -142,9 +178,10 @@ describe('StatementMailerStack (dev)', () => {
     expect(workerPacing(200)).toEqual({ maxConcurrency: 20, sendRatePerWorker: 10 });
   });
 
-  it('refuses plain HTTP on both queues', () => {
+  it('refuses plain HTTP on every queue', () => {
     const policies = ofType(dev.resources, 'AWS::SQS::QueuePolicy');
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(ofType(dev.resources, 'AWS::SQS::Queue').length);
+    expect(policies).toHaveLength(3);
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
         Statement: expect.arrayContaining([
@@ -224,13 +261,12 @@ describe('StatementMailerStack (dev)', () => {
     expect(alarms.sort()).toEqual(
       [
         'DeadLetters',
+        'SesEventDeadLetters',
         'OldestJobAge',
-        'api-errors',
-        'api-throttles',
-        'authorizer-errors',
-        'authorizer-throttles',
-        'worker-errors',
-        'worker-throttles',
+        ...['api', 'authorizer', 'worker', 'batchStatus', 'customerNotes', 'sesEvents'].flatMap((fn) => [
+          `${fn}-errors`,
+          `${fn}-throttles`,
+        ]),
         'Api5xx',
         'PossibleDuplicateEmail',
         'DuplicateEmailSent',
@@ -242,6 +278,39 @@ describe('StatementMailerStack (dev)', () => {
     for (const [, alarm] of ofType(dev.resources, 'AWS::CloudWatch::Alarm')) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
     }
+  });
+
+  it('routes SES delivery, bounce and complaint events through SNS to the ses-events function, with a DLQ', () => {
+    dev.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['delivery', 'bounce', 'complaint'],
+        SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('SesEventsTopic') } },
+      }),
+    });
+    dev.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: Match.stringLikeRegexp('SesEventsTopic') },
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('SesEventsFunction'), 'Arn'] },
+    });
+    dev.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'statement-mailer-dev-ses-events',
+      DeadLetterConfig: {
+        TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SesEventsDeadLetterQueue'), 'Arn'] },
+      },
+    });
+  });
+
+  it('serves the batch status and notes routes', () => {
+    const paths = ofType(dev.resources, 'AWS::ApiGateway::Resource').map(
+      ([, resource]) => resource.Properties.PathPart,
+    );
+    expect(paths).toEqual(expect.arrayContaining(['{batchId}', 'customers', '{code}', 'notes']));
+    expect(
+      ofType(dev.resources, 'AWS::ApiGateway::Method')
+        .map(([, method]) => method.Properties.HttpMethod)
+        .sort(),
+    ).toEqual(['GET', 'GET', 'POST']);
   });
 
   it('sends from the configured identity through a configuration set', () => {

@@ -1,6 +1,6 @@
 import { InternalServerError } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '#functions/bulk-email-api/handler.ts';
@@ -196,11 +196,40 @@ describe('bulk-email-api handler with injected AWS faults', () => {
     });
   });
 
-  it('refuses a dry run until it exists rather than sending', async () => {
-    const result = await invoke(handler, apiEvent({ tenantId: 't1', query: { dryrun: '1' }, body: ['a'] }));
+  it('previews a dry run from reads alone: no batch, no Idempotency-Key record, nothing queued', async () => {
+    storedItems(tenantItem, customerItem('a'), customerItem('bad', 'not-an-address'));
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(QueryCommand).resolves({ Items: [], Count: 0 });
 
-    expect(result.statusCode).toBe(501);
-    expect(dynamo.calls()).toHaveLength(0);
+    const result = await invoke(
+      handler,
+      apiEvent({
+        tenantId: 't1',
+        query: { dryrun: '1' },
+        headers: { 'Idempotency-Key': 'k1' },
+        body: ['a', 'bad', 'zz'],
+      }),
+    );
+
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['X-Dry-Run']).toBe('true');
+    expect(result.headers?.['X-Batch-Id']).toBeUndefined();
+    expect(jsonBody(result)).toEqual([
+      expect.objectContaining({
+        CustomerCode: 'a',
+        Sent: false,
+        Message: 'Would be sent',
+        DryRun: true,
+        Recipient: 'a@c.example',
+        Subject: 'Statement of account from T1',
+        Balance: '£0.00',
+        LineCount: 0,
+      }),
+      { CustomerCode: 'bad', Sent: false, Message: 'Invalid customer email address', DryRun: true },
+      { CustomerCode: 'zz', Sent: false, Message: 'Invalid customer code', DryRun: true },
+    ]);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(sqs.calls()).toHaveLength(0);
   });
 });

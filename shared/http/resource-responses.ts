@@ -1,0 +1,21 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ApiError } from '../errors.ts';
+import type { XmlShape } from './responses.ts';
+
+export const BATCH_XML: XmlShape = {
+  root: 'CustomerStatementEmailBatch',
+  items: { Customers: 'CustomerStatementEmailState' },
+};
+
+export const NOTES_XML: XmlShape = { root: 'ArrayOfNote', items: { ArrayOfNote: 'Note' } };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The batch id of the path; anything that cannot be one is simply not found. */
+export function batchIdOf(event: APIGatewayProxyEvent): string {
+  const batchId = event.pathParameters?.batchId ?? '';
+  if (!UUID.test(batchId)) throw notFound('No such batch');
+  return batchId.toLowerCase();
+}
+
+export const notFound = (message: string) => new ApiError(404, 'NotFound', message);

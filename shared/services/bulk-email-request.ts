@@ -1,0 +1,36 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { BulkEmailRequest } from '../http/bulk-email-request.ts';
+import { type DryRunOutcome, previewStatementEmails } from './dry-run.ts';
+import { emailCustomerStatements, type StatementEmailOutcome } from './email-customer-statements.ts';
+import { withIdempotencyKey } from './idempotent-request.ts';
+
+export type BulkEmailResult =
+  | { kind: 'dry-run'; preview: DryRunOutcome }
+  | { kind: 'queued'; outcome: StatementEmailOutcome; replayed: boolean };
+
+/**
+ * A validated POST /v2/customerstatements/bulk/email: a dry run previews and writes nothing;
+ * otherwise the statements are queued, at most once per Idempotency-Key.
+ */
+export async function handleBulkEmailRequest(
+  tenantId: string,
+  request: BulkEmailRequest,
+  now: Date,
+  log: Logger,
+): Promise<BulkEmailResult> {
+  const { customerCodes, period, dryRun, idempotencyKey } = request;
+  if (dryRun)
+    return {
+      kind: 'dry-run',
+      preview: await previewStatementEmails({ tenantId, customerCodes, period, now }, log),
+    };
+  // "The same request": the same codes in the same order and the same query; not the format asked for.
+  const { outcome, replayed } = await withIdempotencyKey(
+    tenantId,
+    idempotencyKey,
+    { customerCodes, period },
+    () => emailCustomerStatements({ tenantId, customerCodes, period, now }),
+    now,
+  );
+  return { kind: 'queued', outcome, replayed };
+}

@@ -1,0 +1,84 @@
+/**
+ * `dryrun=1`: the same validation, reads and rendering as a real request, reported per customer;
+ * nothing is recorded, queued, sent or noted.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { getTenantWithCustomers } from '../aws/dynamodb.ts';
+import { dateInTimeZone } from '../domain/calendar-date.ts';
+import { isLookupableCode, judgeCustomer, toStatus } from '../domain/customer-status.ts';
+import type { PeriodRequest, StatementPeriod } from '../domain/statement-period.ts';
+import { invalidSessionToken } from '../errors.ts';
+import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
+import { periodFor } from './email-customer-statements.ts';
+import { prepareStatementEmail, StatementProblem } from './statement-preparation.ts';
+
+export interface DryRunStatus extends CustomerStatementEmailStatus {
+  DryRun: true;
+  Recipient?: string;
+  Subject?: string;
+  Template?: string;
+  Balance?: string;
+  Overdue?: string;
+  LineCount?: number;
+}
+
+export interface DryRunOutcome {
+  period: StatementPeriod;
+  statuses: DryRunStatus[];
+}
+
+/** Statements are rendered a few at a time: each reads its customer's ledger. */
+const CONCURRENT_PREVIEWS = 5;
+
+export async function previewStatementEmails(
+  request: { tenantId: string; customerCodes: string[]; period: PeriodRequest; now: Date },
+  log: Logger,
+): Promise<DryRunOutcome> {
+  const { tenantId, customerCodes, now } = request;
+  const { tenant, customers, suppressions } = await getTenantWithCustomers(
+    tenantId,
+    customerCodes.filter(isLookupableCode),
+  );
+  if (tenant === undefined) throw invalidSessionToken();
+  const period = periodFor(request.period, dateInTimeZone(now, tenant.timeZone));
+  const statuses: DryRunStatus[] = new Array(customerCodes.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < customerCodes.length) {
+      const index = next;
+      next += 1;
+      const code = customerCodes[index] ?? '';
+      const customer = customers.get(code);
+      const verdict = judgeCustomer(customer, suppressions.get(code));
+      if (verdict !== 'send' || customer === undefined) {
+        statuses[index] = { ...toStatus(code, verdict), DryRun: true };
+        continue;
+      }
+      try {
+        const email = await prepareStatementEmail({ tenant, customer, period, now, log });
+        statuses[index] = {
+          CustomerCode: code,
+          Sent: false,
+          Message: 'Would be sent',
+          DryRun: true,
+          Recipient: email.recipient,
+          Subject: email.subject,
+          Template: email.templateName,
+          Balance: email.balance,
+          Overdue: email.overdue,
+          LineCount: email.lineCount,
+        };
+      } catch (error) {
+        if (!(error instanceof StatementProblem)) throw error;
+        statuses[index] = {
+          CustomerCode: code,
+          Sent: false,
+          Message: `Would not be sent: ${error.message}`,
+          DryRun: true,
+        };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_PREVIEWS }, worker));
+  return { period, statuses };
+}
