@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { BUILD_DIR, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
@@ -40,15 +40,26 @@ async function node22(): Promise<string> {
   return binary;
 }
 
+/** The sample event, with ids that only exist once earlier steps have run put in. */
+async function eventFile(name: string, replacements: Record<string, string>): Promise<string> {
+  let text = await readFile(path.join(EVENTS, name), 'utf8');
+  for (const [from, to] of Object.entries(replacements)) text = text.replaceAll(from, to);
+  const file = path.join(BUILD_DIR, 'events', name);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+  return file;
+}
+
 async function invoke(
   binary: string,
   bundle: string,
   event: string,
   name: string,
+  replacements: Record<string, string> = {},
 ): Promise<{ node: string; result: unknown }> {
   const { stdout } = await run(
     binary,
-    [path.join(PROJECT_ROOT, '.ci/invoke-bundle.mjs'), bundle, path.join(EVENTS, event), name],
+    [path.join(PROJECT_ROOT, '.ci/invoke-bundle.mjs'), bundle, await eventFile(event, replacements), name],
     {
       env: process.env,
       maxBuffer: 4 * 1024 * 1024,
@@ -102,18 +113,46 @@ async function main(): Promise<void> {
       `statement-worker answered ${JSON.stringify(worker.result)}`,
     );
     const store = (await (await fetch(`${emulators.endpoints.ses}/store`)).json()) as {
-      emails: { attachments: unknown[] }[];
+      emails: { messageId: string; attachments: unknown[] }[];
     };
     check(
       store.emails.length === 1 && store.emails[0]?.attachments.length === 1,
       'the worker bundle did not send one email with its PDF',
     );
+    const sesMessageId = store.emails[0]?.messageId ?? '';
 
-    for (const [name, outcome] of [
-      ['authorizer', authorizer],
-      ['bulk-email-api', api],
-      ['statement-worker', worker],
-    ] as const) {
+    const batchId = (api.result as { headers: Record<string, string> }).headers['X-Batch-Id'] ?? '';
+    const status = await invoke(binary, file('batch-status'), 'batch-status-get.json', 'batch-status', {
+      '5a2f0c1e-0000-4000-8000-000000000001': batchId,
+    });
+    const statusResult = status.result as { statusCode: number; body: string };
+    check(
+      statusResult.statusCode === 200 && statusResult.body.includes(`"BatchId":"${batchId}"`),
+      `batch-status answered ${statusResult.statusCode}: ${statusResult.body}`,
+    );
+    const notes = await invoke(binary, file('customer-notes'), 'customer-notes-get.json', 'customer-notes');
+    const notesResult = notes.result as { statusCode: number; body: string };
+    check(
+      notesResult.statusCode === 200 && notesResult.body.includes(sesMessageId),
+      `customer-notes answered ${notesResult.statusCode}: ${notesResult.body}`,
+    );
+    const events = await invoke(binary, file('ses-events'), 'ses-delivery-sns.json', 'ses-events', {
+      '0102019a1b2c3d4e-example-000000': sesMessageId,
+    });
+    check(
+      JSON.stringify(events.result) === '["applied"]',
+      `ses-events answered ${JSON.stringify(events.result)}`,
+    );
+
+    const outcomes = {
+      authorizer,
+      'bulk-email-api': api,
+      'statement-worker': worker,
+      'batch-status': status,
+      'customer-notes': notes,
+      'ses-events': events,
+    };
+    for (const [name, outcome] of Object.entries(outcomes)) {
       const bytes = bundles.find((bundle) => bundle.name === name)?.bytes ?? 0;
       console.log(
         `ok  ${name.padEnd(17)} ${(bytes / 1024).toFixed(0).padStart(5)} KB  ran under Node.js ${outcome.node}`,
