@@ -25,38 +25,52 @@ export interface BatchStatusView {
   Customers: CustomerDeliveryView[];
 }
 
+interface JobView {
+  State: DeliveryState;
+  Reason?: string | undefined;
+}
+
+function jobView(job: JobRecord): JobView {
+  switch (job.state) {
+    case 'Claimed':
+    case 'Sending':
+      return { State: 'Queued' };
+    case 'Retrying':
+      return {
+        State: 'Queued',
+        Reason: job.lastError === undefined ? undefined : `Retrying: ${job.lastError}`,
+      };
+    case 'Failed':
+      return { State: 'Failed', Reason: job.reason ?? 'Failed' };
+    case 'Bounced':
+    case 'Complained':
+      return { State: job.state, Reason: job.lastEvent };
+    default:
+      return { State: job.state };
+  }
+}
+
+/** One customer's line: the POST's answer, then the state, its SES message id, reason and time. */
 function toView(
   status: CustomerStatementEmailStatus,
   job: JobRecord | undefined,
   createdAt: string,
 ): CustomerDeliveryView {
-  const base = { CustomerCode: status.CustomerCode, Sent: status.Sent, Message: status.Message };
-  // Refused when the request was made: never queued.
-  if (!status.Sent) return { ...base, State: 'Failed', Reason: status.Message, UpdatedAt: createdAt };
-  if (job === undefined) return { ...base, State: 'Queued', UpdatedAt: createdAt };
-  const common = {
-    ...base,
-    UpdatedAt: job.updatedAt,
-    ...(job.sesMessageId ? { SesMessageId: job.sesMessageId } : {}),
+  // Refused when the request was made (never queued), or queued and not picked up yet.
+  const { State, Reason }: JobView = !status.Sent
+    ? { State: 'Failed', Reason: status.Message }
+    : job === undefined
+      ? { State: 'Queued' }
+      : jobView(job);
+  return {
+    CustomerCode: status.CustomerCode,
+    Sent: status.Sent,
+    Message: status.Message,
+    State,
+    ...(job?.sesMessageId === undefined ? {} : { SesMessageId: job.sesMessageId }),
+    ...(Reason === undefined ? {} : { Reason }),
+    UpdatedAt: job?.updatedAt ?? createdAt,
   };
-  switch (job.state) {
-    case 'Claimed':
-    case 'Sending':
-      return { ...common, State: 'Queued' };
-    case 'Retrying':
-      return {
-        ...common,
-        State: 'Queued',
-        ...(job.lastError ? { Reason: `Retrying: ${job.lastError}` } : {}),
-      };
-    case 'Failed':
-      return { ...common, State: 'Failed', Reason: job.reason ?? 'Failed' };
-    case 'Bounced':
-    case 'Complained':
-      return { ...common, State: job.state, ...(job.lastEvent ? { Reason: job.lastEvent } : {}) };
-    default:
-      return { ...common, State: job.state };
-  }
 }
 
 /** A tenant's batch and each customer's delivery state; `undefined` when the tenant has no such batch. */
