@@ -25,6 +25,7 @@ export async function buildBundle(name: FunctionName, outDir = BUILD_DIR): Promi
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: [...BUNDLE_OPTIONS.external],
+    alias: { ...BUNDLE_OPTIONS.alias },
     banner: { js: BUNDLE_OPTIONS.banner },
     entryPoints: [path.join(PROJECT_ROOT, FUNCTIONS[name])],
     bundle: true,

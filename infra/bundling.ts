@@ -3,6 +3,8 @@
  * that CI runs exactly what CDK deploys. Choices and their measurements: docs/performance.md.
  */
 
+import * as path from 'node:path';
+
 /** ESM bundles still contain CommonJS dependencies that call require(); give them one. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);";
@@ -16,10 +18,19 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
+  // Licence comments go to index.mjs.LEGAL.txt beside the bundle, not into the code Lambda loads.
+  legalComments: 'external',
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   // The SDK is bundled, not taken from the runtime: a pinned, tested version, and tree-shaken.
   external: [] as string[],
+  // Lambda's credentials are always in the environment: bundle only that provider.
+  alias: {
+    '@aws-sdk/credential-provider-node': path.resolve(
+      import.meta.dirname,
+      '../shared/aws/lambda-credentials.ts',
+    ),
+  } as Record<string, string>,
 } as const;
 
 /** The Lambda functions: name and entry point. */

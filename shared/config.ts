@@ -2,7 +2,7 @@
  * Environment configuration, parsed with zod once per execution environment (at the first call, in
  * the cold start) so that a missing or malformed variable fails loudly, naming the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 function defineConfig<Shape extends z.ZodRawShape>(shape: Shape): () => z.infer<z.ZodObject<Shape>> {
   const schema = z.object(shape);

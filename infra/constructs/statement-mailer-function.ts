@@ -74,6 +74,12 @@ export class StatementMailerFunction extends NodejsFunction {
         banner: BUNDLE_OPTIONS.banner,
         externalModules: [...BUNDLE_OPTIONS.external],
         metafile: true,
+        esbuildArgs: {
+          ...Object.fromEntries(
+            Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [`--alias:${from}`, to]),
+          ),
+          '--legal-comments': BUNDLE_OPTIONS.legalComments,
+        },
         forceDockerBundling: false,
       },
     });

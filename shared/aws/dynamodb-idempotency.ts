@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 import { CustomerStatementEmailStatusSchema } from '../schemas/records.ts';

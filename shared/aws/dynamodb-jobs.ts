@@ -6,7 +6,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, paginateQuery, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { type BatchRecord, BatchRecordSchema } from '../schemas/records.ts';
 import { documentClient } from './dynamodb.ts';

@@ -4,7 +4,7 @@
  * the attributes a statement needs, so memory stays bounded whatever the ledger's size.
  */
 import { GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import type { LedgerInvoice, LedgerPayment } from '../domain/statement.ts';
 import {

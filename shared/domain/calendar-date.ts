@@ -3,7 +3,7 @@
  * payment dates are all calendar dates in the tenant's time zone, so they never pass through `Date`
  * arithmetic that could shift them by a UTC offset.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;

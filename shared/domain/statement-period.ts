@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addMonths, IsoDateSchema } from './calendar-date.ts';
 
 /** How far back a statement goes when the request names no start date (KashFlow: three months). */

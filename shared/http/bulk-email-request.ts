@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCompactDate } from '../domain/calendar-date.ts';
 import type { PeriodRequest } from '../domain/statement-period.ts';
 import { ApiError, ValidationError } from '../errors.ts';

@@ -1,7 +1,6 @@
 /**
  * XML in KashFlow's REST v2 shapes: `ArrayOfString` in, `ArrayOf…` lists and `ErrorResponse` out.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 const XML_SPECIALS: Record<string, string> = {
   '&': '&amp;',
@@ -46,39 +45,159 @@ export class XmlBodyError extends Error {
   override readonly name = 'XmlBodyError';
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: false,
-  removeNSPrefix: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  htmlEntities: false,
-  isArray: (name) => name === 'string',
-});
+const PREDEFINED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Text with XML's five predefined entities and numeric character references; nothing else. */
+function decodeText(text: string): string {
+  return text.replace(/&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z]+);|&/g, (match, entity: string | undefined) => {
+    if (entity === undefined) throw new XmlBodyError('XML body is malformed (a bare & in text)');
+    if (entity.startsWith('#')) {
+      const code =
+        entity[1] === 'x' ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
+      if (!(code >= 0 && code <= 0x10ffff))
+        throw new XmlBodyError(`XML body is malformed (a bad character reference ${match})`);
+      return String.fromCodePoint(code);
+    }
+    const decoded = PREDEFINED_ENTITIES[entity];
+    if (decoded === undefined) throw new XmlBodyError(`XML body uses an undefined entity ${match}`);
+    return decoded;
+  });
+}
+
+/** A cursor over the document that reads exactly the shapes ArrayOfString needs. */
+class Reader {
+  private position = 0;
+
+  constructor(private readonly xml: string) {}
+
+  get done(): boolean {
+    return this.position >= this.xml.length;
+  }
+
+  fail(what: string): never {
+    const line = this.xml.slice(0, this.position).split('\n').length;
+    throw new XmlBodyError(`XML body is malformed (line ${line}: ${what})`);
+  }
+
+  startsWith(text: string): boolean {
+    return this.xml.startsWith(text, this.position);
+  }
+
+  /** Skips white space, comments and processing instructions (the XML declaration among them). */
+  skipMisc(): void {
+    for (;;) {
+      const rest = /^\s*/.exec(this.xml.slice(this.position))?.[0] ?? '';
+      this.position += rest.length;
+      if (this.startsWith('<!--')) this.skipPast('-->', 'an unclosed comment');
+      else if (this.startsWith('<?')) this.skipPast('?>', 'an unclosed processing instruction');
+      else return;
+    }
+  }
+
+  private skipPast(end: string, what: string): void {
+    const at = this.xml.indexOf(end, this.position);
+    if (at < 0) this.fail(what);
+    this.position = at + end.length;
+  }
+
+  /** `<name attrs>` or `<name attrs/>`: the qualified name, whether it closed itself, its attributes. */
+  openTag(): { name: string; selfClosing: boolean; attributes: Record<string, string> } {
+    const match =
+      /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/.exec(
+        this.xml.slice(this.position),
+      );
+    if (match === null) this.fail('an element was expected');
+    this.position += match[0].length;
+    const attributes: Record<string, string> = {};
+    for (const [, key = '', double, single] of (match[2] ?? '').matchAll(
+      /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g,
+    )) {
+      attributes[key] = decodeText(double ?? single ?? '');
+    }
+    return { name: match[1] ?? '', selfClosing: match[3] === '/', attributes };
+  }
+
+  closeTag(name: string): void {
+    const match = /^<\/([^\s>]+)\s*>/.exec(this.xml.slice(this.position));
+    if (match === null || match[1] !== name) this.fail(`</${name}> was expected`);
+    this.position += match[0].length;
+  }
+
+  /** Character data up to the next tag, CDATA sections included, decoded. */
+  text(): string {
+    let text = '';
+    for (;;) {
+      const next = this.xml.indexOf('<', this.position);
+      if (next < 0) this.fail('the document ends inside an element');
+      text += decodeText(this.xml.slice(this.position, next));
+      this.position = next;
+      if (!this.startsWith('<![CDATA[')) return text;
+      const end = this.xml.indexOf(']]>', this.position);
+      if (end < 0) this.fail('an unclosed CDATA section');
+      text += this.xml.slice(this.position + '<![CDATA['.length, end);
+      this.position = end + 3;
+    }
+  }
+}
+
+const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 
 /**
  * Reads `<ArrayOfString><string>101</string>…</ArrayOfString>` (the .NET serialisation KashFlow
- * accepts, with or without its namespace) into the codes, kept exactly as written. DTDs are
- * refused outright so that no entity can expand or reach outside the document.
+ * accepts, with or without its namespaces) into the codes, kept exactly as written. A purpose-built
+ * reader: no DTD, no entities beyond XML's five and character references, nothing fetched or
+ * expanded. A `string` element holding markup, or marked nil, yields a non-string, which the
+ * body schema reports by its index.
  */
 export function parseArrayOfString(xml: string): unknown[] {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new XmlBodyError('XML body must not contain a DOCTYPE');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true)
-    throw new XmlBodyError(`XML body is malformed (line ${valid.err.line}: ${valid.err.msg})`);
-  const document = parser.parse(xml) as Record<string, unknown>;
-  const roots = Object.keys(document);
-  const root = document.ArrayOfString;
-  if (roots.length !== 1 || root === undefined) {
+  const reader = new Reader(xml.replace(/^\uFEFF/, ''));
+  reader.skipMisc();
+  if (reader.done) reader.fail('the document is empty');
+  const root = reader.openTag();
+  if (localName(root.name) !== 'ArrayOfString')
     throw new XmlBodyError('XML body must be an ArrayOfString element');
+  const codes: unknown[] = [];
+  if (!root.selfClosing) {
+    for (;;) {
+      const between = reader.text();
+      if (between.trim() !== '') throw new XmlBodyError('ArrayOfString must contain only string elements');
+      if (reader.startsWith('</')) break;
+      if (reader.startsWith('<!--') || reader.startsWith('<?')) {
+        reader.skipMisc();
+        continue;
+      }
+      const child = reader.openTag();
+      if (localName(child.name) !== 'string')
+        throw new XmlBodyError('ArrayOfString must contain only string elements');
+      const nil = Object.entries(child.attributes).some(
+        ([key, value]) => localName(key) === 'nil' && value === 'true',
+      );
+      if (child.selfClosing) {
+        codes.push(nil ? null : '');
+        continue;
+      }
+      const text = reader.text();
+      if (reader.startsWith('</')) {
+        reader.closeTag(child.name);
+        codes.push(nil ? null : text);
+      } else {
+        // Markup inside a code: not a string. Read the element to its end; the schema reports it.
+        codes.push({});
+        const open = [child.name];
+        while (open.length > 0) {
+          reader.text();
+          if (reader.startsWith('</')) reader.closeTag(open.pop() ?? '');
+          else {
+            const inner = reader.openTag();
+            if (!inner.selfClosing) open.push(inner.name);
+          }
+        }
+      }
+    }
+    reader.closeTag(root.name);
   }
-  if (root === '' || (typeof root === 'string' && root.trim() === '')) return [];
-  if (typeof root !== 'object' || root === null)
-    throw new XmlBodyError('ArrayOfString must contain string elements');
-  const { string: codes = [], '#text': text, ...others } = root as Record<string, unknown>;
-  if (Object.keys(others).length > 0 || (typeof text === 'string' && text.trim() !== '')) {
-    throw new XmlBodyError('ArrayOfString must contain only string elements');
-  }
-  return codes as unknown[];
+  reader.skipMisc();
+  if (!reader.done) reader.fail('content after the root element');
+  return codes;
 }

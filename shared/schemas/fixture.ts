@@ -2,7 +2,7 @@
  * The fixture format of `npm run seed` (DESIGN.md "Data import"): PascalCase, as KashFlow's own
  * models. A fixture is validated whole, cross-references included, before anything is written.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateSchema, isTimeZone } from '../domain/calendar-date.ts';
 import { isLookupableCode } from '../domain/customer-status.ts';
 import { isValidEmailAddress } from '../domain/email-address.ts';

@@ -2,7 +2,7 @@
  * Records as stored in the table. Parsed whenever they are read, because a request's outcome
  * depends on them (a trust boundary like any other).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateSchema } from '../domain/calendar-date.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 

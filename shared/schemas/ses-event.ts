@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An SES event as a configuration set publishes it to SNS (event publishing, `eventType`), or as

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 
 /**
