@@ -5,7 +5,6 @@
  * that cannot load or answer in Node.js 22 fails the check.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,32 +12,10 @@ import { BUILD_DIR, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
 import { startEmulators } from '../infra/local/emulators.ts';
 import { configureLocalEnvironment } from '../infra/local/environment.ts';
 import { ensureJobQueues, ensureTable } from '../infra/local/resources.ts';
+import { node22 } from '../infra/node22.ts';
 
 const run = promisify(execFile);
-const NODE_22 = '22.23.3';
 const EVENTS = path.join(PROJECT_ROOT, 'fixtures/events');
-
-async function node22(): Promise<string> {
-  const pkg = `node-${process.platform}-${process.arch}`;
-  const prefix = path.join(BUILD_DIR, 'node22');
-  const binary = path.join(prefix, 'node_modules', pkg, 'bin', 'node');
-  if (!existsSync(binary)) {
-    console.log(`Installing ${pkg}@${NODE_22} from the npm registry…`);
-    await run('npm', [
-      'install',
-      '--no-save',
-      '--no-package-lock',
-      '--no-audit',
-      '--no-fund',
-      '--prefix',
-      prefix,
-      `${pkg}@${NODE_22}`,
-    ]);
-  }
-  const { stdout } = await run(binary, ['--version']);
-  if (!stdout.startsWith('v22.')) throw new Error(`${binary} is ${stdout.trim()}, not Node.js 22`);
-  return binary;
-}
 
 /** The sample event, with ids that only exist once earlier steps have run put in. */
 async function eventFile(name: string, replacements: Record<string, string>): Promise<string> {
