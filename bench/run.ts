@@ -6,8 +6,10 @@
 import { benchApi } from './api.ts';
 import { benchBundles } from './bundles.ts';
 import { printTable, type Row, startBenchStack } from './lib/setup.ts';
+import { benchSesBound } from './ses-bound.ts';
+import { benchWorker } from './worker.ts';
 
-const ALL = ['api', 'bundle'] as const;
+const ALL = ['api', 'bundle', 'worker', 'ses'] as const;
 type Bench = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -20,6 +22,8 @@ async function main(): Promise<void> {
       console.error(`running ${name}…`);
       if (name === 'api') rows.push(...(await benchApi(stack)));
       if (name === 'bundle') rows.push(...(await benchBundles()));
+      if (name === 'worker') rows.push(...(await benchWorker()));
+      if (name === 'ses') rows.push(...(await benchSesBound(stack)));
       console.error(`  ${name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   } finally {
