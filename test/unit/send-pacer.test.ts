@@ -26,7 +26,7 @@ describe('SendPacer', () => {
 
     const interval = 1000 / (4 * PACING_HEADROOM);
     expect(time.slept).toHaveLength(3);
-    time.slept.forEach((slept, index) => expect(slept).toBeCloseTo((index + 1) * interval, 6));
+    for (const [index, slept] of time.slept.entries()) expect(slept).toBeCloseTo((index + 1) * interval, 6);
   });
 
   it('does not wait when sends are already slower than the rate', async () => {
