@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { lambdaContext } from '../infra/local/lambda-context.ts';
+import { benchTenant } from './lib/fixtures.ts';
 import { countRequests } from './lib/request-counter.ts';
 import { type BenchStack, median, percentile, type Row, ratio } from './lib/setup.ts';
 
@@ -42,26 +43,7 @@ export async function benchApi(stack: BenchStack): Promise<Row[]> {
   const { sqsClient } = await import('#shared/aws/sqs.ts');
   const { customerKey } = await import('#shared/aws/table-keys.ts');
   const tenantId = 'bench-api';
-  await importFixture(
-    {
-      Tenants: [
-        {
-          Id: tenantId,
-          Name: 'Bench Ltd',
-          FromEmail: 'accounts@bench.example',
-          TimeZone: 'Europe/London',
-          Currency: 'GBP',
-          ApiTokens: [`bench-${randomUUID()}`],
-          Customers: CODES.map((code) => ({
-            Code: code,
-            Name: code,
-            Email: `${code.toLowerCase()}@bench.example`,
-          })),
-        },
-      ],
-    },
-    new Date().toISOString().slice(0, 10),
-  );
+  await importFixture({ Tenants: [benchTenant(tenantId, CODES)] }, new Date().toISOString().slice(0, 10));
   const queueUrl = stack.queues.queueUrl;
   const tableName = String(process.env.TABLE_NAME);
 

@@ -16,6 +16,7 @@ import { SQS_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { workerPacing } from '../infra/config.ts';
 import { startPoller } from '../infra/local/poller.ts';
 import { ensureJobQueues } from '../infra/local/resources.ts';
+import { benchTenant } from './lib/fixtures.ts';
 import type { BenchStack, Row } from './lib/setup.ts';
 
 const run = promisify(execFile);
@@ -124,26 +125,7 @@ async function scenario(stack: BenchStack, jobs: number, rate: number, paced: bo
   const { getJob } = await import('#shared/aws/dynamodb-jobs.ts');
   const tenantId = `ses-${paced ? 'paced' : 'unpaced'}-${rate}`;
   const codes = Array.from({ length: jobs }, (_, index) => `J${index}`);
-  await importFixture(
-    {
-      Tenants: [
-        {
-          Id: tenantId,
-          Name: 'Bench Ltd',
-          FromEmail: 'accounts@bench.example',
-          TimeZone: 'Europe/London',
-          Currency: 'GBP',
-          ApiTokens: [`bench-${randomUUID()}`],
-          Customers: codes.map((code) => ({
-            Code: code,
-            Name: code,
-            Email: `${code.toLowerCase()}.${tenantId}@bench.example`,
-          })),
-        },
-      ],
-    },
-    new Date().toISOString().slice(0, 10),
-  );
+  await importFixture({ Tenants: [benchTenant(tenantId, codes)] }, new Date().toISOString().slice(0, 10));
   // A fresh queue per run; dead-letters after 5 receives, 5 s visibility so that retries come soon.
   const queues = await ensureJobQueues(`ses-bound-${randomUUID().slice(0, 8)}`, {
     visibilityTimeoutSeconds: 5,

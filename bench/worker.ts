@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { addMonths } from '#shared/domain/calendar-date.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
 import { lambdaContext } from '../infra/local/lambda-context.ts';
+import { type BenchLedger, benchTenant } from './lib/fixtures.ts';
 import { type Row, ratio } from './lib/setup.ts';
 
 const run = promisify(execFile);
@@ -40,7 +41,7 @@ const job = (tenantId: string, customerCode: string): StatementJob => ({
 });
 
 /** Invoices spread evenly over the ten years before today; every other one paid in full. */
-function ledger(code: string, count: number, firstNumber: number) {
+function ledger(code: string, count: number, firstNumber: number): BenchLedger {
   const spanDays = 3650;
   const start = Date.parse(`${TODAY}T00:00:00Z`) - spanDays * 86_400_000;
   const invoices = [];
@@ -58,37 +59,21 @@ function ledger(code: string, count: number, firstNumber: number) {
   return { invoices, payments };
 }
 
-const tenant = (id: string, customers: { Code: string }[], ledgers: ReturnType<typeof ledger>[]) => ({
-  Id: id,
-  Name: 'Bench Ltd',
-  FromEmail: 'accounts@bench.example',
-  TimeZone: 'Europe/London',
-  Currency: 'GBP',
-  ApiTokens: [`bench-${randomUUID()}`],
-  Customers: customers.map((customer) => ({
-    ...customer,
-    Name: customer.Code,
-    Email: `${customer.Code.toLowerCase()}@bench.example`,
-  })),
-  Invoices: ledgers.flatMap((entry) => entry.invoices),
-  Payments: ledgers.flatMap((entry) => entry.payments),
-});
-
 async function load(): Promise<void> {
   const { importFixture } = await import('#shared/seed/import-fixture.ts');
   const started = Date.now();
   await importFixture(
     {
       Tenants: [
-        tenant(
+        benchTenant(
           WORKER_TENANT,
-          SIZES.map((size) => ({ Code: size.code })),
+          SIZES.map((size) => size.code),
           SIZES.map((size, index) => ledger(size.code, size.invoices, (index + 1) * 1_000_000)),
         ),
         // 500 customers of 200 invoices: 100,000 invoice items, the read-cost table.
-        tenant(
+        benchTenant(
           READ_TENANT,
-          Array.from({ length: 500 }, (_, index) => ({ Code: `R${index}` })),
+          Array.from({ length: 500 }, (_, index) => `R${index}`),
           Array.from({ length: 500 }, (_, index) => ledger(`R${index}`, 200, 10_000_000 + index * 1_000)),
         ),
       ],

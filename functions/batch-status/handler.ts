@@ -1,25 +1,16 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { tenantIdOf } from '#shared/http/api-gateway.ts';
+import { apiHandler } from '#shared/http/api-handler.ts';
 import { responseFormatOf } from '#shared/http/bulk-email-request.ts';
-import { kashflowErrorHandler } from '#shared/http/error-handler.ts';
 import { BATCH_XML, batchIdOf, notFound } from '#shared/http/resource-responses.ts';
 import { toHttpResponse } from '#shared/http/responses.ts';
-import { logger, metrics } from '#shared/observability/powertools.ts';
 import { getBatchStatus } from '#shared/services/batch-status.ts';
 
 /** GET /v2/customerstatements/bulk/email/{batchId}: the batch and each customer's delivery state. */
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .use(kashflowErrorHandler())
-  .handler(async (event) => {
-    const tenantId = tenantIdOf(event);
-    const format = responseFormatOf(event);
-    // Another tenant's batch is not found either: its key starts with the other tenant.
-    const status = await getBatchStatus(tenantId, batchIdOf(event));
-    if (status === undefined) throw notFound('No such batch');
-    return toHttpResponse(200, status, format, BATCH_XML);
-  });
+export const handler = apiHandler(async (event) => {
+  const tenantId = tenantIdOf(event);
+  const format = responseFormatOf(event);
+  // Another tenant's batch is not found either: its key starts with the other tenant.
+  const status = await getBatchStatus(tenantId, batchIdOf(event));
+  if (status === undefined) throw notFound('No such batch');
+  return toHttpResponse(200, status, format, BATCH_XML);
+});

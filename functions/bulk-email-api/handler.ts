@@ -1,28 +1,21 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { tenantIdOf } from '#shared/http/api-gateway.ts';
+import { apiHandler } from '#shared/http/api-handler.ts';
 import { parseBulkEmailRequest } from '#shared/http/bulk-email-request.ts';
 import { toBulkEmailResponse } from '#shared/http/bulk-email-response.ts';
-import { kashflowErrorHandler } from '#shared/http/error-handler.ts';
-import { logger, metrics } from '#shared/observability/powertools.ts';
+import { logger } from '#shared/observability/powertools.ts';
 import { handleBulkEmailRequest } from '#shared/services/bulk-email-request.ts';
 
 /** POST /v2/customerstatements/bulk/email (KashFlow REST v2). */
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .use(kashflowErrorHandler())
-  .handler(async (event) => {
-    const tenantId = tenantIdOf(event);
-    const request = parseBulkEmailRequest(event);
-    logger.appendKeys({ tenantId, customerCount: request.customerCodes.length, dryRun: request.dryRun });
-    const result = await handleBulkEmailRequest(tenantId, request, new Date(), logger);
-    if (result.kind === 'queued')
-      logger.info('Bulk statement email accepted', {
-        batchId: result.outcome.batchId,
-        replayed: result.replayed,
-      });
-    return toBulkEmailResponse(event, result, request.format);
-  });
+export const handler = apiHandler(async (event) => {
+  const tenantId = tenantIdOf(event);
+  const request = parseBulkEmailRequest(event);
+  logger.appendKeys({ tenantId, customerCount: request.customerCodes.length, dryRun: request.dryRun });
+  const result = await handleBulkEmailRequest(tenantId, request, new Date(), logger);
+  if (result.kind === 'queued') {
+    logger.info('Bulk statement email accepted', {
+      batchId: result.outcome.batchId,
+      replayed: result.replayed,
+    });
+  }
+  return toBulkEmailResponse(event, result, request.format);
+});

@@ -3,13 +3,12 @@
  * the first response, kept 24 hours (DynamoDB TTL, and checked on read since TTL deletes late).
  */
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 import { CustomerStatementEmailStatusSchema } from '../schemas/records.ts';
-import { documentClient } from './dynamodb.ts';
+import { documentClient, writeIf } from './dynamodb.ts';
 import { idempotencyKey } from './table-keys.ts';
 
 /** How long a key answers with its first response. */
@@ -52,33 +51,29 @@ export async function claimIdempotencyKey(
 ): Promise<IdempotencyClaim> {
   const { TABLE_NAME } = tableConfig();
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: TABLE_NAME,
-        Item: {
-          ...keyOf(tenantId, key),
-          type: 'IdempotencyKey',
-          status: 'InProgress',
-          fingerprint,
-          lockedUntil: now.getTime() + IN_PROGRESS_LOCK_MS,
-          expiresAt: nowSeconds + IDEMPOTENCY_WINDOW_SECONDS,
-        },
-        ConditionExpression:
-          'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#status = :inProgress AND lockedUntil < :nowMs AND fingerprint = :fingerprint)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':nowSeconds': nowSeconds,
-          ':nowMs': now.getTime(),
-          ':inProgress': 'InProgress',
-          ':fingerprint': fingerprint,
-        },
-      }),
-    );
-    return { kind: 'claimed' };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  const claimed = await writeIf(
+    new PutCommand({
+      TableName: TABLE_NAME,
+      Item: {
+        ...keyOf(tenantId, key),
+        type: 'IdempotencyKey',
+        status: 'InProgress',
+        fingerprint,
+        lockedUntil: now.getTime() + IN_PROGRESS_LOCK_MS,
+        expiresAt: nowSeconds + IDEMPOTENCY_WINDOW_SECONDS,
+      },
+      ConditionExpression:
+        'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#status = :inProgress AND lockedUntil < :nowMs AND fingerprint = :fingerprint)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':nowSeconds': nowSeconds,
+        ':nowMs': now.getTime(),
+        ':inProgress': 'InProgress',
+        ':fingerprint': fingerprint,
+      },
+    }),
+  );
+  if (claimed) return { kind: 'claimed' };
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: TABLE_NAME, Key: keyOf(tenantId, key), ConsistentRead: true }),
   );

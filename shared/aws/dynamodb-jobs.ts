@@ -9,7 +9,7 @@ import { GetCommand, PutCommand, paginateQuery, QueryCommand, UpdateCommand } fr
 import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { type BatchRecord, BatchRecordSchema } from '../schemas/records.ts';
-import { documentClient } from './dynamodb.ts';
+import { documentClient, writeIf } from './dynamodb.ts';
 import { TABLE_DESIGN } from './table-design.ts';
 import {
   batchPartition,
@@ -164,24 +164,19 @@ async function updateOwned(
   expression: string,
   values: Record<string, unknown>,
   names = {},
-) {
+): Promise<void> {
   const { TABLE_NAME } = tableConfig();
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: keyOf(job),
-        UpdateExpression: expression,
-        ConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner', ...names },
-        ExpressionAttributeValues: { ':owner': owner, ...values },
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error))
-      throw new JobClaimLostError('The job was claimed by another worker', { cause: error });
-    throw error;
-  }
+  const applied = await writeIf(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: keyOf(job),
+      UpdateExpression: expression,
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner', ...names },
+      ExpressionAttributeValues: { ':owner': owner, ...values },
+    }),
+  );
+  if (!applied) throw new JobClaimLostError('The job was claimed by another worker');
 }
 
 /**
@@ -243,29 +238,23 @@ export async function markJobSent(
   now: Date,
 ): Promise<boolean> {
   const { TABLE_NAME } = tableConfig();
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: keyOf(job),
-        UpdateExpression:
-          'SET #state = :sent, stateRank = :rank, sesMessageId = :id, sentTo = :to, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
-        ConditionExpression: 'attribute_not_exists(sesMessageId)',
-        ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-        ExpressionAttributeValues: {
-          ':sent': 'Sent',
-          ':rank': STATE_RANK.Sent,
-          ':id': sesMessageId,
-          ':to': sentTo,
-          ':now': now.toISOString(),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: keyOf(job),
+      UpdateExpression:
+        'SET #state = :sent, stateRank = :rank, sesMessageId = :id, sentTo = :to, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
+      ConditionExpression: 'attribute_not_exists(sesMessageId)',
+      ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':sent': 'Sent',
+        ':rank': STATE_RANK.Sent,
+        ':id': sesMessageId,
+        ':to': sentTo,
+        ':now': now.toISOString(),
+      },
+    }),
+  );
 }
 
 /**
@@ -316,24 +305,18 @@ export interface NoteInput {
 /** Puts a customer note unless one with its number exists; true when this call wrote it. */
 export async function putNoteOnce(job: JobRef, note: NoteInput): Promise<boolean> {
   const { TABLE_NAME } = tableConfig();
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: TABLE_NAME,
-        Item: {
-          ...noteKey(job.tenantId, job.customerCode, note.number),
-          type: 'Note',
-          ...note,
-          batchId: job.batchId,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new PutCommand({
+      TableName: TABLE_NAME,
+      Item: {
+        ...noteKey(job.tenantId, job.customerCode, note.number),
+        type: 'Note',
+        ...note,
+        batchId: job.batchId,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }),
+  );
 }
 
 /**
@@ -347,28 +330,22 @@ export async function advanceJobState(
   at: string,
 ): Promise<boolean> {
   const { TABLE_NAME } = tableConfig();
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: keyOf(job),
-        UpdateExpression: 'SET #state = :state, stateRank = :rank, lastEvent = :detail, updatedAt = :at',
-        ConditionExpression:
-          'attribute_exists(sesMessageId) AND (attribute_not_exists(stateRank) OR stateRank < :rank)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':state': state,
-          ':rank': STATE_RANK[state],
-          ':detail': detail,
-          ':at': at,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: keyOf(job),
+      UpdateExpression: 'SET #state = :state, stateRank = :rank, lastEvent = :detail, updatedAt = :at',
+      ConditionExpression:
+        'attribute_exists(sesMessageId) AND (attribute_not_exists(stateRank) OR stateRank < :rank)',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':state': state,
+        ':rank': STATE_RANK[state],
+        ':detail': detail,
+        ':at': at,
+      },
+    }),
+  );
 }
 
 const JOB_PARTITION = /^TENANT#([^#]+)#BATCH#([^#]+)$/;

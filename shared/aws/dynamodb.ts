@@ -2,11 +2,16 @@
  * The DynamoDB adapter: one module-scope client, verbs that hide the commands and return domain
  * records. The endpoint comes from the environment (AWS_ENDPOINT_URL_DYNAMODB locally).
  */
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   BatchWriteCommand,
+  type DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -217,4 +222,19 @@ export async function listKeys(partition: string, prefix: string): Promise<Table
   );
   for await (const page of pages) keys.push(...((page.Items ?? []) as TableKey[]));
   return keys;
+}
+
+/**
+ * Sends a conditional write: true when it was applied, false when its condition did not hold
+ * (ConditionalCheckFailedException). Any other failure is thrown.
+ */
+export async function writeIf(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+  try {
+    // The three command types share the client's send; the union only needs one call site.
+    await documentClient.send(command as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }

@@ -3,13 +3,10 @@
  * nothing is recorded, queued, sent or noted.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { getTenantWithCustomers } from '../aws/dynamodb.ts';
-import { dateInTimeZone } from '../domain/calendar-date.ts';
-import { isLookupableCode, judgeCustomer, toStatus } from '../domain/customer-status.ts';
+import { toStatus } from '../domain/customer-status.ts';
 import type { PeriodRequest, StatementPeriod } from '../domain/statement-period.ts';
-import { invalidSessionToken } from '../errors.ts';
 import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
-import { periodFor } from './email-customer-statements.ts';
+import { judgeRequest } from './email-customer-statements.ts';
 import { prepareStatementEmail, StatementProblem } from './statement-preparation.ts';
 
 export interface DryRunStatus extends CustomerStatementEmailStatus {
@@ -34,13 +31,8 @@ export async function previewStatementEmails(
   request: { tenantId: string; customerCodes: string[]; period: PeriodRequest; now: Date },
   log: Logger,
 ): Promise<DryRunOutcome> {
-  const { tenantId, customerCodes, now } = request;
-  const { tenant, customers, suppressions } = await getTenantWithCustomers(
-    tenantId,
-    customerCodes.filter(isLookupableCode),
-  );
-  if (tenant === undefined) throw invalidSessionToken();
-  const period = periodFor(request.period, dateInTimeZone(now, tenant.timeZone));
+  const { customerCodes, now } = request;
+  const { tenant, customers, period, verdicts } = await judgeRequest(request);
   const statuses: DryRunStatus[] = new Array(customerCodes.length);
   let next = 0;
   const worker = async () => {
@@ -49,7 +41,7 @@ export async function previewStatementEmails(
       next += 1;
       const code = customerCodes[index] ?? '';
       const customer = customers.get(code);
-      const verdict = judgeCustomer(customer, suppressions.get(code));
+      const verdict = verdicts.get(code) ?? 'invalidCode';
       if (verdict !== 'send' || customer === undefined) {
         statuses[index] = { ...toStatus(code, verdict), DryRun: true };
         continue;

@@ -17,7 +17,7 @@ import {
 } from '../domain/statement-period.ts';
 import { invalidSessionToken, ValidationError } from '../errors.ts';
 import { logger, metrics } from '../observability/powertools.ts';
-import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
+import type { CustomerRecord, CustomerStatementEmailStatus, TenantRecord } from '../schemas/records.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
 
 export interface StatementEmailRequest {
@@ -46,14 +46,20 @@ export function periodFor(request: PeriodRequest, today: string): StatementPerio
   }
 }
 
+export interface JudgedRequest {
+  tenant: TenantRecord;
+  customers: Map<string, CustomerRecord>;
+  period: StatementPeriod;
+  /** One verdict per distinct code. */
+  verdicts: Map<string, CustomerVerdict>;
+}
+
 /**
- * KashFlow's bulk statement email: reads the tenant and all the customers in one batch read,
- * judges each code, records the batch, queues one job per customer that can be emailed and reports
- * each code's status in request order. One bad code never stops the others.
+ * The first step of every bulk email request, real or dry: the tenant, the customers and their
+ * suppressions in one batch read, the period for today in the tenant's time zone, and a verdict
+ * per code.
  */
-export async function emailCustomerStatements(
-  request: StatementEmailRequest,
-): Promise<StatementEmailOutcome> {
+export async function judgeRequest(request: StatementEmailRequest): Promise<JudgedRequest> {
   const { tenantId, customerCodes, now } = request;
   const { tenant, customers, suppressions } = await getTenantWithCustomers(
     tenantId,
@@ -62,10 +68,22 @@ export async function emailCustomerStatements(
   // A token whose tenant is gone is as good as no token.
   if (tenant === undefined) throw invalidSessionToken();
   const period = periodFor(request.period, dateInTimeZone(now, tenant.timeZone));
-
   const verdicts = new Map<string, CustomerVerdict>(
     customerCodes.map((code) => [code, judgeCustomer(customers.get(code), suppressions.get(code))]),
   );
+  return { tenant, customers, period, verdicts };
+}
+
+/**
+ * KashFlow's bulk statement email: judges each code (one batch read), records the batch, queues
+ * one job per customer that can be emailed and reports each code's status in request order. One
+ * bad code never stops the others.
+ */
+export async function emailCustomerStatements(
+  request: StatementEmailRequest,
+): Promise<StatementEmailOutcome> {
+  const { tenantId, customerCodes, now } = request;
+  const { period, verdicts } = await judgeRequest(request);
   const batchId = randomUUID();
   const requestedAt = now.toISOString();
   const statuses = customerCodes.map((code) => toStatus(code, verdicts.get(code) ?? 'invalidCode'));
