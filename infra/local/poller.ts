@@ -25,6 +25,8 @@ export interface PollerOptions {
   batchSize?: number;
   /** Events handled at once, as the mapping's maximum concurrency. */
   concurrency?: number;
+  /** The function timeout the handler is told (its context's remaining time); keep it a sixth of the visibility timeout. */
+  functionTimeoutMs?: number;
   waitTimeSeconds?: number;
   client?: SQSClient;
   onError?: (error: unknown) => void;
@@ -70,6 +72,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
     functionName = 'statement-worker',
     batchSize = 10,
     concurrency = 1,
+    functionTimeoutMs = 60_000,
     waitTimeSeconds = 1,
     client = new SQSClient(SQS_CLIENT_CONFIG),
     onError = (error: unknown) => console.error('[poller]', error),
@@ -98,7 +101,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
     const records = Messages.map((message) => toRecord(message, queueArn, region));
     let failedIds: Set<string>;
     try {
-      const response = await handler({ Records: records }, lambdaContext(functionName, 60_000));
+      const response = await handler({ Records: records }, lambdaContext(functionName, functionTimeoutMs));
       failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {
       // A thrown handler fails the whole batch, as with Lambda.

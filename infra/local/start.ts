@@ -26,7 +26,9 @@ async function main(): Promise<void> {
 
   const tableName = process.env.TABLE_NAME ?? '';
   await ensureTable(tableName);
-  const queues = await ensureJobQueues(LOCAL_QUEUE_NAME);
+  // As in AWS, the visibility timeout is 6x the worker's timeout, scaled down so that a failed
+  // job is retried within half a minute.
+  const queues = await ensureJobQueues(LOCAL_QUEUE_NAME, { visibilityTimeoutSeconds: 30 });
   process.env.JOB_QUEUE_URL = queues.queueUrl;
 
   // Imported only now: the handlers' SDK clients read the endpoints set above.
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     handler: worker,
     batchSize: 10,
     concurrency: 2,
+    functionTimeoutMs: 5_000,
   });
 
   const embedded = (service: string) =>

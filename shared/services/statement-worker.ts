@@ -14,7 +14,11 @@ export class MalformedJobError extends Error {
   override readonly name = 'MalformedJobError';
 }
 
-/** How long past the function's own deadline a claim still holds (a dead worker's claim lapses after it). */
+/**
+ * How long past the function's own deadline a claim still holds, at most. The lease (remaining
+ * time plus up to the same again) must end before SQS shows the message again (its visibility
+ * timeout is 6x the function timeout), so that a redelivery after a crash finds it lapsed.
+ */
 const LEASE_MARGIN_MS = 30_000;
 
 export async function handleStatementRecord(record: SQSRecord, context?: Context): Promise<JobOutcome> {
@@ -41,7 +45,8 @@ export async function handleStatementRecord(record: SQSRecord, context?: Context
   }
   const job = parsed.data;
   log.appendKeys({ tenantId: job.tenantId, batchId: job.batchId, customerCode: job.customerCode });
-  const leaseMs = (context?.getRemainingTimeInMillis() ?? 60_000) + LEASE_MARGIN_MS;
+  const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
+  const leaseMs = remaining + Math.min(remaining, LEASE_MARGIN_MS);
   try {
     return await processStatementJob(job, { messageId: record.messageId, leaseMs, log });
   } catch (error) {
