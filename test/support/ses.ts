@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 export interface StoredEmail {
   messageId: string;
   from: string;
+  replyTo: string[];
   destination: { to: string[]; cc: string[]; bcc: string[] };
   subject: string;
   body: { text?: string; html?: string };
