@@ -4,13 +4,22 @@
  * request and closes the connection without answering: the lost response after a send.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type SesAnswer = 'ok' | 'throttle' | 'daily-quota' | 'reject' | 'paused' | 'server-error' | 'drop';
+export type SesAnswer =
+  | 'ok'
+  | 'throttle'
+  | 'daily-quota'
+  | 'reject'
+  | 'paused'
+  | 'server-error'
+  | 'drop'
+  /** Forwards the send (SES accepts it) and then drops the connection: the lost response. */
+  | 'accept-then-drop';
 
 const ERRORS: Record<
-  Exclude<SesAnswer, 'ok' | 'drop'>,
+  Exclude<SesAnswer, 'ok' | 'drop' | 'accept-then-drop'>,
   { status: number; type: string; code: string; message: string }
 > = {
   throttle: { status: 400, type: 'Sender', code: 'Throttling', message: 'Maximum sending rate exceeded.' },
@@ -44,19 +53,77 @@ export interface SesFaultServer {
   stop(): Promise<void>;
 }
 
-export async function startSesFaultServer(): Promise<SesFaultServer> {
+export interface SesFaultOptions {
+  /** Where accepted sends go (the embedded SES); without it, 'ok' answers a made-up message id. */
+  forwardTo?: string;
+  /** The answer to the n-th request (0-based) when the script is empty. */
+  decide?: (index: number) => SesAnswer;
+}
+
+function forward(
+  target: string,
+  method: string,
+  path: string,
+  headers: Record<string, unknown>,
+  body: Buffer,
+) {
+  const url = new URL(target);
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
+    (resolve, reject) => {
+      const outgoing = httpRequest(
+        { host: url.hostname, port: url.port, path, method, headers: headers as Record<string, string> },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () =>
+            resolve({
+              status: answer.statusCode ?? 500,
+              headers: answer.headers,
+              body: Buffer.concat(chunks),
+            }),
+          );
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    },
+  );
+}
+
+export async function startSesFaultServer(options: SesFaultOptions = {}): Promise<SesFaultServer> {
   const state = { requests: [] as SesAnswer[], script: [] as SesAnswer[] };
   const server: Server = createServer((request, response) => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const answer = state.script.shift() ?? 'ok';
+      const answer = state.script.shift() ?? options.decide?.(state.requests.length) ?? 'ok';
       state.requests.push(answer);
       if (answer === 'drop') {
         request.socket.destroy();
         return;
       }
       const requestId = randomUUID();
-      if (answer === 'ok') {
+      if ((answer === 'ok' || answer === 'accept-then-drop') && options.forwardTo !== undefined) {
+        forward(
+          options.forwardTo,
+          request.method ?? 'POST',
+          request.url ?? '/',
+          request.headers,
+          Buffer.concat(chunks),
+        ).then(
+          (accepted) => {
+            if (answer === 'accept-then-drop') {
+              request.socket.destroy();
+              return;
+            }
+            response.writeHead(accepted.status, accepted.headers as Record<string, string>);
+            response.end(accepted.body);
+          },
+          () => request.socket.destroy(),
+        );
+        return;
+      }
+      if (answer === 'ok' || answer === 'accept-then-drop') {
         response.writeHead(200, { 'Content-Type': 'text/xml' });
         response.end(
           `<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>fault-${requestId}</MessageId></SendRawEmailResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></SendRawEmailResponse>`,

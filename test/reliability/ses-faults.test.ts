@@ -1,0 +1,126 @@
+/**
+ * SES faults through a fault server that speaks SES's own XML errors, so that the SDK's
+ * deserializer and the adapter's retry rules run for real; accepted sends go on to the embedded
+ * SES. Every job must still end sent once, failed with its reason, or dead-lettered, and the one
+ * duplicate window (a response lost after SES accepted) is counted.
+ */
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { importFixture } from '#shared/seed/import-fixture.ts';
+import { lambdaContext } from '../../infra/local/lambda-context.ts';
+import { type SesAnswer, type SesFaultServer, startSesFaultServer } from '../support/ses-fault-server.ts';
+import { uniqueTenantId } from '../support/tenants.ts';
+import { checkInvariants, drain, enqueue, freshQueues, jobsFor, tenantWithCustomers } from './harness.ts';
+import { recordFigure } from './report.ts';
+
+let server: SesFaultServer;
+let policy: (index: number) => SesAnswer = () => 'ok';
+let runWorker: (event: unknown, context: unknown) => Promise<unknown>;
+
+async function scenario(name: string, jobs: number, decide: (index: number) => SesAnswer) {
+  const tenantId = uniqueTenantId(name);
+  await importFixture({ Tenants: [tenantWithCustomers(tenantId, jobs)] }, '2026-11-24');
+  const queues = await freshQueues();
+  const list = jobsFor(
+    tenantId,
+    Array.from({ length: jobs }, (_, index) => `C${index}`),
+  );
+  await enqueue(
+    queues.queueUrl,
+    list.map((job) => JSON.stringify(job)),
+  );
+  const start = server.requests.length;
+  policy = (index) => decide(index - start);
+  const stats = await drain(
+    queues.queueUrl,
+    (event: SQSEvent, context: Context) => runWorker(event, context ?? lambdaContext('worker', 300)) as never,
+  );
+  policy = () => 'ok';
+  const answers = server.requests.slice(start);
+  const outcome = await checkInvariants(list, queues.deadLetterQueueUrl, tenantId);
+  return { outcome, answers, stats };
+}
+
+const count = (answers: SesAnswer[], answer: SesAnswer) => answers.filter((given) => given === answer).length;
+
+describe('SES faults', () => {
+  beforeAll(async () => {
+    server = await startSesFaultServer({
+      forwardTo: inject('endpoints').ses,
+      decide: (index) => policy(index),
+    });
+    process.env.AWS_ENDPOINT_URL_SES = server.endpoint;
+    // Imported only now: the worker's SES client reads its endpoint when it is created.
+    runWorker = (await import('#functions/statement-worker/handler.ts')).handler as never;
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('absorbs Throttling (the sending rate) on 10% of sends: all sent once', async () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const { outcome, answers } = await scenario('throttle', 100, () => (random() < 0.1 ? 'throttle' : 'ok'));
+    expect(outcome).toMatchObject({ sent: 100, failed: 0, deadLettered: 0, duplicates: 0 });
+    expect(count(answers, 'throttle')).toBeGreaterThan(0);
+    recordFigure(
+      'ses.throttling_10pct',
+      count(answers, 'throttle'),
+      'Throttling answers absorbed over 100 jobs: 100 sent, 0 duplicates',
+    );
+  });
+
+  it('defers sends refused for the daily quota and sends them on redelivery', async () => {
+    const { outcome, answers } = await scenario('quota', 10, (index) => (index < 15 ? 'daily-quota' : 'ok'));
+    expect(outcome).toMatchObject({ sent: 10, failed: 0, deadLettered: 0, duplicates: 0 });
+    recordFigure(
+      'ses.daily_quota',
+      count(answers, 'daily-quota'),
+      'daily-quota refusals, each job deferred and sent on redelivery: 10 sent',
+    );
+  });
+
+  it('fails a job SES rejects (MessageRejected), with the reason, and sends the others', async () => {
+    const { outcome } = await scenario('rejected', 10, (index) => (index === 0 ? 'reject' : 'ok'));
+    expect(outcome).toMatchObject({ sent: 9, failed: 1, deadLettered: 0, duplicates: 0 });
+    const [reason] = [...outcome.failures.values()];
+    expect(reason).toBe(
+      'SES rejected the message: MessageRejected: Email address is not verified: <address>',
+    );
+    recordFigure(
+      'ses.message_rejected',
+      1,
+      'rejected job marked Failed with the reason (address redacted); 9 others sent',
+    );
+  });
+
+  it('waits out a paused account (AccountSendingPausedException) and sends everything', async () => {
+    const { outcome, answers } = await scenario('paused', 10, (index) => (index < 10 ? 'paused' : 'ok'));
+    expect(outcome).toMatchObject({ sent: 10, failed: 0, deadLettered: 0, duplicates: 0 });
+    recordFigure(
+      'ses.account_paused',
+      count(answers, 'paused'),
+      'sends refused while the account was paused; all 10 sent after',
+    );
+  });
+
+  it('counts the one duplicate window: a response lost after SES accepted the email', async () => {
+    const drops = 3;
+    const { outcome, answers } = await scenario('dropped', 10, (index) =>
+      index < drops ? 'accept-then-drop' : 'ok',
+    );
+    // Each lost response leaves the job Sending; the redelivery takes over and sends again.
+    expect(outcome).toMatchObject({ sent: 10, failed: 0, deadLettered: 0 });
+    expect(count(answers, 'accept-then-drop')).toBe(drops);
+    expect(outcome.duplicates).toBe(drops);
+    recordFigure(
+      'ses.lost_response_window',
+      outcome.duplicates,
+      `duplicate emails from ${drops} responses lost after SES accepted (the documented window, each counted as PossibleDuplicateEmail)`,
+    );
+  });
+});
