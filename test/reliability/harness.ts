@@ -21,9 +21,14 @@ import { sentEmails } from '../support/ses.ts';
 const sqs = new SQSClient(SQS_CLIENT_CONFIG);
 export const MAX_RECEIVES = 5;
 
-export function freshQueues(): Promise<JobQueues> {
+/**
+ * A new job queue and DLQ. Keep the visibility timeout at least 6x the worker timeout given to
+ * `drain`, as in AWS: locally nothing stops a slow delivery, so a shorter visibility timeout would
+ * let SQS redeliver a message that is still being worked on.
+ */
+export function freshQueues(visibilityTimeoutSeconds = 1): Promise<JobQueues> {
   return ensureJobQueues(`rel-${randomUUID().slice(0, 8)}`, {
-    visibilityTimeoutSeconds: 1,
+    visibilityTimeoutSeconds,
     maxReceiveCount: MAX_RECEIVES,
   });
 }
@@ -74,7 +79,7 @@ async function queueDepth(queueUrl: string): Promise<number> {
 export async function drain(
   queueUrl: string,
   handler: SQSHandler | SqsHandler,
-  { concurrency = 2, timeoutMs = 120_000, functionTimeoutMs = 300 } = {},
+  { concurrency = 2, timeoutMs = 120_000, functionTimeoutMs = 150 } = {},
 ): Promise<Poller['stats'] & { seconds: number }> {
   const started = Date.now();
   const poller = await startPoller({

@@ -17,10 +17,20 @@ let server: SesFaultServer;
 let policy: (index: number) => SesAnswer = () => 'ok';
 let runWorker: (event: unknown, context: unknown) => Promise<unknown>;
 
-async function scenario(name: string, jobs: number, decide: (index: number) => SesAnswer) {
+/**
+ * `workerTimeoutMs` must cover a delivery's slowest path (in-place throttling retries take seconds),
+ * with the visibility timeout 6x that, as the stack sets it: a lease that lapses while its
+ * delivery still runs would let a redelivery send again.
+ */
+async function scenario(
+  name: string,
+  jobs: number,
+  decide: (index: number) => SesAnswer,
+  { workerTimeoutMs = 150, visibilitySeconds = 1 } = {},
+) {
   const tenantId = uniqueTenantId(name);
   await importFixture({ Tenants: [tenantWithCustomers(tenantId, jobs)] }, '2026-11-24');
-  const queues = await freshQueues();
+  const queues = await freshQueues(visibilitySeconds);
   const list = jobsFor(
     tenantId,
     Array.from({ length: jobs }, (_, index) => `C${index}`),
@@ -34,6 +44,7 @@ async function scenario(name: string, jobs: number, decide: (index: number) => S
   const stats = await drain(
     queues.queueUrl,
     (event: SQSEvent, context: Context) => runWorker(event, context ?? lambdaContext('worker', 300)) as never,
+    { functionTimeoutMs: workerTimeoutMs },
   );
   policy = () => 'ok';
   const answers = server.requests.slice(start);
@@ -64,7 +75,10 @@ describe('SES faults', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    const { outcome, answers } = await scenario('throttle', 100, () => (random() < 0.1 ? 'throttle' : 'ok'));
+    const { outcome, answers } = await scenario('throttle', 100, () => (random() < 0.1 ? 'throttle' : 'ok'), {
+      workerTimeoutMs: 3_000,
+      visibilitySeconds: 18,
+    });
     expect(outcome).toMatchObject({ sent: 100, failed: 0, deadLettered: 0, duplicates: 0 });
     expect(count(answers, 'throttle')).toBeGreaterThan(0);
     recordFigure(
