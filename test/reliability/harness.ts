@@ -117,7 +117,7 @@ export interface Outcome {
 export async function checkInvariants(
   jobs: StatementJob[],
   deadLetterQueueUrl: string,
-  recipientPart: string,
+  recipients: string | ((to: string) => boolean),
 ): Promise<Outcome> {
   const deadLetterBodies = (await receiveAll(deadLetterQueueUrl)).map((message) => message.Body ?? '');
   const deadLetters = new Set(deadLetterBodies);
@@ -158,8 +158,11 @@ export async function checkInvariants(
     }
   }
   const perRecipient = new Map<string, number>();
-  for (const email of await sentEmails(recipientPart)) {
+  const tenantPart = typeof recipients === 'string' ? recipients : '@';
+  const wanted = typeof recipients === 'string' ? () => true : recipients;
+  for (const email of await sentEmails(tenantPart)) {
     const to = email.destination.to[0] ?? '';
+    if (!wanted(to)) continue;
     perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
   }
   outcome.duplicates = [...perRecipient.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0);
