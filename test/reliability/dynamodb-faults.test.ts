@@ -12,7 +12,7 @@ import { importFixture } from '#shared/seed/import-fixture.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
 import { uniqueTenantId } from '../support/tenants.ts';
-import { checkInvariants, drain, enqueue, freshQueues, jobsFor, tenantWithCustomers } from './harness.ts';
+import { type RunOptions, runJobs, tenantWithCustomers } from './harness.ts';
 import { recordFigure } from './report.ts';
 
 const runWorker = (event: SQSEvent, context: Context) =>
@@ -50,21 +50,7 @@ function inject(
 
 const FAULTS = ['throttle', 'note', 'marker-once', 'marker-exhausted'];
 
-async function run(name: string, jobs: number, { visibilitySeconds = 1, functionTimeoutMs = 150 } = {}) {
-  const tenantId = uniqueTenantId(name);
-  await importFixture({ Tenants: [tenantWithCustomers(tenantId, jobs)] }, '2026-11-24');
-  const queues = await freshQueues(visibilitySeconds);
-  const list = jobsFor(
-    tenantId,
-    Array.from({ length: jobs }, (_, index) => `C${index}`),
-  );
-  await enqueue(
-    queues.queueUrl,
-    list.map((job) => JSON.stringify(job)),
-  );
-  await drain(queues.queueUrl, runWorker, { functionTimeoutMs });
-  return { tenantId, list, outcome: await checkInvariants(list, queues.deadLetterQueueUrl, tenantId) };
-}
+const run = (name: string, jobs: number, options: RunOptions = {}) => runJobs(name, jobs, runWorker, options);
 
 describe('DynamoDB faults', () => {
   afterEach(() => {
@@ -87,7 +73,7 @@ describe('DynamoDB faults', () => {
     });
     // The SDK's throttling backoff can hold a delivery for seconds: a 5 s visibility timeout for an
     // 800 ms worker timeout, the 6x rule of the stack.
-    const { outcome } = await run('ddb-throttle', 50, { visibilitySeconds: 5, functionTimeoutMs: 800 });
+    const { outcome } = await run('ddb-throttle', 50, { visibilitySeconds: 5, workerTimeoutMs: 800 });
     expect(outcome).toMatchObject({ sent: 50, failed: 0, deadLettered: 0, duplicates: 0 });
     expect(fault.injected()).toBeGreaterThan(10);
     recordFigure(

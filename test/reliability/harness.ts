@@ -13,10 +13,12 @@ import { documentClient } from '#shared/aws/dynamodb.ts';
 import { getJob } from '#shared/aws/dynamodb-jobs.ts';
 import { customerPartition } from '#shared/aws/table-keys.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
 import { type Poller, type SqsHandler, startPoller } from '../../infra/local/poller.ts';
 import { ensureJobQueues, type JobQueues } from '../../infra/local/resources.ts';
 import { receiveAll } from '../support/queues.ts';
 import { sentEmails } from '../support/ses.ts';
+import { uniqueTenantId } from '../support/tenants.ts';
 
 const sqs = new SQSClient(SQS_CLIENT_CONFIG);
 export const MAX_RECEIVES = 5;
@@ -184,4 +186,36 @@ export function tenantWithCustomers(id: string, count: number, prefix = 'C') {
       Email: `c${index}.${id}@reliability.example`,
     })),
   };
+}
+
+export interface RunOptions {
+  /** Must cover the slowest delivery of the scenario (see freshQueues). */
+  workerTimeoutMs?: number;
+  visibilitySeconds?: number;
+}
+
+/**
+ * A scenario's common course: a tenant with `count` customers, one job each on a fresh queue,
+ * drained through `handler`, then the invariants checked.
+ */
+export async function runJobs(
+  name: string,
+  count: number,
+  handler: SQSHandler | SqsHandler,
+  options: RunOptions = {},
+) {
+  const { workerTimeoutMs = 150, visibilitySeconds = 1 } = options;
+  const tenantId = uniqueTenantId(name);
+  await importFixture({ Tenants: [tenantWithCustomers(tenantId, count)] }, '2026-11-24');
+  const queues = await freshQueues(visibilitySeconds);
+  const jobs = jobsFor(
+    tenantId,
+    Array.from({ length: count }, (_, index) => `C${index}`),
+  );
+  await enqueue(
+    queues.queueUrl,
+    jobs.map((job) => JSON.stringify(job)),
+  );
+  const stats = await drain(queues.queueUrl, handler, { functionTimeoutMs: workerTimeoutMs });
+  return { tenantId, jobs, stats, outcome: await checkInvariants(jobs, queues.deadLetterQueueUrl, tenantId) };
 }

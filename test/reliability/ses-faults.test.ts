@@ -6,11 +6,8 @@
  */
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { importFixture } from '#shared/seed/import-fixture.ts';
-import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { type SesAnswer, type SesFaultServer, startSesFaultServer } from '../support/ses-fault-server.ts';
-import { uniqueTenantId } from '../support/tenants.ts';
-import { checkInvariants, drain, enqueue, freshQueues, jobsFor, tenantWithCustomers } from './harness.ts';
+import { type RunOptions, runJobs } from './harness.ts';
 import { recordFigure } from './report.ts';
 
 let server: SesFaultServer;
@@ -26,30 +23,18 @@ async function scenario(
   name: string,
   jobs: number,
   decide: (index: number) => SesAnswer,
-  { workerTimeoutMs = 150, visibilitySeconds = 1 } = {},
+  options: RunOptions = {},
 ) {
-  const tenantId = uniqueTenantId(name);
-  await importFixture({ Tenants: [tenantWithCustomers(tenantId, jobs)] }, '2026-11-24');
-  const queues = await freshQueues(visibilitySeconds);
-  const list = jobsFor(
-    tenantId,
-    Array.from({ length: jobs }, (_, index) => `C${index}`),
-  );
-  await enqueue(
-    queues.queueUrl,
-    list.map((job) => JSON.stringify(job)),
-  );
   const start = server.requests.length;
   policy = (index) => decide(index - start);
-  const stats = await drain(
-    queues.queueUrl,
-    (event: SQSEvent, context: Context) => runWorker(event, context ?? lambdaContext('worker', 300)) as never,
-    { functionTimeoutMs: workerTimeoutMs },
+  const run = await runJobs(
+    name,
+    jobs,
+    (event: SQSEvent, context: Context) => runWorker(event, context) as never,
+    options,
   );
   policy = () => 'ok';
-  const answers = server.requests.slice(start);
-  const outcome = await checkInvariants(list, queues.deadLetterQueueUrl, tenantId);
-  return { outcome, answers, stats };
+  return { ...run, answers: server.requests.slice(start) };
 }
 
 const count = (answers: SesAnswer[], answer: SesAnswer) => answers.filter((given) => given === answer).length;
