@@ -13,9 +13,18 @@ import { kashflowErrorHandler } from './error-handler.ts';
 export function apiHandler(
   handle: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
 ) {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(kashflowErrorHandler())
-    .handler(handle);
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      // Every request counts once, so no invocation flushes an empty metric set.
+      // A value returned from `before` would end the request early in middy: return nothing.
+      .use({
+        before: () => {
+          metrics.addMetric('Requests', 'Count', 1);
+        },
+      })
+      .use(kashflowErrorHandler())
+      .handler(handle)
+  );
 }

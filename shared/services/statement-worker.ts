@@ -52,6 +52,7 @@ export async function handleStatementRecord(record: SQSRecord, context?: Context
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
     const reason = redactAddresses(error instanceof Error ? error.message : String(error));
+    metrics.addMetric('JobsRetried', 'Count', 1);
     log.warn('Statement job not finished; SQS will deliver it again', { errorName: name, reason });
     throw error;
   }
