@@ -134,19 +134,18 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   const clock = context.now ?? (() => new Date());
   const now = clock();
 
-  const existing = await getJob(job);
-  if (existing !== undefined && FINISHED_STATES.has(existing.state)) {
-    if (existing.state !== 'Failed' && existing.sesMessageId !== undefined) await recordNote(job, existing);
-    log.info('Job already finished; acknowledged without sending', { state: existing.state });
-    metrics.addMetric('DuplicateDeliveriesAbsorbed', 'Count', 1);
-    return 'already-done';
-  }
-
+  // One conditional write decides: a new, released or lapsed job is claimed; a finished one is
+  // refused, and the record it returns says what to do instead.
   const claim = await claimJob(job, messageId, now.getTime() + context.leaseMs, now);
   if (!claim.claimed) {
-    if (claim.current !== undefined && FINISHED_STATES.has(claim.current.state))
-      return processStatementJob(job, context);
-    throw new JobBusyError('Another delivery of this job is in progress');
+    const current = claim.current;
+    if (current === undefined || !FINISHED_STATES.has(current.state)) {
+      throw new JobBusyError('Another delivery of this job is in progress');
+    }
+    if (current.state !== 'Failed' && current.sesMessageId !== undefined) await recordNote(job, current);
+    log.info('Job already finished; acknowledged without sending', { state: current.state });
+    metrics.addMetric('DuplicateDeliveriesAbsorbed', 'Count', 1);
+    return 'already-done';
   }
   if (claim.previous?.state === 'Sending') {
     // A worker died after deciding to send: SES may have accepted that email. Sending now is the
