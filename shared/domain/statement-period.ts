@@ -1,8 +1,11 @@
 import * as z from 'zod';
-import { addMonths, IsoDateSchema } from './calendar-date.ts';
+import { addMonths, IsoDateSchema, isIsoDate, MIN_YEAR } from './calendar-date.ts';
 
 /** How far back a statement goes when the request names no start date (KashFlow: three months). */
 export const DEFAULT_PERIOD_MONTHS = 3;
+
+/** The earliest end date that can stand alone: its default start is the first day accepted. */
+const EARLIEST_DEFAULTED_END = addMonths(`${MIN_YEAR}-01-01`, DEFAULT_PERIOD_MONTHS);
 
 export const StatementPeriodSchema = z.object({
   start: IsoDateSchema,
@@ -34,6 +37,12 @@ export function resolveStatementPeriod(request: PeriodRequest, today: string): S
   const { startDate, endDate, filterAll, excludePaid } = request;
   const end = endDate ?? today;
   const start = startDate ?? addMonths(end, -DEFAULT_PERIOD_MONTHS);
+  if (startDate === undefined && !isIsoDate(start)) {
+    // The default start left the calendar the service accepts (an end date early in 1900).
+    throw new PeriodError(
+      `enddate must be ${EARLIEST_DEFAULTED_END} or later when startdate is not given (the statement covers the three months before it)`,
+    );
+  }
   if (start > end) {
     throw new PeriodError(
       endDate === undefined
@@ -41,5 +50,10 @@ export function resolveStatementPeriod(request: PeriodRequest, today: string): S
         : 'startdate must be on or before enddate',
     );
   }
-  return { start, end, filterAll, excludePaid };
+  // The API resolves no period that the worker's job schema would refuse: the same schema decides.
+  const period = StatementPeriodSchema.safeParse({ start, end, filterAll, excludePaid });
+  if (!period.success) {
+    throw new PeriodError(`The statement period is not valid: ${period.error.issues[0]?.message ?? 'unknown'}`);
+  }
+  return period.data;
 }

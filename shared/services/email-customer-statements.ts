@@ -18,7 +18,7 @@ import {
 import { invalidSessionToken, ValidationError } from '../errors.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import type { CustomerRecord, CustomerStatementEmailStatus, TenantRecord } from '../schemas/records.ts';
-import type { StatementJob } from '../schemas/statement-job.ts';
+import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
 
 export interface StatementEmailRequest {
   tenantId: string;
@@ -87,14 +87,23 @@ export async function emailCustomerStatements(
   const batchId = randomUUID();
   const requestedAt = now.toISOString();
   const statuses = customerCodes.map((code) => toStatus(code, verdicts.get(code) ?? 'invalidCode'));
+  const toSend = customerCodes.filter((code) => verdicts.get(code) === 'send');
+  // Each job passes the worker's own schema before anything is written: the API never queues a
+  // job that the worker would refuse (and dead-letter).
+  const jobs = toSend.map((customerCode, index) => {
+    const job: StatementJob = StatementJobSchema.parse({
+      version: 1,
+      tenantId,
+      batchId,
+      customerCode,
+      period,
+      requestedAt,
+    });
+    return { id: String(index), body: JSON.stringify(job) };
+  });
   // Recorded before queueing, so a worker never finishes a job of a batch that does not exist yet.
   await putBatch({ tenantId, batchId, createdAt: requestedAt, period, statuses });
 
-  const toSend = customerCodes.filter((code) => verdicts.get(code) === 'send');
-  const jobs = toSend.map((customerCode, index) => {
-    const job: StatementJob = { version: 1, tenantId, batchId, customerCode, period, requestedAt };
-    return { id: String(index), body: JSON.stringify(job) };
-  });
   const notQueued = await sendMessages(jobQueueConfig().JOB_QUEUE_URL, jobs);
 
   metrics.addMetric('StatementsMarkedToSend', 'Count', toSend.length - notQueued.size);

@@ -119,6 +119,27 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
     expect(await jobsOnQueue()).toEqual([]);
   });
 
+  it('refuses an end date alone whose default start is before 1900, naming enddate, and writes nothing', async () => {
+    const dynamo = recordRequests(dynamoDbClient);
+    const sqs = recordRequests(sqsClient);
+
+    const result = await invoke(
+      handler,
+      apiEvent({ tenantId: tenantA.Id, query: { enddate: '19000115' }, body: ['101'] }),
+    );
+
+    dynamo.detach();
+    sqs.detach();
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result)).toEqual({
+      Error: 'InvalidParameter',
+      Message:
+        'enddate must be 1900-04-01 or later when startdate is not given (the statement covers the three months before it)',
+    });
+    expect(dynamo.count('PutItem') + dynamo.count('UpdateItem') + sqs.total()).toBe(0);
+    expect(await jobsOnQueue()).toEqual([]);
+  });
+
   it('reads 35 customers with one BatchGetItem and queues them with at most 4 SendMessageBatch calls', async () => {
     const dynamo = recordRequests(dynamoDbClient);
     const sqs = recordRequests(sqsClient);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PeriodError, resolveStatementPeriod } from '#shared/domain/statement-period.ts';
+import * as fc from 'fast-check';
+import { PeriodError, resolveStatementPeriod, StatementPeriodSchema } from '#shared/domain/statement-period.ts';
 
 const flags = { filterAll: false, excludePaid: false };
 
@@ -55,6 +56,43 @@ describe('resolveStatementPeriod', () => {
   it('refuses a start after today when there is no end date', () => {
     expect(() => resolveStatementPeriod({ ...flags, startDate: '2026-11-25' }, '2026-11-24')).toThrow(
       'startdate must not be later than today when enddate is not given',
+    );
+  });
+
+  it('refuses an end date alone whose three months would start before 1900, naming enddate', () => {
+    expect(() => resolveStatementPeriod({ ...flags, endDate: '1900-01-15' }, '2026-11-24')).toThrow(
+      new PeriodError(
+        'enddate must be 1900-04-01 or later when startdate is not given (the statement covers the three months before it)',
+      ),
+    );
+    expect(resolveStatementPeriod({ ...flags, endDate: '1900-04-01' }, '2026-11-24')).toMatchObject({
+      start: '1900-01-01',
+      end: '1900-04-01',
+    });
+  });
+
+  it('only ever resolves a period the job schema accepts', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.date({ min: new Date('1900-01-01'), max: new Date('9999-12-31'), noInvalidDate: true })),
+        fc.option(fc.date({ min: new Date('1900-01-01'), max: new Date('9999-12-31'), noInvalidDate: true })),
+        fc.date({ min: new Date('1900-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }),
+        (start, end, today) => {
+          const iso = (date: Date | null) => (date === null ? undefined : date.toISOString().slice(0, 10));
+          let period: unknown;
+          try {
+            period = resolveStatementPeriod(
+              { ...flags, startDate: iso(start), endDate: iso(end) },
+              iso(today) ?? '',
+            );
+          } catch (error) {
+            expect(error).toBeInstanceOf(PeriodError);
+            return;
+          }
+          expect(StatementPeriodSchema.safeParse(period).success).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 
