@@ -13,12 +13,29 @@ export const STATUS_MESSAGES = {
 export const MAX_CUSTOMER_CODE_LENGTH = 64;
 
 /**
- * True when a code could name a customer at all. Others (empty, over-long, control characters)
- * are reported `Invalid customer code` without a read, like any unknown code, so that one bad
- * code never stops the statements of the others (KashFlow's "important feature" 3).
+ * True when a code could name a customer at all. Others (empty, over-long, control characters,
+ * text that is not well-formed Unicode) are reported `Invalid customer code` without a read, like
+ * any unknown code, so that one bad code never stops the statements of the others (KashFlow's
+ * "important feature" 3). Lone surrogates must never reach a key: every one of them encodes to
+ * the same UTF-8 (U+FFFD), so two of them would be one DynamoDB key twice in a BatchGetItem.
  */
 export function isLookupableCode(code: string): boolean {
-  return code.length > 0 && code.length <= MAX_CUSTOMER_CODE_LENGTH && !/\p{Cc}/u.test(code);
+  return code.length > 0 && code.length <= MAX_CUSTOMER_CODE_LENGTH && !/[\p{Cc}\p{Cs}]/u.test(code);
+}
+
+/**
+ * The code as it can be stored: lone surrogates (which UTF-8 cannot carry) become U+FFFD, as
+ * `String.prototype.toWellFormed` does. Only codes that were never looked up can contain them.
+ */
+export function toStorableCode(code: string): string {
+  return code.replace(/\p{Cs}/gu, '\uFFFD');
+}
+
+/** Statuses as they are stored (batch record, Idempotency-Key record): every code well-formed. */
+export function toStorableStatuses(
+  statuses: readonly CustomerStatementEmailStatus[],
+): CustomerStatementEmailStatus[] {
+  return statuses.map((status) => ({ ...status, CustomerCode: toStorableCode(status.CustomerCode) }));
 }
 
 export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail';

@@ -53,7 +53,9 @@ export function resolveStatementPeriod(request: PeriodRequest, today: string): S
   // The API resolves no period that the worker's job schema would refuse: the same schema decides.
   const period = StatementPeriodSchema.safeParse({ start, end, filterAll, excludePaid });
   if (!period.success) {
-    throw new PeriodError(`The statement period is not valid: ${period.error.issues[0]?.message ?? 'unknown'}`);
+    throw new PeriodError(
+      `The statement period is not valid: ${period.error.issues[0]?.message ?? 'unknown'}`,
+    );
   }
   return period.data;
 }

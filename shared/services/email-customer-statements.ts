@@ -8,6 +8,7 @@ import {
   isLookupableCode,
   judgeCustomer,
   toStatus,
+  toStorableStatuses,
 } from '../domain/customer-status.ts';
 import {
   PeriodError,
@@ -102,7 +103,13 @@ export async function emailCustomerStatements(
     return { id: String(index), body: JSON.stringify(job) };
   });
   // Recorded before queueing, so a worker never finishes a job of a batch that does not exist yet.
-  await putBatch({ tenantId, batchId, createdAt: requestedAt, period, statuses });
+  await putBatch({
+    tenantId,
+    batchId,
+    createdAt: requestedAt,
+    period,
+    statuses: toStorableStatuses(statuses),
+  });
 
   const notQueued = await sendMessages(jobQueueConfig().JOB_QUEUE_URL, jobs);
 
@@ -115,7 +122,7 @@ export async function emailCustomerStatements(
   const finalStatuses = statuses.map((status) =>
     failedCodes.has(status.CustomerCode) ? toStatus(status.CustomerCode, 'notQueued') : status,
   );
-  await updateBatchStatuses(tenantId, batchId, finalStatuses).catch((error: unknown) => {
+  await updateBatchStatuses(tenantId, batchId, toStorableStatuses(finalStatuses)).catch((error: unknown) => {
     // The caller still learns which codes to retry; the batch record alone is stale.
     logger.error('Could not record the codes that were not queued', { batchId, error });
     metrics.addMetric('BatchRecordStale', 'Count', 1);

@@ -5,6 +5,7 @@ import {
   releaseIdempotencyKey,
   type StoredOutcome,
 } from '../aws/dynamodb-idempotency.ts';
+import { toStorableStatuses } from '../domain/customer-status.ts';
 import { ApiError } from '../errors.ts';
 import { logger } from '../observability/powertools.ts';
 
@@ -59,7 +60,7 @@ export async function withIdempotencyKey<T extends StoredOutcome>(
   await completeIdempotencyKey(tenantId, key, {
     batchId: outcome.batchId,
     period: outcome.period,
-    statuses: outcome.statuses,
+    statuses: toStorableStatuses(outcome.statuses),
   });
   return { outcome, replayed: false };
 }

@@ -140,6 +140,33 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
     expect(await jobsOnQueue()).toEqual([]);
   });
 
+  it('reports codes that are not well-formed Unicode as invalid and still sends the others', async () => {
+    const result = await invoke(
+      handler,
+      apiEvent({ tenantId: tenantA.Id, body: ['101', '\ud800', '\udfff'] }),
+    );
+
+    expect(result.statusCode).toBe(200);
+    expect(jsonBody(result)).toEqual([
+      { CustomerCode: '101', Sent: true, Message: 'Marked to send' },
+      { CustomerCode: '\ud800', Sent: false, Message: 'Invalid customer code' },
+      { CustomerCode: '\udfff', Sent: false, Message: 'Invalid customer code' },
+    ]);
+    expect((await jobsOnQueue()).map((job) => job.customerCode)).toEqual(['101']);
+    // What UTF-8 cannot carry is stored as U+FFFD, the rest exactly.
+    const { Item } = await documentClient.send(
+      new GetCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: batchKey(tenantA.Id, String(result.headers?.['X-Batch-Id'])),
+      }),
+    );
+    expect(BatchRecordSchema.parse(Item).statuses.map((status) => status.CustomerCode)).toEqual([
+      '101',
+      '\ufffd',
+      '\ufffd',
+    ]);
+  });
+
   it('reads 35 customers with one BatchGetItem and queues them with at most 4 SendMessageBatch calls', async () => {
     const dynamo = recordRequests(dynamoDbClient);
     const sqs = recordRequests(sqsClient);

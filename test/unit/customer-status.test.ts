@@ -57,6 +57,13 @@ describe('isLookupableCode', () => {
     expect(isLookupableCode('10\n1')).toBe(false);
     expect(isLookupableCode('\u0000')).toBe(false);
   });
+
+  it('refuses codes that are not well-formed Unicode: lone surrogates all become the same key', () => {
+    expect(isLookupableCode('\ud800')).toBe(false);
+    expect(isLookupableCode('\udfff')).toBe(false);
+    expect(isLookupableCode('AB\ud83d')).toBe(false);
+    expect(isLookupableCode('\ud83d\ude00')).toBe(true);
+  });
 });
 
 describe('toStatus', () => {

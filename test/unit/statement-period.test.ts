@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
-import { PeriodError, resolveStatementPeriod, StatementPeriodSchema } from '#shared/domain/statement-period.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  PeriodError,
+  resolveStatementPeriod,
+  StatementPeriodSchema,
+} from '#shared/domain/statement-period.ts';
 
 const flags = { filterAll: false, excludePaid: false };
 
