@@ -38,14 +38,20 @@ export function singleQueryValue(values: Map<string, string[]>, name: string): s
   return given[0];
 }
 
-/** The raw request body as UTF-8 text and its size in bytes. */
+/** A UTF-8 byte order mark, as Windows tools write it: not part of the document (RFC 8259 §8.1). */
+const BYTE_ORDER_MARK = /^\uFEFF/;
+
+/**
+ * The raw request body as UTF-8 text, without a leading byte order mark whatever its format, and
+ * its size in bytes as sent.
+ */
 export function bodyText(event: APIGatewayProxyEvent): { text: string; bytes: number } {
   if (event.body === null || event.body === undefined) return { text: '', bytes: 0 };
   if (event.isBase64Encoded) {
     const buffer = Buffer.from(event.body, 'base64');
-    return { text: buffer.toString('utf8'), bytes: buffer.byteLength };
+    return { text: buffer.toString('utf8').replace(BYTE_ORDER_MARK, ''), bytes: buffer.byteLength };
   }
-  return { text: event.body, bytes: Buffer.byteLength(event.body, 'utf8') };
+  return { text: event.body.replace(BYTE_ORDER_MARK, ''), bytes: Buffer.byteLength(event.body, 'utf8') };
 }
 
 /** The tenant the authorizer resolved from the token; the only source of tenancy. */

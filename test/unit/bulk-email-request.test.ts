@@ -140,19 +140,41 @@ describe('parseBulkEmailRequest: body', () => {
     'application/x-www-form-urlencoded',
     'multipart/form-data; boundary=x',
     'application/json; charset=latin1',
+    'application/json; charset=utf-16',
+    'json',
   ])('refuses Content-Type %s with 415', (contentType) => {
     expect(refusal(apiEvent({ headers: { 'Content-Type': contentType }, body: ['101'] })).status).toBe(415);
   });
 
-  it.each(['application/json', 'application/json; charset=utf-8', 'text/json', 'APPLICATION/JSON'])(
-    'accepts Content-Type %s',
-    (contentType) => {
-      expect(
-        parseBulkEmailRequest(apiEvent({ headers: { 'content-type': contentType }, body: ['1'] }))
-          .customerCodes,
-      ).toEqual(['1']);
-    },
-  );
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json; charset="UTF-8"',
+    'application/json;charset=UTF-8',
+    'text/json',
+    'APPLICATION/JSON',
+  ])('accepts Content-Type %s', (contentType) => {
+    expect(
+      parseBulkEmailRequest(apiEvent({ headers: { 'content-type': contentType }, body: ['1'] }))
+        .customerCodes,
+    ).toEqual(['1']);
+  });
+});
+
+describe('parseBulkEmailRequest: a UTF-8 byte order mark', () => {
+  it.each([
+    ['JSON', 'application/json', '\uFEFF["101"]'],
+    ['XML', 'application/xml', '\uFEFF<ArrayOfString><string>101</string></ArrayOfString>'],
+  ])('reads a %s body that starts with one', (_, contentType, body) => {
+    expect(
+      parseBulkEmailRequest(apiEvent({ headers: { 'Content-Type': contentType }, body })).customerCodes,
+    ).toEqual(['101']);
+  });
+
+  it('reads a base64-encoded JSON body that starts with one', () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('["101"]')]).toString('base64');
+    expect(parseBulkEmailRequest(apiEvent({ body, isBase64Encoded: true })).customerCodes).toEqual(['101']);
+  });
 });
 
 describe('parseBulkEmailRequest: XML body', () => {
@@ -208,17 +230,26 @@ describe('parseBulkEmailRequest: Accept', () => {
     ['application/xml, application/json;q=0.5', 'xml'],
     ['application/json;q=0.1, text/xml', 'xml'],
     ['text/html, */*;q=0.1', 'json'],
+    ['application/json;q=0, */*', 'xml'],
+    ['application/json;q=0, application/*', 'xml'],
+    ['APPLICATION/JSON;q=0, */*', 'xml'],
+    ['application/xml;q=0, */*', 'json'],
+    ['text/*', 'json'],
+    ['text/json', 'json'],
+    ['application/xml;q=0.5, text/json;q=0.9', 'json'],
   ])('answers Accept %s with %s', (accept, format) => {
     const headers: Record<string, string> = accept === undefined ? {} : { Accept: accept };
     expect(parseBulkEmailRequest(apiEvent({ headers, body: ['1'] })).format).toBe(format);
   });
 
-  it.each(['text/html', 'application/pdf', 'application/json;q=0'])(
-    'refuses Accept %s with 406',
-    (accept) => {
-      expect(refusal(apiEvent({ headers: { Accept: accept }, body: ['1'] })).status).toBe(406);
-    },
-  );
+  it.each([
+    'text/html',
+    'application/pdf',
+    'application/json;q=0',
+    'application/json;q=0, application/xml;q=0, */*',
+  ])('refuses Accept %s with 406', (accept) => {
+    expect(refusal(apiEvent({ headers: { Accept: accept }, body: ['1'] })).status).toBe(406);
+  });
 });
 
 describe('parseBulkEmailRequest: Idempotency-Key', () => {
