@@ -464,3 +464,49 @@ export async function customerExists(tenantId: string, code: string): Promise<bo
   );
   return Item !== undefined;
 }
+
+/**
+ * The number of the job's soft-bounce note, given out once as `noteNumberFor` gives out its
+ * numbers (from the customer's counter, kept on the job only if it has none), so that every retry
+ * of the event writes the note under one number. Kept apart from `bounceNoteNumber`, so that a
+ * later permanent bounce still gets its own note.
+ */
+export async function softBounceNoteNumberFor(job: JobRef): Promise<number> {
+  const { TABLE_NAME } = tableConfig();
+  const kept = async () => {
+    const { Item } = await documentClient.send(
+      new GetCommand({
+        TableName: TABLE_NAME,
+        Key: keyOf(job),
+        ConsistentRead: true,
+        ProjectionExpression: 'softBounceNoteNumber',
+      }),
+    );
+    return z.number().int().optional().parse(Item?.softBounceNoteNumber);
+  };
+  const existing = await kept();
+  if (existing !== undefined) return existing;
+  const { Attributes } = await documentClient.send(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: noteCounterKey(job.tenantId, job.customerCode),
+      UpdateExpression: 'ADD lastNumber :one',
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  const candidate = z.number().int().parse(Attributes?.lastNumber);
+  const stored = await writeIf(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: keyOf(job),
+      UpdateExpression: 'SET softBounceNoteNumber = :number',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(softBounceNoteNumber)',
+      ExpressionAttributeValues: { ':number': candidate },
+    }),
+  );
+  if (stored) return candidate;
+  const winner = await kept();
+  if (winner === undefined) throw new Error('The job record is missing');
+  return winner;
+}
