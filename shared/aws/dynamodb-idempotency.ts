@@ -3,7 +3,7 @@
  * the first response, kept 24 hours (DynamoDB TTL, and checked on read since TTL deletes late).
  */
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
@@ -27,11 +27,20 @@ const RecordSchema = z.object({
   status: z.enum(['InProgress', 'Completed']),
   fingerprint: z.string(),
   expiresAt: z.number(),
+  /** Epoch ms until which the running request holds the key (absent once completed). */
+  lockedUntil: z.number().optional(),
+  /** The batch the key's request records and queues, chosen when the key is first claimed. */
+  batchId: z.string().optional(),
   outcome: StoredOutcomeSchema.optional(),
 });
 
+/**
+ * What a claim found. `claimed` gives the batch id to use: a fresh one for a new key, or, when
+ * the first request's lock lapsed without completing (`resumed`), the batch that request chose,
+ * so that a retry finishes the same batch instead of queueing a second one.
+ */
 export type IdempotencyClaim =
-  | { kind: 'claimed' }
+  | { kind: 'claimed'; batchId: string; resumed: boolean }
   | { kind: 'replay'; outcome: StoredOutcome }
   | { kind: 'in-progress' }
   | { kind: 'mismatch' };
@@ -42,15 +51,22 @@ const keyOf = (tenantId: string, key: string) => idempotencyKey(tenantId, hash(k
 /** A stable digest of what makes two requests "the same request". */
 export const fingerprintOf = (request: unknown) => hash(JSON.stringify(request));
 
-/** Claims a key for a request, or says why not: its first response, still running, or another request. */
+/**
+ * Claims a key for a request, or says why not: its first response, still running, or another
+ * request. A new key (or one past its 24 hours) is claimed with `freshBatchId`; a key whose
+ * request stopped without completing is taken over once its lock lapses, with that request's
+ * batch id.
+ */
 export async function claimIdempotencyKey(
   tenantId: string,
   key: string,
   fingerprint: string,
   now: Date,
+  freshBatchId: string,
 ): Promise<IdempotencyClaim> {
   const { TABLE_NAME } = tableConfig();
   const nowSeconds = Math.floor(now.getTime() / 1000);
+  const lockedUntil = now.getTime() + IN_PROGRESS_LOCK_MS;
   const claimed = await writeIf(
     new PutCommand({
       TableName: TABLE_NAME,
@@ -59,21 +75,15 @@ export async function claimIdempotencyKey(
         type: 'IdempotencyKey',
         status: 'InProgress',
         fingerprint,
-        lockedUntil: now.getTime() + IN_PROGRESS_LOCK_MS,
+        batchId: freshBatchId,
+        lockedUntil,
         expiresAt: nowSeconds + IDEMPOTENCY_WINDOW_SECONDS,
       },
-      ConditionExpression:
-        'attribute_not_exists(PK) OR expiresAt < :nowSeconds OR (#status = :inProgress AND lockedUntil < :nowMs AND fingerprint = :fingerprint)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':nowSeconds': nowSeconds,
-        ':nowMs': now.getTime(),
-        ':inProgress': 'InProgress',
-        ':fingerprint': fingerprint,
-      },
+      ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :nowSeconds',
+      ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
     }),
   );
-  if (claimed) return { kind: 'claimed' };
+  if (claimed) return { kind: 'claimed', batchId: freshBatchId, resumed: false };
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: TABLE_NAME, Key: keyOf(tenantId, key), ConsistentRead: true }),
   );
@@ -81,7 +91,28 @@ export async function claimIdempotencyKey(
   if (record.fingerprint !== fingerprint) return { kind: 'mismatch' };
   if (record.status === 'Completed' && record.outcome !== undefined)
     return { kind: 'replay', outcome: record.outcome };
-  return { kind: 'in-progress' };
+  if (record.status !== 'InProgress' || (record.lockedUntil ?? 0) >= now.getTime())
+    return { kind: 'in-progress' };
+  // The first request stopped (or could not record its answer): take its lock over, exactly one
+  // of several retries, and finish its batch.
+  const batchId = record.batchId ?? freshBatchId;
+  const taken = await writeIf(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: keyOf(tenantId, key),
+      UpdateExpression: 'SET lockedUntil = :lock, batchId = :batchId',
+      ConditionExpression: '#status = :inProgress AND lockedUntil = :seen AND fingerprint = :fingerprint',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':lock': lockedUntil,
+        ':batchId': batchId,
+        ':inProgress': 'InProgress',
+        ':seen': record.lockedUntil ?? 0,
+        ':fingerprint': fingerprint,
+      },
+    }),
+  );
+  return taken ? { kind: 'claimed', batchId, resumed: true } : { kind: 'in-progress' };
 }
 
 export async function completeIdempotencyKey(
@@ -101,16 +132,20 @@ export async function completeIdempotencyKey(
   );
 }
 
-/** Frees a key whose request failed before it queued anything, so that the client may retry it. */
-export async function releaseIdempotencyKey(tenantId: string, key: string): Promise<void> {
+/**
+ * Lets a retry take the key over at once after the request failed: the lock lapses, the batch id
+ * stays, so the retry resumes the same batch whether or not the failed request had recorded it.
+ */
+export async function releaseIdempotencyLock(tenantId: string, key: string): Promise<void> {
   const { TABLE_NAME } = tableConfig();
   await documentClient.send(
-    new DeleteCommand({
+    new UpdateCommand({
       TableName: TABLE_NAME,
       Key: keyOf(tenantId, key),
+      UpdateExpression: 'SET lockedUntil = :lapsed',
       ConditionExpression: '#status = :inProgress',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':inProgress': 'InProgress' },
+      ExpressionAttributeValues: { ':inProgress': 'InProgress', ':lapsed': 0 },
     }),
   );
 }

@@ -227,6 +227,33 @@ export function markJobFailed(job: JobRef, owner: string, reason: string, now: D
 }
 
 /**
+ * Makes sure a job that the API reports "Could not queue" is never sent, although SQS may have
+ * taken the message after all (a SendMessageBatch that timed out): the job is recorded Failed
+ * before any worker claimed it. Returns false when a worker already has it, i.e. it was queued.
+ */
+export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date): Promise<boolean> {
+  const { TABLE_NAME } = tableConfig();
+  return writeIf(
+    new PutCommand({
+      TableName: TABLE_NAME,
+      Item: {
+        ...keyOf(job),
+        type: 'Job',
+        tenantId: job.tenantId,
+        batchId: job.batchId,
+        customerCode: job.customerCode,
+        state: 'Failed',
+        reason,
+        attempts: 0,
+        updatedAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + JOB_RETENTION_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }),
+  );
+}
+
+/**
  * The durable "sent" marker, written as soon as SES accepts. The first marker wins whoever owns
  * the claim (an email that went out must be recorded); returns false when the job was already
  * marked sent, i.e. this send was a duplicate.

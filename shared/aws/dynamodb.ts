@@ -14,6 +14,7 @@ import {
   type DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  type GetCommandOutput,
   PutCommand,
   paginateQuery,
   UpdateCommand,
@@ -22,6 +23,7 @@ import { tableConfig } from '../config.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import {
   type BatchRecord,
+  BatchRecordSchema,
   type CustomerRecord,
   CustomerRecordSchema,
   type CustomerStatementEmailStatus,
@@ -145,6 +147,20 @@ export async function putBatch(batch: BatchRecord): Promise<void> {
   } catch (error) {
     throw new DependencyUnavailableError({ cause: error });
   }
+}
+
+/** A batch record, read consistently (a retry decides from it whether the batch was recorded). */
+export async function getBatch(tenantId: string, batchId: string): Promise<BatchRecord | undefined> {
+  const { TABLE_NAME } = tableConfig();
+  let output: GetCommandOutput;
+  try {
+    output = await documentClient.send(
+      new GetCommand({ TableName: TABLE_NAME, Key: batchKey(tenantId, batchId), ConsistentRead: true }),
+    );
+  } catch (error) {
+    throw new DependencyUnavailableError({ cause: error });
+  }
+  return output.Item === undefined ? undefined : BatchRecordSchema.parse(output.Item);
 }
 
 /** Replaces a batch's statuses after queueing (used only when some jobs could not be queued). */

@@ -29,7 +29,7 @@ export async function handleBulkEmailRequest(
     tenantId,
     idempotencyKey,
     { customerCodes, period },
-    () => emailCustomerStatements({ tenantId, customerCodes, period, now }),
+    (batch) => emailCustomerStatements({ tenantId, customerCodes, period, now }, batch),
     now,
   );
   return { kind: 'queued', outcome, replayed };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { getTenantWithCustomers, putBatch, updateBatchStatuses } from '../aws/dynamodb.ts';
+import { getBatch, getTenantWithCustomers, putBatch, updateBatchStatuses } from '../aws/dynamodb.ts';
+import { cancelUnqueuedJob } from '../aws/dynamodb-jobs.ts';
 import { sendMessages } from '../aws/sqs.ts';
 import { jobQueueConfig } from '../config.ts';
 import { dateInTimeZone } from '../domain/calendar-date.ts';
@@ -7,6 +8,7 @@ import {
   type CustomerVerdict,
   isLookupableCode,
   judgeCustomer,
+  STATUS_MESSAGES,
   toStatus,
   toStorableStatuses,
 } from '../domain/customer-status.ts';
@@ -20,6 +22,7 @@ import { invalidSessionToken, ValidationError } from '../errors.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import type { CustomerRecord, CustomerStatementEmailStatus, TenantRecord } from '../schemas/records.ts';
 import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
+import type { BatchAssignment } from './idempotent-request.ts';
 
 export interface StatementEmailRequest {
   tenantId: string;
@@ -79,30 +82,40 @@ export async function judgeRequest(request: StatementEmailRequest): Promise<Judg
  * KashFlow's bulk statement email: judges each code (one batch read), records the batch, queues
  * one job per customer that can be emailed and reports each code's status in request order. One
  * bad code never stops the others.
+ *
+ * `batch` comes from the Idempotency-Key claim. A resumed batch that was recorded is finished,
+ * not judged again: its jobs are queued once more (the worker sends each job at most once) and
+ * its recorded answer is the answer. Nothing here throws once a job may be on the queue.
  */
 export async function emailCustomerStatements(
   request: StatementEmailRequest,
+  batch: BatchAssignment = { batchId: randomUUID(), resumed: false },
 ): Promise<StatementEmailOutcome> {
   const { tenantId, customerCodes, now } = request;
+  const { batchId } = batch;
+  if (batch.resumed) {
+    const recorded = await getBatch(tenantId, batchId);
+    if (recorded !== undefined) {
+      const toSend = recorded.statuses.filter((status) => status.Sent).map((status) => status.CustomerCode);
+      const statuses = await queueJobs(
+        { tenantId, batchId, period: recorded.period, requestedAt: recorded.createdAt },
+        toSend,
+        recorded.statuses,
+        now,
+      );
+      return { batchId, period: recorded.period, statuses };
+    }
+  }
   const { period, verdicts } = await judgeRequest(request);
-  const batchId = randomUUID();
   const requestedAt = now.toISOString();
   const statuses = customerCodes.map((code) => toStatus(code, verdicts.get(code) ?? 'invalidCode'));
   const toSend = customerCodes.filter((code) => verdicts.get(code) === 'send');
+  const jobBase = { tenantId, batchId, period, requestedAt };
   // Each job passes the worker's own schema before anything is written: the API never queues a
   // job that the worker would refuse (and dead-letter).
-  const jobs = toSend.map((customerCode, index) => {
-    const job: StatementJob = StatementJobSchema.parse({
-      version: 1,
-      tenantId,
-      batchId,
-      customerCode,
-      period,
-      requestedAt,
-    });
-    return { id: String(index), body: JSON.stringify(job) };
-  });
-  // Recorded before queueing, so a worker never finishes a job of a batch that does not exist yet.
+  const jobs = toJobs(jobBase, toSend);
+  // Recorded before queueing, so a worker never finishes a job of a batch that does not exist yet,
+  // and a resumed request knows from it whether jobs may be on the queue.
   await putBatch({
     tenantId,
     batchId,
@@ -110,22 +123,66 @@ export async function emailCustomerStatements(
     period,
     statuses: toStorableStatuses(statuses),
   });
-
-  const notQueued = await sendMessages(jobQueueConfig().JOB_QUEUE_URL, jobs);
-
-  metrics.addMetric('StatementsMarkedToSend', 'Count', toSend.length - notQueued.size);
   metrics.addMetric('CustomerCodesRefused', 'Count', customerCodes.length - toSend.length);
-  if (notQueued.size === 0) return { batchId, period, statuses };
+  return {
+    batchId,
+    period,
+    statuses: await queueJobs(
+      jobBase,
+      jobs.map((job) => job.customerCode),
+      statuses,
+      now,
+    ),
+  };
+}
+
+type JobBase = Pick<StatementJob, 'tenantId' | 'batchId' | 'period' | 'requestedAt'>;
+
+function toJobs(base: JobBase, codes: readonly string[]): StatementJob[] {
+  return codes.map((customerCode) => StatementJobSchema.parse({ version: 1, ...base, customerCode }));
+}
+
+/**
+ * Queues one job per code and returns the statuses as they stand after it. A job SQS did not take
+ * (or whose SendMessageBatch ended without an answer) is cancelled before it is reported
+ * `Could not queue statement, please retry`, so that a copy SQS took after all is never sent and
+ * the client's retry cannot make a second email; a job a worker already holds was queued.
+ */
+async function queueJobs(
+  base: JobBase,
+  codes: readonly string[],
+  statuses: CustomerStatementEmailStatus[],
+  now: Date,
+): Promise<CustomerStatementEmailStatus[]> {
+  const { tenantId, batchId } = base;
+  const jobs = toJobs(base, codes).map((job, index) => ({ id: String(index), body: JSON.stringify(job) }));
+  const notSent = await sendMessages(jobQueueConfig().JOB_QUEUE_URL, jobs);
+  const notQueued = new Set<string>();
+  for (const id of notSent) {
+    const customerCode = codes[Number(id)] ?? '';
+    const cancelled = await cancelUnqueuedJob(
+      { tenantId, batchId, customerCode },
+      STATUS_MESSAGES.notQueued,
+      now,
+    ).catch((error: unknown) => {
+      // Neither queued nor cancelled for sure: reported not queued, and counted for an operator.
+      logger.error('Could not cancel a job that was not queued', { batchId, error });
+      metrics.addMetric('UnqueuedJobNotCancelled', 'Count', 1);
+      return true;
+    });
+    if (cancelled) notQueued.add(customerCode);
+  }
+  metrics.addMetric('StatementsMarkedToSend', 'Count', codes.length - notQueued.size);
+  if (notQueued.size === 0) return statuses;
 
   metrics.addMetric('StatementsNotQueued', 'Count', notQueued.size);
-  const failedCodes = new Set([...notQueued].map((id) => toSend[Number(id)]));
   const finalStatuses = statuses.map((status) =>
-    failedCodes.has(status.CustomerCode) ? toStatus(status.CustomerCode, 'notQueued') : status,
+    notQueued.has(status.CustomerCode) ? toStatus(status.CustomerCode, 'notQueued') : status,
   );
   await updateBatchStatuses(tenantId, batchId, toStorableStatuses(finalStatuses)).catch((error: unknown) => {
     // The caller still learns which codes to retry; the batch record alone is stale.
     logger.error('Could not record the codes that were not queued', { batchId, error });
     metrics.addMetric('BatchRecordStale', 'Count', 1);
   });
-  return { batchId, period, statuses: finalStatuses };
+  return finalStatuses;
 }

@@ -1,13 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   fingerprintOf,
-  releaseIdempotencyKey,
+  releaseIdempotencyLock,
   type StoredOutcome,
 } from '../aws/dynamodb-idempotency.ts';
 import { toStorableStatuses } from '../domain/customer-status.ts';
 import { ApiError } from '../errors.ts';
-import { logger } from '../observability/powertools.ts';
+import { logger, metrics } from '../observability/powertools.ts';
 
 export interface IdempotentResult<T> {
   outcome: T;
@@ -16,20 +17,35 @@ export interface IdempotentResult<T> {
 }
 
 /**
+ * The batch a request works on: a fresh id, or (`resumed`) the id of an earlier request with the
+ * same Idempotency-Key that stopped before it recorded its answer. Work that resumes a batch must
+ * finish that batch, never start another: its jobs may be on the queue already.
+ */
+export interface BatchAssignment {
+  batchId: string;
+  resumed: boolean;
+}
+
+/**
  * Runs `work` at most once per tenant and Idempotency-Key within 24 hours: the same key with the
  * same request answers the first response and does nothing again; with a different request it
  * is refused (422); while the first is still running, a second waits its turn (409).
+ *
+ * Whatever fails, a retry never queues a statement twice: the work's batch id is chosen when the
+ * key is claimed and kept with it. If the answer cannot be recorded after the jobs were queued,
+ * the caller still gets it, and a retry after the lock lapses resumes that same batch (whose jobs
+ * the worker sends at most once) instead of starting a second one.
  */
 export async function withIdempotencyKey<T extends StoredOutcome>(
   tenantId: string,
   key: string | undefined,
   request: unknown,
-  work: () => Promise<T>,
+  work: (batch: BatchAssignment) => Promise<T>,
   now = new Date(),
 ): Promise<IdempotentResult<T | StoredOutcome>> {
-  if (key === undefined) return { outcome: await work(), replayed: false };
-  const fingerprint = fingerprintOf(request);
-  const claim = await claimIdempotencyKey(tenantId, key, fingerprint, now);
+  if (key === undefined)
+    return { outcome: await work({ batchId: randomUUID(), resumed: false }), replayed: false };
+  const claim = await claimIdempotencyKey(tenantId, key, fingerprintOf(request), now, randomUUID());
   if (claim.kind === 'replay') return { outcome: claim.outcome, replayed: true };
   if (claim.kind === 'mismatch') {
     throw new ApiError(
@@ -45,22 +61,34 @@ export async function withIdempotencyKey<T extends StoredOutcome>(
       'A request with this Idempotency-Key is still in progress; retry shortly',
     );
   }
+  if (claim.resumed) metrics.addMetric('IdempotentRequestsResumed', 'Count', 1);
   let outcome: T;
   try {
-    outcome = await work();
+    outcome = await work({ batchId: claim.batchId, resumed: claim.resumed });
   } catch (error) {
-    // Nothing was queued when the work fails, so the key is freed for the client's retry.
-    await releaseIdempotencyKey(tenantId, key).catch((releaseError: unknown) =>
-      logger.warn('Could not free the Idempotency-Key; it frees itself after a minute', {
+    // The lock lapses now and the batch id stays: the client's retry resumes this batch, whether
+    // the failure came before or after its jobs were queued.
+    await releaseIdempotencyLock(tenantId, key).catch((releaseError: unknown) =>
+      logger.warn('Could not release the Idempotency-Key; its lock lapses after a minute', {
         error: releaseError,
       }),
     );
     throw error;
   }
-  await completeIdempotencyKey(tenantId, key, {
-    batchId: outcome.batchId,
-    period: outcome.period,
-    statuses: toStorableStatuses(outcome.statuses),
-  });
+  try {
+    await completeIdempotencyKey(tenantId, key, {
+      batchId: outcome.batchId,
+      period: outcome.period,
+      statuses: toStorableStatuses(outcome.statuses),
+    });
+  } catch (error) {
+    // The jobs are queued: the answer is true and the client gets it. The key stays in progress;
+    // a retry after the lock lapses resumes this batch and records the answer then.
+    metrics.addMetric('IdempotencyKeyNotCompleted', 'Count', 1);
+    logger.error('The Idempotency-Key answer could not be recorded; a retry will resume the batch', {
+      batchId: outcome.batchId,
+      error,
+    });
+  }
   return { outcome, replayed: false };
 }
