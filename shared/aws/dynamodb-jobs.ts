@@ -31,6 +31,7 @@ export const JOB_STATES = [
   'Bounced',
   'Complained',
   'Failed',
+  'DeadLettered',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -43,6 +44,7 @@ export const STATE_RANK: Record<JobState, number> = {
   Sending: 0,
   Retrying: 0,
   Failed: 0,
+  DeadLettered: 0,
   Sent: 1,
   Delivered: 2,
   Bounced: 3,
@@ -129,12 +131,14 @@ export async function claimJob(
         UpdateExpression:
           'SET #state = :claimed, #owner = :owner, leaseUntil = :lease, updatedAt = :now, tenantId = :tenant, batchId = :batch, customerCode = :code, expiresAt = if_not_exists(expiresAt, :expires) ADD attempts :one',
         ConditionExpression:
-          'attribute_not_exists(#state) OR #state = :retrying OR (#state IN (:claimed, :sending) AND leaseUntil < :nowMs)',
+          'attribute_not_exists(#state) OR #state IN (:retrying, :deadLettered) OR (#state IN (:claimed, :sending) AND leaseUntil < :nowMs)',
         ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
         ExpressionAttributeValues: {
           ':claimed': 'Claimed',
           ':sending': 'Sending',
           ':retrying': 'Retrying',
+          // An operator's redrive from the dead-letter queue takes a dead-lettered job up again.
+          ':deadLettered': 'DeadLettered',
           ':owner': owner,
           ':lease': leaseUntil,
           ':now': now.toISOString(),
@@ -223,6 +227,46 @@ export function markJobFailed(job: JobRef, owner: string, reason: string, now: D
       ':now': now.toISOString(),
     },
     { '#state': 'state' },
+  );
+}
+
+/**
+ * Records that the job's last delivery failed and SQS now moves it to the dead-letter queue, so
+ * that its batch reports it failed (with the reason) instead of `Queued` forever. A job that has
+ * finished, or that another delivery holds, is left as it is. The job stays claimable: an
+ * operator's redrive from the dead-letter queue sends it then.
+ */
+export async function markJobDeadLettered(
+  job: JobRef,
+  owner: string,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
+  const { TABLE_NAME } = tableConfig();
+  return writeIf(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: keyOf(job),
+      UpdateExpression:
+        'SET #state = :deadLettered, reason = :reason, updatedAt = :now, tenantId = :tenant, batchId = :batch, customerCode = :code, expiresAt = if_not_exists(expiresAt, :expires) REMOVE #owner, leaseUntil',
+      ConditionExpression:
+        'attribute_not_exists(#state) OR #state = :retrying OR (#state IN (:claimed, :sending) AND (#owner = :owner OR leaseUntil < :nowMs))',
+      ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':deadLettered': 'DeadLettered',
+        ':owner': owner,
+        ':retrying': 'Retrying',
+        ':claimed': 'Claimed',
+        ':sending': 'Sending',
+        ':reason': reason,
+        ':now': now.toISOString(),
+        ':nowMs': now.getTime(),
+        ':tenant': job.tenantId,
+        ':batch': job.batchId,
+        ':code': job.customerCode,
+        ':expires': Math.floor(now.getTime() / 1000) + JOB_RETENTION_SECONDS,
+      },
+    }),
   );
 }
 

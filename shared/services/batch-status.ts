@@ -42,6 +42,9 @@ function jobView(job: JobRecord): JobView {
       };
     case 'Failed':
       return { State: 'Failed', Reason: job.reason ?? 'Failed' };
+    case 'DeadLettered':
+      // Failed as far as the client can tell; an operator's redrive may still send it.
+      return { State: 'Failed', Reason: job.reason ?? 'In the dead-letter queue' };
     case 'Bounced':
     case 'Complained':
       return { State: job.state, Reason: job.lastEvent };

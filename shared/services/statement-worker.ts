@@ -4,10 +4,13 @@
  * fails its neighbours. A malformed body fails alone on every receive and reaches the DLQ.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { markJobDeadLettered } from '../aws/dynamodb-jobs.ts';
+import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
 import { logger, metrics } from '../observability/powertools.ts';
-import { StatementJobSchema } from '../schemas/statement-job.ts';
-import { type JobOutcome, processStatementJob, redactAddresses } from './send-statement.ts';
+import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
+import { JobBusyError, type JobOutcome, processStatementJob, redactAddresses } from './send-statement.ts';
 
 /** The job body is not a statement job this worker can read. */
 export class MalformedJobError extends Error {
@@ -52,10 +55,34 @@ export async function handleStatementRecord(record: SQSRecord, context?: Context
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
     const reason = redactAddresses(error instanceof Error ? error.message : String(error));
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+    if (receiveCount >= JOB_MAX_RECEIVE_COUNT && !(error instanceof JobBusyError)) {
+      // SQS moves the message to the dead-letter queue now: the batch must say so, not `Queued`.
+      await recordDeadLetter(job, record.messageId, `${name}: ${reason}`, receiveCount, log);
+      throw error;
+    }
     metrics.addMetric('JobsRetried', 'Count', 1);
     log.warn('Statement job not finished; SQS will deliver it again', { errorName: name, reason });
     throw error;
   }
+}
+
+async function recordDeadLetter(
+  job: StatementJob,
+  messageId: string,
+  reason: string,
+  receiveCount: number,
+  log: Logger,
+): Promise<void> {
+  metrics.addMetric('JobsDeadLettered', 'Count', 1);
+  log.error('Statement job failed on its last delivery; it goes to the dead-letter queue', {
+    receiveCount,
+    reason,
+  });
+  const text = `In the dead-letter queue after ${receiveCount} attempts; last error: ${reason}`;
+  await markJobDeadLettered(job, messageId, text, new Date()).catch((error: unknown) =>
+    log.error('Could not record the dead-lettered job in its batch', { error }),
+  );
 }
 
 /** Processes an SQS event record by record and reports the ones to retry. */

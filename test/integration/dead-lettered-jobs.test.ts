@@ -1,0 +1,89 @@
+/**
+ * A job that fails on its last delivery goes to the dead-letter queue; its batch must say so
+ * (Failed, with the reason) rather than `Queued` forever, and an operator's redrive still sends it.
+ */
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler as batchStatus } from '#functions/batch-status/handler.ts';
+import { handler as bulkEmail } from '#functions/bulk-email-api/handler.ts';
+import { handler as worker } from '#functions/statement-worker/handler.ts';
+import { sesClient } from '#shared/aws/ses.ts';
+import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
+import type { BatchStatusView } from '#shared/services/batch-status.ts';
+import { lambdaContext } from '../../infra/local/lambda-context.ts';
+import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-events.ts';
+import { jobQueueUrl, purge, receiveAll } from '../support/queues.ts';
+import { sentEmails } from '../support/ses.ts';
+import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
+import { exampleTenant, seedTenants } from '../support/tenants.ts';
+
+const tenant = exampleTenant();
+
+async function deliver(body: string, receiveCount: number): Promise<SQSBatchResponse> {
+  return (worker as unknown as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>)(
+    sqsEvent(sqsRecord(body, receiveCount)),
+    lambdaContext('worker'),
+  );
+}
+
+async function stateOf(batchId: string) {
+  const result = await invoke(
+    batchStatus,
+    apiEvent({
+      method: 'GET',
+      tenantId: tenant.Id,
+      path: `${BULK_EMAIL_PATH}/${batchId}`,
+      resource: `${BULK_EMAIL_PATH}/{batchId}`,
+      pathParameters: { batchId },
+      body: null,
+    }),
+  );
+  return jsonBody<BatchStatusView>(result).Customers[0];
+}
+
+describe('a dead-lettered job in its batch', () => {
+  beforeAll(async () => {
+    await seedTenants(tenant);
+  });
+
+  beforeEach(async () => {
+    await purge(jobQueueUrl());
+  });
+
+  afterEach(() => {
+    sesClient.middlewareStack.remove('ses-down');
+  });
+
+  it('shows Failed with the reason once the last delivery fails, and is sent when redriven', async () => {
+    const posted = await invoke(bulkEmail, apiEvent({ tenantId: tenant.Id, body: ['101'] }));
+    const batchId = String(posted.headers?.['X-Batch-Id']);
+    const [message] = await receiveAll(jobQueueUrl());
+    const body = message?.Body ?? '';
+    sesClient.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Service Unavailable'), {
+          name: 'ServiceUnavailable',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 503 },
+        });
+      },
+      { step: 'initialize', name: 'ses-down' },
+    );
+
+    expect((await deliver(body, JOB_MAX_RECEIVE_COUNT - 1)).batchItemFailures).toHaveLength(1);
+    expect(await stateOf(batchId)).toMatchObject({ State: 'Queued' });
+
+    expect((await deliver(body, JOB_MAX_RECEIVE_COUNT)).batchItemFailures).toHaveLength(1);
+    const dead = await stateOf(batchId);
+    expect(dead?.State).toBe('Failed');
+    expect(dead?.Reason).toMatch(
+      new RegExp(`^In the dead-letter queue after ${JOB_MAX_RECEIVE_COUNT} attempts; last error: `),
+    );
+
+    // The operator fixes the cause and redrives the message from the dead-letter queue.
+    sesClient.middlewareStack.remove('ses-down');
+    expect((await deliver(body, 1)).batchItemFailures).toEqual([]);
+    expect(await stateOf(batchId)).toMatchObject({ State: 'Sent' });
+    expect(await sentEmails(`ann.${tenant.Id}@acme.example`)).toHaveLength(1);
+  });
+});
