@@ -3,7 +3,9 @@
  * or `npm run ses:event -- --file event.json`: replays an SES event (as a configuration set
  * publishes it) into the real ses-events handler, against the local stack of `npm start` (or
  * whatever AWS_ENDPOINT_URL_DYNAMODB and TABLE_NAME name). SES's emulator sends no events, so
- * this is how the delivery, bounce and complaint paths run locally.
+ * this is how the delivery, bounce and complaint paths run locally. A replayed event carries the
+ * job's tags, as SES reports the tags the worker put on the send, so it takes the same path as in
+ * AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -11,14 +13,51 @@ import { parseArgs } from 'node:util';
 import { configureLocalEnvironment, portFromEnv } from './environment.ts';
 import { lambdaContext } from './lambda-context.ts';
 
-const USAGE = `usage: npm run ses:event -- <Delivery|Bounce|Complaint> <sesMessageId> [--bounce-type Permanent|Transient]
+const USAGE = `usage: npm run ses:event -- <Delivery|Bounce|Complaint> <sesMessageId> [--bounce-type Permanent|Transient|Undetermined]
        npm run ses:event -- --file <ses-event.json>`;
 
+/**
+ * The `mail.tags` of an SES event: each message tag the send set, as a list of one value, and the
+ * tags SES adds itself (`ses:configuration-set` when the send named one).
+ */
+export function eventTags(
+  tags: readonly { Name?: string | undefined; Value?: string | undefined }[],
+  configurationSet?: string,
+): Record<string, string[]> {
+  return {
+    ...(configurationSet === undefined ? {} : { 'ses:configuration-set': [configurationSet] }),
+    ...Object.fromEntries(tags.map((tag) => [String(tag.Name), [String(tag.Value)]])),
+  };
+}
+
+export interface SesEventOptions {
+  /** `Permanent` (the default), `Transient` or `Undetermined`. */
+  bounceType?: string;
+  bounceSubType?: string;
+  /** The message tags SES reports with the event (`mail.tags`); none for a mail sent untagged. */
+  tags?: Record<string, string[]>;
+  now?: Date;
+}
+
+const DEFAULT_BOUNCE_SUBTYPE: Record<string, string> = {
+  Permanent: 'General',
+  Transient: 'MailboxFull',
+  Undetermined: 'Undetermined',
+};
+
 /** An SES event as event publishing writes it, for one message and its one recipient. */
-export function sesEvent(type: string, messageId: string, bounceType = 'Permanent', now = new Date()) {
+export function sesEvent(type: string, messageId: string, options: SesEventOptions = {}) {
+  const { bounceType = 'Permanent', tags, now = new Date() } = options;
+  const bounceSubType = options.bounceSubType ?? DEFAULT_BOUNCE_SUBTYPE[bounceType] ?? 'General';
   const timestamp = now.toISOString();
   const recipient = 'recipient@example.invalid';
-  const mail = { timestamp, messageId, source: 'sender@example.invalid', destination: [recipient] };
+  const mail = {
+    timestamp,
+    messageId,
+    source: 'sender@example.invalid',
+    destination: [recipient],
+    ...(tags === undefined ? {} : { tags }),
+  };
   switch (type) {
     case 'Delivery':
       return {
@@ -32,9 +71,15 @@ export function sesEvent(type: string, messageId: string, bounceType = 'Permanen
         mail,
         bounce: {
           bounceType,
-          bounceSubType: bounceType === 'Permanent' ? 'General' : 'MailboxFull',
+          bounceSubType,
           timestamp,
-          bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: '5.1.1' }],
+          bouncedRecipients: [
+            {
+              emailAddress: recipient,
+              action: 'failed',
+              status: bounceType === 'Permanent' ? '5.1.1' : '4.2.2',
+            },
+          ],
           feedbackId: randomUUID(),
         },
       };
@@ -80,6 +125,17 @@ export function snsEnvelope(sesEventBody: unknown) {
   };
 }
 
+/**
+ * The tags SES would report for a local send: the job's key, as the worker tagged the email, found
+ * here through the message-id index (SES's emulator keeps no tags); none for a message not ours.
+ */
+export async function tagsOfSend(messageId: string): Promise<Record<string, string[]> | undefined> {
+  const { findJobBySesMessageId } = await import('#shared/aws/dynamodb-jobs.ts');
+  const { jobMessageTags } = await import('#shared/aws/ses-message-tags.ts');
+  const job = await findJobBySesMessageId(messageId);
+  return job === undefined ? undefined : eventTags(jobMessageTags(job), process.env.SES_CONFIGURATION_SET);
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -99,12 +155,15 @@ async function main(): Promise<number> {
       process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${portFromEnv('DYNAMODB_PORT', 8000)}`,
   });
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  // Imported only now: the DynamoDB client reads its endpoint when it is created.
+  const { handler } = await import('#functions/ses-events/handler.ts');
   const body =
     values.file === undefined
-      ? sesEvent(type ?? '', messageId ?? '', values['bounce-type'])
+      ? sesEvent(type ?? '', messageId ?? '', {
+          bounceType: values['bounce-type'],
+          tags: await tagsOfSend(messageId ?? ''),
+        })
       : JSON.parse(await readFile(values.file, 'utf8'));
-  // Imported only now: the handler's DynamoDB client reads its endpoint when it is created.
-  const { handler } = await import('#functions/ses-events/handler.ts');
   const [outcome] = await handler(snsEnvelope(body) as never, lambdaContext('ses-events'));
   console.log(`${body.eventType ?? body.notificationType} for ${body.mail?.messageId}: ${outcome}`);
   return outcome === 'unknown-message' ? 1 : 0;

@@ -8,6 +8,7 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { sesConfig } from '../config.ts';
 import { backoffDelay, sleep } from './backoff.ts';
 import { SendPacer } from './send-pacer.ts';
+import { jobMessageTags, type TaggedJob } from './ses-message-tags.ts';
 
 export const sesClient = new SESClient({ maxAttempts: 1 });
 
@@ -60,10 +61,16 @@ function classify(error: unknown): Error {
 
 let pacer: SendPacer | undefined;
 
+export interface SendOptions {
+  /** The job the email is for: its key goes on the message as tags, which SES copies to its events. */
+  job?: TaggedJob;
+}
+
 /** Sends a raw MIME message, paced to this worker's share of the SES rate; returns SES's message id. */
-export async function sendRawEmail(raw: Uint8Array): Promise<string> {
+export async function sendRawEmail(raw: Uint8Array, options: SendOptions = {}): Promise<string> {
   const { SES_CONFIGURATION_SET, SES_SEND_RATE_PER_WORKER } = sesConfig();
   pacer ??= new SendPacer(SES_SEND_RATE_PER_WORKER);
+  const tags = options.job === undefined ? [] : jobMessageTags(options.job);
   for (let attempt = 0; ; attempt += 1) {
     await pacer.take();
     try {
@@ -71,6 +78,7 @@ export async function sendRawEmail(raw: Uint8Array): Promise<string> {
         new SendRawEmailCommand({
           RawMessage: { Data: raw },
           ...(SES_CONFIGURATION_SET === undefined ? {} : { ConfigurationSetName: SES_CONFIGURATION_SET }),
+          ...(tags.length === 0 ? {} : { Tags: tags }),
         }),
       );
       if (output.MessageId === undefined)

@@ -8,7 +8,15 @@ export const SesEventSchema = z
   .object({
     eventType: z.string().optional(),
     notificationType: z.string().optional(),
-    mail: z.object({ messageId: z.string().min(1), timestamp: z.string().optional() }),
+    mail: z.object({
+      messageId: z.string().min(1),
+      timestamp: z.string().optional(),
+      /**
+       * The send's message tags (each name with its values), as event publishing reports them;
+       * SES adds its own (`ses:…`). Tags of another shape are read as none, never as a bad event.
+       */
+      tags: z.record(z.string(), z.array(z.string())).optional().catch(undefined),
+    }),
     delivery: z.object({ timestamp: z.string() }).optional(),
     bounce: z
       .object({

@@ -1,33 +1,104 @@
 /**
  * SES delivery events, mapped back to their job: Delivered, Bounced and Complained move the job
- * forward (never back, so duplicate and out-of-order events change nothing); a bounce or a
- * complaint also adds a customer note, once, and suppresses the address so that the next request
- * reports `Invalid customer email address` until the customer's address changes.
+ * forward (never back, so duplicate and out-of-order events change nothing); a permanent bounce
+ * or a complaint also adds a customer note, once, and suppresses the address so that the next
+ * request reports `Invalid customer email address` until the customer's address changes. A soft
+ * (transient or undetermined) bounce is only noted: it says nothing final about the address.
+ *
+ * The job is named by the tags the worker put on the send (docs/exactly-once.md); events of mails
+ * sent untagged are matched through the message-id index. An event of ours whose job cannot be
+ * read, or has no sent marker yet, is never dropped: it fails the invocation, so that Lambda's
+ * asynchronous retries, and then the function's dead-letter queue, keep it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   advanceJobState,
   findJobBySesMessageId,
   getJob,
+  type JobRecord,
   type JobRef,
   type NoteField,
   noteNumberFor,
   putNoteOnce,
+  softBounceNoteNumberFor,
   suppressAddress,
 } from '../aws/dynamodb-jobs.ts';
+import { jobFromEventTags } from '../aws/ses-message-tags.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { SesEvent } from '../schemas/ses-event.ts';
 
-export type SesEventOutcome = 'applied' | 'stale' | 'ignored' | 'unknown-message';
+export type SesEventOutcome = 'applied' | 'stale' | 'noted' | 'ignored' | 'unknown-message';
 
-async function noteOnce(job: JobRef, field: NoteField, text: string, date: string): Promise<void> {
-  const number = (await getJob(job))?.[field] ?? (await noteNumberFor(job, field));
-  await putNoteOnce(job, { number, date, text, lastModifiedBy: 'statement mailer (SES event)' });
+/**
+ * The event is ours but its job cannot be matched yet (the sent marker is written just after SES
+ * accepts, and SES's events can be quicker): retry the whole invocation later.
+ */
+export class SesEventNotReadyError extends Error {
+  override readonly name = 'SesEventNotReadyError';
+}
+
+const NOTE_AUTHOR = 'statement mailer (SES event)';
+
+async function noteOnce(job: JobRef, number: number, text: string, date: string): Promise<void> {
+  await putNoteOnce(job, { number, date, text, lastModifiedBy: NOTE_AUTHOR });
+}
+
+async function numberFor(job: JobRef, record: JobRecord, field: NoteField): Promise<number> {
+  return record[field] ?? (await noteNumberFor(job, field));
+}
+
+const isTracked = (event: SesEvent) =>
+  (event.type === 'Delivery' && event.delivery !== undefined) ||
+  (event.type === 'Bounce' && event.bounce !== undefined) ||
+  (event.type === 'Complaint' && event.complaint !== undefined);
+
+/**
+ * The event's job and its record, marked sent. Returns undefined only for an event that is
+ * demonstrably not ours: no tags of ours, and its message id is not in the index.
+ */
+async function sentJobOf(
+  event: SesEvent,
+  log: Logger,
+): Promise<{ job: JobRef; record: JobRecord } | undefined> {
+  const tags = jobFromEventTags(event.mail.tags);
+  if (tags.kind === 'malformed') {
+    log.error('SES event whose job tags cannot be read; looking it up by message id');
+    metrics.addMetric('SesEventTagsMalformed', 'Count', 1);
+  }
+  const job = tags.kind === 'tagged' ? tags.job : await findJobBySesMessageId(event.mail.messageId);
+  if (job === undefined) {
+    if (tags.kind === 'untagged') return undefined;
+    metrics.addMetric('SesEventsDeferred', 'Count', 1);
+    throw new SesEventNotReadyError('The SES event carries tags of ours, but its job is not found');
+  }
+  log.appendKeys({ tenantId: job.tenantId, batchId: job.batchId, customerCode: job.customerCode });
+  const record = await getJob(job);
+  if (record?.sesMessageId === undefined) {
+    // The worker writes the sent marker right after SES accepts; the index follows it.
+    metrics.addMetric('SesEventsDeferred', 'Count', 1);
+    log.warn('SES event before its job was marked sent; failing the invocation for a retry', {
+      state: record?.state ?? 'no record',
+    });
+    throw new SesEventNotReadyError(
+      record === undefined ? 'The job of the SES event is not found yet' : 'The job is not marked sent yet',
+    );
+  }
+  if (record.sesMessageId !== event.mail.messageId) {
+    // The one duplicate window: a second email of the job went out; its events count alike.
+    log.warn('SES event for another email of this job than the one recorded', {
+      recordedSesMessageId: record.sesMessageId,
+    });
+  }
+  return { job, record };
 }
 
 export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesEventOutcome> {
-  const job = await findJobBySesMessageId(event.mail.messageId);
-  if (job === undefined) {
+  if (!isTracked(event)) {
+    log.info('SES event type not tracked', { eventType: event.type });
+    return 'ignored';
+  }
+  const found = await sentJobOf(event, log);
+  if (found === undefined) {
     // Not a statement this service sent (or its record has expired): nothing to update.
     log.warn('SES event for an unknown message', {
       eventType: event.type,
@@ -36,9 +107,11 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
     metrics.addMetric('SesEventsUnmatched', 'Count', 1);
     return 'unknown-message';
   }
-  log.appendKeys({ tenantId: job.tenantId, batchId: job.batchId, customerCode: job.customerCode });
-  const sentTo = (await getJob(job))?.sentTo;
+  const { job, record } = found;
+  const sentTo = record.sentTo;
+  const to = sentTo === undefined ? '' : ` to ${sentTo}`;
 
+  // A sent marker is never removed, so from here a refused advance means a stale event.
   if (event.type === 'Delivery' && event.delivery !== undefined) {
     const applied = await advanceJobState(job, 'Delivered', 'Delivery', event.delivery.timestamp);
     metrics.addMetric(applied ? 'StatementsDelivered' : 'SesEventsStale', 'Count', 1);
@@ -47,15 +120,27 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
 
   if (event.type === 'Bounce' && event.bounce !== undefined) {
     const { bounceType, bounceSubType, timestamp } = event.bounce;
+    const kind = `${bounceType}${bounceSubType === undefined ? '' : `, ${bounceSubType}`}`;
+    if (bounceType !== 'Permanent') {
+      // Transient or Undetermined (a full mailbox, an auto-reply after delivery): the email may
+      // still arrive and the address stays good, so the state and the address are left alone.
+      const number = await softBounceNoteNumberFor(job);
+      await noteOnce(
+        job,
+        number,
+        `Statement email${to} got a soft bounce (${kind}). The address stays in use.`,
+        timestamp,
+      );
+      metrics.addMetric('StatementsSoftBounced', 'Count', 1);
+      return 'noted';
+    }
     const detail = `Bounce: ${bounceType}${bounceSubType === undefined ? '' : ` (${bounceSubType})`}`;
     const applied = await advanceJobState(job, 'Bounced', detail, timestamp);
-    // Only a permanent bounce says the address is bad; a transient one may deliver next time.
-    if (bounceType === 'Permanent' && sentTo !== undefined)
-      await suppressAddress(job, sentTo, 'Bounced', timestamp);
+    if (sentTo !== undefined) await suppressAddress(job, sentTo, 'Bounced', timestamp);
     await noteOnce(
       job,
-      'bounceNoteNumber',
-      `Statement email${sentTo === undefined ? '' : ` to ${sentTo}`} bounced (${bounceType}${bounceSubType === undefined ? '' : `, ${bounceSubType}`}).${bounceType === 'Permanent' ? ' The address will not be emailed again until it changes.' : ''}`,
+      await numberFor(job, record, 'bounceNoteNumber'),
+      `Statement email${to} bounced (${kind}). The address will not be emailed again until it changes.`,
       timestamp,
     );
     metrics.addMetric('StatementsBounced', 'Count', 1);
@@ -73,7 +158,7 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
     if (sentTo !== undefined) await suppressAddress(job, sentTo, 'Complained', timestamp);
     await noteOnce(
       job,
-      'complaintNoteNumber',
+      await numberFor(job, record, 'complaintNoteNumber'),
       `The recipient${sentTo === undefined ? '' : ` ${sentTo}`} marked the statement email as spam. The address will not be emailed again until it changes.`,
       timestamp,
     );
@@ -81,6 +166,5 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
     return applied ? 'applied' : 'stale';
   }
 
-  log.info('SES event type not tracked', { eventType: event.type });
   return 'ignored';
 }

@@ -176,7 +176,7 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   await markJobSending(job, messageId, clock());
   let sesMessageId: string;
   try {
-    sesMessageId = await sendRawEmail(email.raw);
+    sesMessageId = await sendRawEmail(email.raw, { job });
   } catch (error) {
     const reason = redactAddresses(error instanceof Error ? error.message : String(error));
     if (error instanceof SesRejectedError) {

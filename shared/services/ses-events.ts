@@ -5,8 +5,9 @@ import { recordSesEvent, type SesEventOutcome } from './record-ses-event.ts';
 
 /**
  * Handles the SNS notifications of the configuration set's event destination. An error fails the
- * invocation, so Lambda's asynchronous retries and then the function's dead-letter queue keep the
- * event: nothing is dropped silently.
+ * invocation, so Lambda's asynchronous retries (two, a minute or two apart) and then the function's
+ * dead-letter queue keep the event: nothing is dropped silently. That includes an event of ours
+ * whose job is not marked sent yet (SesEventNotReadyError).
  */
 export async function handleSesNotifications(
   event: SNSEvent,

@@ -1,22 +1,24 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyResult, Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as batchStatus } from '#functions/batch-status/handler.ts';
 import { handler as bulkEmail } from '#functions/bulk-email-api/handler.ts';
 import { handler as customerNotes } from '#functions/customer-notes/handler.ts';
 import { handler as sesEvents } from '#functions/ses-events/handler.ts';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
 import { dynamoDbClient } from '#shared/aws/dynamodb.ts';
+import { sesClient } from '#shared/aws/ses.ts';
 import { sqsClient } from '#shared/aws/sqs.ts';
+import { metrics } from '#shared/observability/powertools.ts';
 import type { BatchStatusView } from '#shared/services/batch-status.ts';
 import type { NoteView } from '#shared/services/customer-notes.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
-import { sesEvent, snsEnvelope } from '../../infra/local/ses-event.ts';
+import { type SesEventOptions, sesEvent, snsEnvelope, tagsOfSend } from '../../infra/local/ses-event.ts';
 import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-events.ts';
 import { jobQueueUrl, purge, receiveAll } from '../support/queues.ts';
 import { recordRequests } from '../support/sdk-requests.ts';
-import { sentEmails } from '../support/ses.ts';
+import { type AcceptedSend, lagSesMessageIndex, sentEmails, watchSends } from '../support/ses.ts';
 import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
 import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
@@ -25,6 +27,8 @@ const tenant = exampleTenant();
 // The event tests bounce and complain, which suppresses addresses: they get tenants of their own.
 const tracking = exampleTenant();
 const bouncing = exampleTenant();
+const early = exampleTenant();
+const softBouncing = exampleTenant();
 const other = exampleTenant({
   Customers: [{ Code: 'X1', Name: 'Other', Email: 'x1@other.example' }],
   Invoices: [],
@@ -81,19 +85,44 @@ async function drainToWorker(): Promise<void> {
   expect(result.batchItemFailures).toEqual([]);
 }
 
-const replay = (type: string, sesMessageId: string, bounceType?: string) =>
+/** One SES event through the real events handler, as SNS invokes it (asynchronously). */
+const replay = (type: string, sesMessageId: string, options: SesEventOptions = {}) =>
   (sesEvents as unknown as (e: SNSEvent, c: Context) => Promise<string[]>)(
-    snsEnvelope(sesEvent(type, sesMessageId, bounceType)) as unknown as SNSEvent,
+    snsEnvelope(sesEvent(type, sesMessageId, options)) as unknown as SNSEvent,
     lambdaContext('ses-events'),
   );
 
+/** The event SES publishes for an accepted send: its message id and the tags the send set. */
+const replayFor = (type: string, send: AcceptedSend | undefined, options: SesEventOptions = {}) =>
+  replay(type, String(send?.messageId), { tags: send?.tags, ...options });
+
+/** Posts one code and runs the worker; returns the batch and what SES accepted (with its tags). */
+async function sendStatement(
+  tenantId: string,
+  code: string,
+  onAccepted?: (send: AcceptedSend) => Promise<void>,
+): Promise<{ batchId: string; send: AcceptedSend | undefined }> {
+  const watch = watchSends(sesClient, onAccepted);
+  try {
+    const batchId = String((await post([code], {}, {}, tenantId)).headers?.['X-Batch-Id']);
+    await drainToWorker();
+    return { batchId, send: watch.sends[0] };
+  } finally {
+    watch.detach();
+  }
+}
+
 describe('delivery tracking, idempotent requests and dry runs', () => {
   beforeAll(async () => {
-    await seedTenants(tenant, tracking, bouncing, other);
+    await seedTenants(tenant, tracking, bouncing, early, softBouncing, other);
   });
 
   beforeEach(async () => {
     await purge(jobQueueUrl());
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   it('moves each customer Queued → Sent → Delivered, or Bounced, through replayed SES events', async () => {
@@ -104,25 +133,30 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
     expect(queued['101']).toMatchObject({ State: 'Queued', Sent: true, Message: 'Marked to send' });
     expect(queued.CUST123).toMatchObject({ State: 'Failed', Sent: false, Reason: 'Invalid customer code' });
 
+    const watch = watchSends(sesClient);
     await drainToWorker();
+    watch.detach();
     const sent = await stateOf(batchId, tracking.Id);
     expect(sent['101']).toMatchObject({ State: 'Sent', SesMessageId: expect.stringMatching(/^ses-/) });
     expect(sent['0065']).toMatchObject({ State: 'Sent' });
     const ann = String(sent['101']?.SesMessageId);
     const oliver = String(sent['0065']?.SesMessageId);
+    // Each event carries the tags of its send, as SES reports them.
+    const tags = (id: string) => watch.sends.find((send) => send.messageId === id)?.tags;
+    expect(tags(ann)).toBeDefined();
 
-    expect(await replay('Delivery', ann)).toEqual(['applied']);
-    expect(await replay('Delivery', ann)).toEqual(['stale']); // a duplicate changes nothing
-    expect(await replay('Bounce', oliver, 'Permanent')).toEqual(['applied']);
-    expect(await replay('Delivery', oliver)).toEqual(['stale']); // late and out of order
-    expect(await replay('Bounce', oliver, 'Permanent')).toEqual(['stale']);
+    expect(await replay('Delivery', ann, { tags: tags(ann) })).toEqual(['applied']);
+    expect(await replay('Delivery', ann, { tags: tags(ann) })).toEqual(['stale']); // a duplicate changes nothing
+    expect(await replay('Bounce', oliver, { tags: tags(oliver) })).toEqual(['applied']);
+    expect(await replay('Delivery', oliver, { tags: tags(oliver) })).toEqual(['stale']); // late and out of order
+    expect(await replay('Bounce', oliver, { tags: tags(oliver) })).toEqual(['stale']);
 
     const after = await stateOf(batchId, tracking.Id);
     expect(after['101']).toMatchObject({ State: 'Delivered', SesMessageId: ann });
     expect(after['0065']).toMatchObject({ State: 'Bounced', Reason: 'Bounce: Permanent (General)' });
     expect(Date.parse(String(after['101']?.UpdatedAt))).toBeGreaterThan(0);
 
-    expect(await replay('Complaint', ann)).toEqual(['applied']);
+    expect(await replay('Complaint', ann, { tags: tags(ann) })).toEqual(['applied']);
     expect((await stateOf(batchId, tracking.Id))['101']).toMatchObject({ State: 'Complained' });
   });
 
@@ -131,8 +165,8 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
     await drainToWorker();
     const sesMessageId = String((await stateOf(batchId, bouncing.Id))['0065']?.SesMessageId);
 
-    await replay('Bounce', sesMessageId, 'Permanent');
-    await replay('Bounce', sesMessageId, 'Permanent');
+    await replay('Bounce', sesMessageId, { bounceType: 'Permanent' });
+    await replay('Bounce', sesMessageId, { bounceType: 'Permanent' });
 
     const notes = jsonBody<NoteView[]>(await getNotes('0065', bouncing.Id));
     const bounceNotes = notes.filter((note) => note.Text.includes('bounced'));
@@ -153,6 +187,120 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
     expect(jsonBody(await post(['0065'], {}, {}, bouncing.Id))).toEqual([
       { CustomerCode: '0065', Sent: true, Message: 'Marked to send' },
     ]);
+  });
+
+  it('keeps an SES event that arrives before the sent marker, and applies it when Lambda retries it', async () => {
+    const earlyEvents: { outcome?: string[]; error?: unknown }[] = [];
+    // SES may publish an event (its suppression-list bounces come fast) before the worker has
+    // written the sent marker: deliver it right when SES accepts, before the worker goes on.
+    const { batchId, send } = await sendStatement(early.Id, '101', async (accepted) => {
+      await replayFor('Delivery', accepted).then(
+        (outcome) => earlyEvents.push({ outcome }),
+        (error: unknown) => earlyEvents.push({ error }),
+      );
+    });
+
+    expect(earlyEvents).toHaveLength(1);
+    expect(earlyEvents[0]?.outcome).toBeUndefined(); // not acknowledged: the invocation failed
+    expect(earlyEvents[0]?.error).toMatchObject({ name: 'SesEventNotReadyError' });
+    expect((await stateOf(batchId, early.Id))['101']).toMatchObject({ State: 'Sent' });
+
+    // Lambda's asynchronous retry, once the worker has written its marker.
+    expect(await replayFor('Delivery', send)).toEqual(['applied']);
+    expect((await stateOf(batchId, early.Id))['101']).toMatchObject({
+      State: 'Delivered',
+      SesMessageId: send?.messageId,
+    });
+  });
+
+  it('tags each send with its job, and finds the job from the tags while the index has nothing yet', async () => {
+    const { batchId, send } = await sendStatement(early.Id, '0065');
+    expect(Object.keys(send?.tags ?? {})).toEqual(
+      expect.arrayContaining(['job-tenant', 'job-batch', 'job-customer']),
+    );
+
+    const restore = lagSesMessageIndex(dynamoDbClient);
+    try {
+      expect(await replayFor('Delivery', send)).toEqual(['applied']);
+    } finally {
+      restore();
+    }
+    expect((await stateOf(batchId, early.Id))['0065']).toMatchObject({ State: 'Delivered' });
+  });
+
+  it('retries, never drops, an event tagged with a job of ours that cannot be found yet', async () => {
+    const { send } = await sendStatement(early.Id, '101');
+    const tags = {
+      ...send?.tags,
+      'job-batch': [Buffer.from('00000000-0000-4000-8000-000000000000').toString('base64url')],
+    };
+
+    await expect(replay('Delivery', 'ses-not-recorded-yet', { tags })).rejects.toMatchObject({
+      name: 'SesEventNotReadyError',
+    });
+  });
+
+  it('acknowledges as unknown only an event that is not ours (no tags of ours, not in the index), counted', async () => {
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+
+    expect(
+      await replay('Delivery', 'ses-no-such-message', { tags: { 'ses:configuration-set': ['other'] } }),
+    ).toEqual(['unknown-message']);
+    expect(addMetric).toHaveBeenCalledWith('SesEventsUnmatched', 'Count', 1);
+  });
+
+  it('finds a job through the index for an untagged event (a mail sent before tagging)', async () => {
+    const { batchId, send } = await sendStatement(early.Id, '101');
+
+    expect(await replay('Delivery', String(send?.messageId))).toEqual(['applied']);
+    expect((await stateOf(batchId, early.Id))['101']).toMatchObject({ State: 'Delivered' });
+  });
+
+  it('keeps a job Delivered when a soft bounce follows the delivery, and notes it without suppressing', async () => {
+    const { batchId, send } = await sendStatement(softBouncing.Id, '101');
+
+    const outcomes = [
+      await replayFor('Delivery', send),
+      // An auto-reply or a full mailbox after delivery: SES reports a transient bounce.
+      await replayFor('Bounce', send, { bounceType: 'Transient', bounceSubType: 'General' }),
+      await replayFor('Bounce', send, { bounceType: 'Undetermined' }),
+    ];
+
+    expect((await stateOf(batchId, softBouncing.Id))['101']).toMatchObject({ State: 'Delivered' });
+    expect(outcomes).toEqual([['applied'], ['noted'], ['noted']]);
+    const softNotes = jsonBody<NoteView[]>(await getNotes('101', softBouncing.Id)).filter((note) =>
+      note.Text.includes('soft bounce'),
+    );
+    expect(softNotes.map((note) => note.Text)).toEqual([
+      `Statement email to ann.${softBouncing.Id}@acme.example got a soft bounce (Transient, General). The address stays in use.`,
+    ]);
+    expect(jsonBody(await post(['101'], {}, {}, softBouncing.Id))).toEqual([
+      { CustomerCode: '101', Sent: true, Message: 'Marked to send' },
+    ]);
+  });
+
+  it('moves a job to Delivered after a soft bounce, and to Bounced on a permanent bounce after delivery', async () => {
+    const { batchId, send } = await sendStatement(softBouncing.Id, '0065');
+
+    const soft = await replayFor('Bounce', send, { bounceType: 'Transient' });
+    expect((await stateOf(batchId, softBouncing.Id))['0065']).toMatchObject({ State: 'Sent' });
+    const delivery = await replayFor('Delivery', send);
+    expect((await stateOf(batchId, softBouncing.Id))['0065']).toMatchObject({ State: 'Delivered' });
+    expect([soft, delivery]).toEqual([['noted'], ['applied']]);
+    expect(await replayFor('Bounce', send, { bounceType: 'Permanent' })).toEqual(['applied']);
+
+    expect((await stateOf(batchId, softBouncing.Id))['0065']).toMatchObject({
+      State: 'Bounced',
+      Reason: 'Bounce: Permanent (General)',
+    });
+    const texts = jsonBody<NoteView[]>(await getNotes('0065', softBouncing.Id)).map((note) => note.Text);
+    const address = `accounts.${softBouncing.Id}@northwind.example`;
+    expect(texts).toContain(
+      `Statement email to ${address} got a soft bounce (Transient, MailboxFull). The address stays in use.`,
+    );
+    expect(texts).toContain(
+      `Statement email to ${address} bounced (Permanent, General). The address will not be emailed again until it changes.`,
+    );
   });
 
   it('lists notes newest first in KashFlow shape, in JSON and XML', async () => {
@@ -264,10 +412,11 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
     expect((await sentEmails(tenant.Id)).length).toBe(before);
   });
 
-  it('replays SES event JSON from the command line (npm run ses:event)', async () => {
-    const batchId = String((await post(['101'])).headers?.['X-Batch-Id']);
-    await drainToWorker();
-    const sesMessageId = String((await stateOf(batchId))['101']?.SesMessageId);
+  it('replays SES event JSON from the command line (npm run ses:event), with the tags of the send', async () => {
+    const { batchId, send } = await sendStatement(tenant.Id, '101');
+    const sesMessageId = String(send?.messageId);
+    expect(await tagsOfSend(sesMessageId)).toEqual(send?.tags);
+    expect(await tagsOfSend('ses-no-such-message')).toBeUndefined();
     const cli = (...args: string[]) =>
       run(process.execPath, ['--import', 'tsx', 'infra/local/ses-event.ts', ...args], {
         env: process.env,

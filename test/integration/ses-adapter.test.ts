@@ -63,4 +63,38 @@ describe('sendRawEmail against SES error answers (the SDK deserializes them)', (
     await expect(ses.sendRawEmail(RAW)).rejects.toBeInstanceOf(ses.SesUnavailableError);
     expect(server.requests).toHaveLength(6);
   });
+
+  it("tags the send with its job's key, in the only characters SES allows in a tag", async () => {
+    server.script = ['ok'];
+    const bodies: string[] = [];
+    const name = 'capture-ses-request';
+    ses.sesClient.middlewareStack.add(
+      (next) => async (args) => {
+        bodies.push(String((args.request as { body?: unknown }).body));
+        return next(args);
+      },
+      { step: 'finalizeRequest', name },
+    );
+    const job = {
+      tenantId: 'demo',
+      batchId: '5a2f0c1e-0000-4000-8000-000000000001',
+      customerCode: 'MÜLLER/😀 #1',
+    };
+    try {
+      await ses.sendRawEmail(RAW, { job });
+    } finally {
+      ses.sesClient.middlewareStack.remove(name);
+    }
+
+    const form = new URLSearchParams(bodies[0]);
+    const tags = new Map<string, string>();
+    for (let index = 1; form.has(`Tags.member.${index}.Name`); index += 1)
+      tags.set(String(form.get(`Tags.member.${index}.Name`)), String(form.get(`Tags.member.${index}.Value`)));
+    const decoded = (value: string | undefined) => Buffer.from(String(value), 'base64url').toString('utf8');
+    expect([...tags.keys()]).toEqual(['job-tenant', 'job-batch', 'job-customer']);
+    expect(decoded(tags.get('job-tenant'))).toBe(job.tenantId);
+    expect(decoded(tags.get('job-batch'))).toBe(job.batchId);
+    expect(decoded(tags.get('job-customer'))).toBe(job.customerCode);
+    for (const value of tags.values()) expect(value).toMatch(/^[A-Za-z0-9_-]{1,256}$/);
+  });
 });
