@@ -1,6 +1,7 @@
 /**
  * KashFlow email templates with `#KEY#` tokens. Every token must be one this service knows: an
- * unknown token is an error of the template, reported, never sent as literal text.
+ * unknown token is an error of the template, reported, never sent as literal text. Tokens are
+ * matched in any letter case (`#Name#` is `#NAME#`): KashFlow users type them by hand.
  */
 
 /** The tokens of a statement email, after KashFlow's substitution list. */
@@ -32,7 +33,11 @@ const INVOICE_ONLY_TOKENS = new Set([
   'PAYONLINE',
 ]);
 
-const TOKEN = /#([A-Z][A-Z0-9_]*)#/g;
+/**
+ * The one token grammar, used both to check a template and to fill it, so that the two cannot
+ * disagree: `#`, a letter, then letters, digits or underscores, `#`, in any letter case.
+ */
+const TOKEN = /#([A-Za-z][A-Za-z0-9_]*)#/g;
 
 export class TemplateError extends Error {
   override readonly name = 'TemplateError';
@@ -60,32 +65,45 @@ export type TemplateContext = 'html' | 'text' | 'header';
 const isStatementToken = (token: string): token is StatementToken =>
   (STATEMENT_TOKENS as readonly string[]).includes(token);
 
-/** The tokens of a template that this service cannot fill, with why. */
-export function unknownTokens(template: string): string[] {
-  const problems: string[] = [];
-  for (const [, token = ''] of template.matchAll(TOKEN)) {
-    if (isStatementToken(token)) continue;
-    problems.push(
-      INVOICE_ONLY_TOKENS.has(token)
-        ? `#${token}# applies to invoices, not statements`
-        : `#${token}# is not a known token`,
+/**
+ * Scans a template once with TOKEN, replacing each known token (any case) by `fill(token)` and
+ * collecting a problem for every other one, which is left as it is.
+ */
+function scanTemplate(
+  template: string,
+  fill: (token: StatementToken) => string,
+): { text: string; problems: string[] } {
+  const problems = new Set<string>();
+  const text = template.replace(TOKEN, (match, written: string) => {
+    const key = written.toUpperCase();
+    if (isStatementToken(key)) return fill(key);
+    problems.add(
+      INVOICE_ONLY_TOKENS.has(key)
+        ? `#${written}# applies to invoices, not statements`
+        : `#${written}# is not a known token`,
     );
-  }
-  return [...new Set(problems)];
+    return match;
+  });
+  return { text, problems: [...problems] };
+}
+
+/** The tokens of a template that this service cannot fill, with why, as written. */
+export function unknownTokens(template: string): string[] {
+  return scanTemplate(template, () => '').problems;
 }
 
 /**
- * Replaces every `#KEY#` token. In HTML the values are HTML-escaped; in a header they are folded
- * onto one line; in plain text they are kept as they are. Throws TemplateError for any token it
- * does not know, naming each.
+ * Replaces every `#KEY#` token, in any letter case. In HTML the values are HTML-escaped; in a
+ * header they are folded onto one line; in plain text they are kept as they are. Throws
+ * TemplateError for any token it does not know, naming each.
  */
 export function renderTemplate(template: string, values: TokenValues, context: TemplateContext): string {
-  const problems = unknownTokens(template);
-  if (problems.length > 0) throw new TemplateError(problems.join('; '));
-  return template.replace(TOKEN, (_, token: StatementToken) => {
+  const { text, problems } = scanTemplate(template, (token) => {
     const value = values[token];
     if (context === 'html') return escapeHtml(value);
     if (context === 'header') return toSingleLine(value);
     return value;
   });
+  if (problems.length > 0) throw new TemplateError(problems.join('; '));
+  return text;
 }

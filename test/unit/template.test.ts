@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatMoney, toDecimalText } from '#shared/domain/money.ts';
 import {
@@ -6,6 +7,7 @@ import {
   TemplateError,
   type TokenValues,
   toSingleLine,
+  unknownTokens,
 } from '#shared/domain/template.ts';
 
 const values = Object.fromEntries(
@@ -49,8 +51,59 @@ describe('renderTemplate', () => {
   });
 
   it('leaves text that is not a token alone', () => {
-    expect(renderTemplate('Ref #12 and # NAME # and #name#', values, 'text')).toBe(
-      'Ref #12 and # NAME # and #name#',
+    expect(renderTemplate('Ref #12 and # NAME # and #1st# and ## and #', values, 'text')).toBe(
+      'Ref #12 and # NAME # and #1st# and ## and #',
+    );
+  });
+
+  it('substitutes known tokens typed in any letter case', () => {
+    expect(renderTemplate('Dear #Name#, your balance is #balance# (#OverDue# overdue)', values, 'text')).toBe(
+      'Dear <name>, your balance is <balance> (<overdue> overdue)',
+    );
+    expect(renderTemplate('<p>#contact#</p>', { ...values, CONTACT: 'A & B' }, 'html')).toBe(
+      '<p>A &amp; B</p>',
+    );
+  });
+
+  it('refuses unknown tokens in any letter case, naming them as written', () => {
+    expect(() => renderTemplate('Hi #Naem#, #balance#, #foo#', values, 'text')).toThrow(
+      new TemplateError('#Naem# is not a known token; #foo# is not a known token'),
+    );
+    expect(() => renderTemplate('Invoice #InvNum#', values, 'header')).toThrow(
+      new TemplateError('#InvNum# applies to invoices, not statements'),
+    );
+  });
+});
+
+describe('the token check and the substitution', () => {
+  /** Templates made of text, '#', known and unknown words in random letter case. */
+  const fragment = fc.oneof(
+    fc.constantFrom(...STATEMENT_TOKENS, 'INVNUM', 'NAEM', 'FOO_1', 'x', '1st', ' ', '#', '##'),
+    fc.string({ maxLength: 4 }),
+  );
+  const caseOf = (word: string, pattern: boolean[]) =>
+    [...word].map((char, index) => (pattern[index % pattern.length] ? char.toLowerCase() : char)).join('');
+  const templateArbitrary = fc
+    .tuple(fc.array(fragment, { maxLength: 12 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }))
+    .map(([fragments, pattern]) => caseOf(fragments.join('#'), pattern));
+
+  it('agree on every template: it is rendered in full, or refused with exactly the unknown tokens', () => {
+    fc.assert(
+      fc.property(templateArbitrary, (template) => {
+        const problems = unknownTokens(template);
+        let rendered: string | undefined;
+        try {
+          rendered = renderTemplate(template, values, 'text');
+        } catch (error) {
+          expect(error).toEqual(new TemplateError(problems.join('; ')));
+          expect(problems.length).toBeGreaterThan(0);
+          return;
+        }
+        expect(problems).toEqual([]);
+        // Nothing token-shaped is left to be mailed as literal text.
+        expect(rendered).not.toMatch(/#[A-Za-z][A-Za-z0-9_]*#/);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
