@@ -1,7 +1,9 @@
 /**
  * A raw MIME message for SES SendRawEmail: multipart/mixed of a multipart/alternative (plain text
- * and HTML) and attachments. Every header value is folded to one line and RFC 2047-encoded, and
- * addresses must be plain valid mailboxes, so no value can add or alter a header.
+ * and HTML) and attachments. The message is 7-bit clean: every header value is folded onto one
+ * line of text, then written as plain ASCII, RFC 2047 encoded-words (unstructured text, display
+ * names) or RFC 2231 parameters (file names), and folded at 78 characters; addresses must be
+ * plain valid mailboxes. So no value can add or alter a header, and no line is over 998.
  */
 import { randomBytes } from 'node:crypto';
 import { isValidEmailAddress } from '../domain/email-address.ts';
@@ -34,33 +36,152 @@ export class MailAddressError extends Error {
   override readonly name = 'MailAddressError';
 }
 
-/** RFC 2047 encoded-word (base64), split so that no encoded word exceeds 75 characters. */
-export function encodeHeaderText(text: string): string {
-  const value = toSingleLine(text);
-  if (/^[\x20-\x7E]*$/.test(value) && !/=\?/.test(value)) return value;
-  const words: string[] = [];
-  let chunk = '';
-  for (const char of value) {
-    // 45 bytes of UTF-8 make 60 base64 characters, inside the 75-character limit with the wrapper.
-    if (Buffer.byteLength(chunk + char, 'utf8') > 45) {
-      words.push(chunk);
-      chunk = '';
+/**
+ * RFC 5322 2.1.1: a line SHOULD be at most 78 characters and MUST be at most 998. Every header is
+ * folded to 78; only an atom that cannot be split (a long address) may make a line longer, and
+ * an address is at most 254 characters.
+ */
+const FOLD_AT = 78;
+/** RFC 2047 2: an encoded-word is at most 75 characters. */
+const MAX_ENCODED_WORD = 75;
+const ENCODED_WORD_WRAPPER = '=?UTF-8?B??='.length;
+
+const isPlainAscii = (text: string) => /^[\x20-\x7E]*$/.test(text) && !text.includes('=?');
+
+/**
+ * Writes `Name: atom atom …`, folding at the spaces between atoms so that every line is at most
+ * 78 characters where the atoms allow. A fold is CRLF before the single space, so unfolding gives
+ * the value back exactly (also to parsers that collapse the whitespace after a fold).
+ */
+function foldHeader(name: string, atoms: string[]): string {
+  const lines: string[] = [];
+  let line = `${name}:`;
+  let first = true;
+  for (const atom of atoms) {
+    const fitsHere = line.length + 1 + atom.length <= FOLD_AT;
+    // An atom too long for any line stays beside the name rather than leave it alone on a line.
+    const fitsNowhere = 1 + atom.length > FOLD_AT;
+    if (fitsHere || (first && fitsNowhere)) line += ` ${atom}`;
+    else {
+      lines.push(line);
+      line = ` ${atom}`;
     }
-    chunk += char;
+    first = false;
   }
-  if (chunk !== '') words.push(chunk);
-  return words.map((word) => `=?UTF-8?B?${Buffer.from(word, 'utf8').toString('base64')}?=`).join('\r\n ');
+  lines.push(line);
+  return lines.join('\r\n');
 }
 
-function formatMailbox({ name, address }: Mailbox): string {
+/**
+ * RFC 2047 encoded-words (base64 of UTF-8), split between characters so that each is at most 75
+ * characters, the first at most `firstRoom`. Decoders drop the space between adjacent
+ * encoded-words, so the words give back exactly `text`.
+ */
+function encodedWords(text: string, firstRoom: number): string[] {
+  const bytesFor = (room: number) =>
+    Math.floor((Math.min(room, MAX_ENCODED_WORD) - ENCODED_WORD_WRAPPER) / 4) * 3;
+  const words: string[] = [];
+  let limit = bytesFor(firstRoom);
+  let chunk = '';
+  let chunkBytes = 0;
+  const flush = () => {
+    if (chunk !== '') words.push(`=?UTF-8?B?${Buffer.from(chunk, 'utf8').toString('base64')}?=`);
+    chunk = '';
+    chunkBytes = 0;
+    limit = bytesFor(MAX_ENCODED_WORD);
+  };
+  for (const char of text) {
+    const bytes = Buffer.byteLength(char, 'utf8');
+    if (chunkBytes + bytes > limit) flush();
+    chunk += char;
+    chunkBytes += bytes;
+  }
+  flush();
+  return words;
+}
+
+/**
+ * The atoms of an unstructured header value (Subject, extra headers): plain ASCII words when
+ * every word fits on a line, else encoded-words for the whole value.
+ */
+function unstructuredAtoms(name: string, text: string): string[] {
+  const value = toSingleLine(text);
+  // Fold only at a single space between two words: a run of spaces stays inside one atom.
+  const words = value.split(/(?<=[^ ]) (?=[^ ])/);
+  const firstRoom = FOLD_AT - name.length - 2;
+  const fits = words.every((word, index) => word.length <= (index === 0 ? firstRoom : FOLD_AT - 1));
+  if (isPlainAscii(value) && fits) return words;
+  return encodedWords(value, firstRoom);
+}
+
+/** An unstructured header, folded and encoded. */
+export function formatUnstructuredHeader(name: string, text: string): string {
+  return foldHeader(name, unstructuredAtoms(name, text));
+}
+
+function mailboxAtoms(name: string, { name: display = '', address }: Mailbox): string[] {
   if (!isValidEmailAddress(address)) throw new MailAddressError('The address is not a valid single mailbox');
-  const display = name === undefined ? '' : toSingleLine(name);
-  if (display === '') return address;
+  const phrase = toSingleLine(display);
+  const addressAtom = `<${address}>`;
+  if (phrase === '') return [address];
   // A quoted ASCII name needs its quotes and backslashes escaped; anything else is encoded.
-  const encoded = /^[\x20-\x7E]*$/.test(display)
-    ? `"${display.replace(/["\\]/g, '\\$&')}"`
-    : encodeHeaderText(display);
-  return `${encoded} <${address}>`;
+  const quoted = `"${phrase.replace(/["\\]/g, '\\$&')}"`;
+  if (isPlainAscii(phrase) && quoted.length <= FOLD_AT - name.length - 2) return [quoted, addressAtom];
+  return [...encodedWords(phrase, FOLD_AT - name.length - 2), addressAtom];
+}
+
+/** RFC 2231 / 5987 attr-char: what a parameter value may hold without percent-encoding. */
+const ATTR_CHAR = /^[A-Za-z0-9!#$&+\-.^_`|~]$/;
+
+function percentEncode(char: string): string {
+  if (ATTR_CHAR.test(char)) return char;
+  return [...Buffer.from(char, 'utf8')]
+    .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+    .join('');
+}
+
+/**
+ * A parameter as atoms, each ending in `;` but the last. A plain ASCII value that fits on a line
+ * is quoted; any other value is written per RFC 2231 (`key*=utf-8''…`, split into `key*0*`,
+ * `key*1*`, … continuations to fold at 78) after an ASCII fallback `key="…"` for older readers,
+ * which RFC 6266 4.3 tells readers to ignore when the extended form is present.
+ */
+function parameterAtoms(key: string, value: string): string[] {
+  const quoted = `${key}="${value}"`;
+  if (isPlainAscii(value) && !/["\\]/.test(value) && quoted.length + 1 < FOLD_AT) return [quoted];
+  let fallback = value.replace(/[^\x20-\x7E]|["\\]/g, '_').replaceAll('=?', '_?');
+  const room = FOLD_AT - 1 - `${key}="";`.length;
+  if (fallback.length > room) {
+    const extension = /\.[A-Za-z0-9]{1,8}$/.exec(fallback)?.[0] ?? '';
+    fallback = fallback.slice(0, room - extension.length) + extension;
+  }
+  const encoded = [...value].map(percentEncode);
+  const single = `${key}*=utf-8''${encoded.join('')}`;
+  if (single.length + 1 < FOLD_AT) return [`${key}="${fallback}";`, single];
+  const segments: string[] = [];
+  let segment = `${key}*0*=utf-8''`;
+  for (const piece of encoded) {
+    if (segment.length + piece.length + 1 >= FOLD_AT) {
+      segments.push(`${segment};`);
+      segment = `${key}*${segments.length}*=`;
+    }
+    segment += piece;
+  }
+  segments.push(segment);
+  return [`${key}="${fallback}";`, ...segments];
+}
+
+/** `type/subtype; key=value; …` as a folded header. */
+function formatParameterHeader(name: string, value: string, parameters: [string, string][]): string {
+  const atoms = [
+    value,
+    ...parameters.flatMap(([key, parameterValue]) => parameterAtoms(key, parameterValue)),
+  ];
+  // A parameter's own atoms already end in ';' (a quoted or percent-encoded value never does).
+  return foldHeader(
+    name,
+    atoms.map((atom, index) => (index < atoms.length - 1 && !atom.endsWith(';') ? `${atom};` : atom)),
+  );
 }
 
 function base64Lines(content: Uint8Array | string): string {
@@ -70,30 +191,33 @@ function base64Lines(content: Uint8Array | string): string {
 
 const boundary = (kind: string) => `=_${kind}_${randomBytes(12).toString('hex')}`;
 
+/** The file name an attachment is offered under: one line, no path separators or quotes. */
 function attachmentName(filename: string): string {
   return toSingleLine(filename).replace(/["\\/]/g, '_');
 }
 
-/** Builds the raw message (CRLF line ends, 7-bit clean), ready for SendRawEmail. */
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
+
+/** Builds the raw message (CRLF line ends, 7-bit clean, headers folded), ready for SendRawEmail. */
 export function buildRawMessage(message: MailMessage): Buffer {
   const mixed = boundary('mixed');
   const alternative = boundary('alt');
   const extra = Object.entries(message.headers ?? {}).map(([name, value]) => {
     if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name)) throw new MailAddressError(`Invalid header name ${name}`);
-    return `${name}: ${encodeHeaderText(value)}`;
+    return formatUnstructuredHeader(name, value);
   });
   const lines = [
-    `From: ${formatMailbox(message.from)}`,
-    `To: ${formatMailbox(message.to)}`,
-    `Subject: ${encodeHeaderText(message.subject)}`,
+    foldHeader('From', mailboxAtoms('From', message.from)),
+    foldHeader('To', mailboxAtoms('To', message.to)),
+    formatUnstructuredHeader('Subject', message.subject),
     `Date: ${(message.date ?? new Date()).toUTCString().replace('GMT', '+0000')}`,
     'MIME-Version: 1.0',
     ...extra,
-    `Content-Type: multipart/mixed; boundary="${mixed}"`,
+    formatParameterHeader('Content-Type', 'multipart/mixed', [['boundary', mixed]]),
     '',
     'This is a multi-part message in MIME format.',
     `--${mixed}`,
-    `Content-Type: multipart/alternative; boundary="${alternative}"`,
+    formatParameterHeader('Content-Type', 'multipart/alternative', [['boundary', alternative]]),
     '',
     `--${alternative}`,
     'Content-Type: text/plain; charset=UTF-8',
@@ -107,11 +231,13 @@ export function buildRawMessage(message: MailMessage): Buffer {
     base64Lines(message.html),
     `--${alternative}--`,
     ...message.attachments.flatMap((attachment) => {
+      if (!MEDIA_TYPE.test(attachment.contentType))
+        throw new MailAddressError(`Invalid content type for attachment`);
       const filename = attachmentName(attachment.filename);
       return [
         `--${mixed}`,
-        `Content-Type: ${attachment.contentType}; name="${filename}"`,
-        `Content-Disposition: attachment; filename="${filename}"`,
+        formatParameterHeader('Content-Type', attachment.contentType, [['name', filename]]),
+        formatParameterHeader('Content-Disposition', 'attachment', [['filename', filename]]),
         'Content-Transfer-Encoding: base64',
         '',
         base64Lines(attachment.content),

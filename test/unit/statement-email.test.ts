@@ -2,7 +2,7 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { computeStatement } from '#shared/domain/statement.ts';
 import { TemplateError } from '#shared/domain/template.ts';
-import { buildRawMessage, encodeHeaderText, MailAddressError } from '#shared/render/mime.ts';
+import { buildRawMessage, MailAddressError } from '#shared/render/mime.ts';
 import {
   BUILT_IN_TEMPLATE,
   composeStatementEmail,
@@ -180,10 +180,34 @@ describe('header injection', () => {
 
   it('encodes non-ASCII header text as RFC 2047 words of at most 75 characters', async () => {
     const subject = 'Relevé de compte — Société Générale Ünïcödé '.repeat(3);
-    const encoded = encodeHeaderText(subject);
-    expect(encoded).toMatch(/^=\?UTF-8\?B\?/);
-    for (const word of encoded.split('\r\n ')) expect(word.length).toBeLessThanOrEqual(75);
-    const { parsed } = await compose({ template: { ...BUILT_IN_TEMPLATE, subject } });
+    const { parsed, email } = await compose({ template: { ...BUILT_IN_TEMPLATE, subject } });
+
+    const header = /^Subject: (.*(?:\r\n .*)*)/m.exec(email.raw.toString('latin1'))?.[1] ?? '';
+    const words = header.split(/\r\n /);
+    expect(words.length).toBeGreaterThan(1);
+    for (const word of words) {
+      expect(word).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/);
+      expect(word.length).toBeLessThanOrEqual(75);
+    }
     expect(parsed.subject).toBe(subject.trim());
+  });
+});
+
+describe('the raw message of a statement', () => {
+  it('is 7-bit clean with a non-ASCII customer code, whose file name is RFC 2231-encoded', async () => {
+    const { email, parsed } = await compose({ customer: { ...customer, code: 'MÜLLER' } });
+
+    expect(email.raw.every((byte) => byte < 128)).toBe(true);
+    expect(email.raw.toString('latin1')).toContain("filename*=utf-8''statement-M%C3%9CLLER-2026-03-31.pdf");
+    expect(parsed.attachments[0]?.filename).toBe('statement-MÜLLER-2026-03-31.pdf');
+  });
+
+  it('folds a long subject: no header line over 78 characters', async () => {
+    const subject = `Statement of account for #NAME# ${'with a great deal to say '.repeat(50)}`;
+    const { email, parsed } = await compose({ template: { ...BUILT_IN_TEMPLATE, subject } });
+
+    const headers = email.raw.toString('latin1').split('\r\n\r\n')[0]?.split('\r\n') ?? [];
+    for (const line of headers) expect(line.length).toBeLessThanOrEqual(78);
+    expect(parsed.subject).toBe(subject.replace('#NAME#', customer.name).trim());
   });
 });

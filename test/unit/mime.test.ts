@@ -1,0 +1,136 @@
+import * as fc from 'fast-check';
+import { type AddressObject, simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { toSingleLine } from '#shared/domain/template.ts';
+import { buildRawMessage, type MailMessage } from '#shared/render/mime.ts';
+
+const PDF = new TextEncoder().encode('%PDF-1.7 not really');
+
+function message(changes: Partial<MailMessage> = {}): MailMessage {
+  return {
+    from: { name: 'Demo Trading Ltd', address: 'accounts@demo.example' },
+    to: { name: 'Ann Smith', address: 'ann@acme.example' },
+    subject: 'Statement of account',
+    text: 'Dear Ann',
+    html: '<p>Dear Ann</p>',
+    attachments: [{ filename: 'statement-101-2026-03-31.pdf', contentType: 'application/pdf', content: PDF }],
+    date: new Date('2026-04-15T09:00:00Z'),
+    ...changes,
+  };
+}
+
+const lines = (raw: Buffer) => raw.toString('latin1').split('\r\n');
+const headerLines = (raw: Buffer) => lines(raw).filter((line) => /^([A-Za-z-]+:|[ \t])/.test(line));
+const firstAddress = (field: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(field) ? field[0] : field)?.value[0];
+
+/** Every byte is 7-bit, every line within RFC 5322's 998, every header line within 78. */
+function expectWellFormed(raw: Buffer) {
+  expect(raw.every((byte) => byte < 128)).toBe(true);
+  expect(raw.toString('latin1').replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  for (const line of lines(raw)) expect(line.length).toBeLessThanOrEqual(998);
+  for (const line of headerLines(raw)) expect(line.length, line).toBeLessThanOrEqual(78);
+}
+
+describe('buildRawMessage', () => {
+  it('encodes a non-ASCII attachment name per RFC 2231, with an ASCII fallback', async () => {
+    const raw = buildRawMessage(
+      message({
+        attachments: [
+          { filename: 'statement-MÜLLER-2026-03-31.pdf', contentType: 'application/pdf', content: PDF },
+        ],
+      }),
+    );
+
+    expectWellFormed(raw);
+    const text = raw.toString('latin1');
+    expect(text).toContain("filename*=utf-8''statement-M%C3%9CLLER-2026-03-31.pdf");
+    expect(text).toContain("name*=utf-8''statement-M%C3%9CLLER-2026-03-31.pdf");
+    expect(text).toMatch(/ filename="statement-M[?_]LLER-2026-03-31\.pdf"/);
+    const parsed = await simpleParser(raw);
+    expect(parsed.attachments[0]?.filename).toBe('statement-MÜLLER-2026-03-31.pdf');
+  });
+
+  it('folds a long ASCII subject at spaces into lines of at most 78 characters', async () => {
+    const subject = Array.from({ length: 150 }, (_, index) => `word${index}`).join(' ');
+    expect(subject.length).toBeGreaterThan(998);
+    const raw = buildRawMessage(message({ subject }));
+
+    expectWellFormed(raw);
+    expect(raw.toString('latin1')).toContain('Subject: word0 word1');
+    expect((await simpleParser(raw)).subject).toBe(subject);
+  });
+
+  it('keeps path separators and quotes out of the attachment name', async () => {
+    const raw = buildRawMessage(
+      message({ attachments: [{ filename: '../a"b\\c.pdf', contentType: 'application/pdf', content: PDF }] }),
+    );
+    expect((await simpleParser(raw)).attachments[0]?.filename).toBe('.._a_b_c.pdf');
+  });
+
+  it('refuses a content type that is not a plain type/subtype', () => {
+    expect(() =>
+      buildRawMessage(
+        message({
+          attachments: [
+            { filename: 'a.pdf', contentType: 'application/pdf\r\nBcc: x@evil.example', content: PDF },
+          ],
+        }),
+      ),
+    ).toThrow('Invalid content type');
+  });
+});
+
+describe('buildRawMessage over generated subjects, names and codes', () => {
+  const anyText = (maxLength: number) =>
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength }),
+      fc.string({ unit: 'grapheme', maxLength }),
+      fc.string({ unit: 'binary-ascii', maxLength }),
+      // Long ASCII words: some longer than a line, so that they cannot be folded at a space.
+      fc.array(fc.stringMatching(/^[!-~]{1,120}$/), { maxLength: 20 }).map((words) => words.join(' ')),
+      fc
+        .array(fc.constantFrom('a', 'Ü', ' ', '  ', '=?', '"', '\\', 'x'.repeat(80), '€', '😀'), {
+          maxLength: 60,
+        })
+        .map((parts) => parts.join('')),
+    );
+  const code = anyText(40).filter((value) => !/["\\/]/.test(value));
+
+  it('is 7-bit clean, folded, and decodes back to the same subject, names and file name', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        anyText(1500),
+        anyText(200),
+        anyText(200),
+        code,
+        async (subject, from, to, customer) => {
+          const filename = `statement-${customer}-2026-03-31.pdf`;
+          const raw = buildRawMessage(
+            message({
+              subject,
+              from: { name: from, address: 'accounts@demo.example' },
+              to: { name: to, address: 'ann@acme.example' },
+              attachments: [{ filename, contentType: 'application/pdf', content: PDF }],
+              headers: { 'X-Statement-Customer': customer },
+            }),
+          );
+
+          expectWellFormed(raw);
+          const parsed = await simpleParser(raw);
+          expect(parsed.subject ?? '').toBe(toSingleLine(subject));
+          expect(firstAddress(parsed.from)).toEqual({
+            address: 'accounts@demo.example',
+            name: toSingleLine(from),
+          });
+          expect(firstAddress(parsed.to)).toEqual({ address: 'ann@acme.example', name: toSingleLine(to) });
+          expect(parsed.attachments).toHaveLength(1);
+          expect(parsed.attachments[0]?.filename).toBe(toSingleLine(filename));
+          expect(Buffer.from(parsed.attachments[0]?.content ?? [])).toEqual(Buffer.from(PDF));
+          expect(parsed.text).toBe('Dear Ann');
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
