@@ -19,11 +19,16 @@ export interface LedgerPayment {
   amountMinor: number;
 }
 
+/**
+ * A line of the statement. Amounts are never negative: an invoice or a refund is a debit, a credit
+ * note (an invoice with a negative total) or a payment is a credit.
+ */
 export interface StatementLine {
-  kind: 'invoice' | 'payment';
+  kind: 'invoice' | 'credit-note' | 'payment' | 'refund';
   date: string;
+  /** The invoice or credit note the line is, or is paid against. */
   invoiceNumber: number;
-  /** Invoices only. */
+  /** Invoices and credit notes only. */
   dueDate?: string;
   debitMinor: number;
   creditMinor: number;
@@ -31,13 +36,19 @@ export interface StatementLine {
   balanceMinor: number;
 }
 
-/** Amount due now by days past due: Current (not yet due), 1–30, 31–60, 61–90, over 90. */
+/**
+ * Amount due now by days past due: Current (not yet due), 1–30, 31–60, 61–90, over 90. Every
+ * figure is zero or more. Credits (credit notes and payments not yet allocated, over-payments) are
+ * applied to the oldest debt first; what no debt absorbs is `unappliedCreditMinor`, so that
+ * the buckets less the unapplied credit are what the customer owes at the statement date.
+ */
 export interface Ageing {
   currentMinor: number;
   days1To30Minor: number;
   days31To60Minor: number;
   days61To90Minor: number;
   over90Minor: number;
+  unappliedCreditMinor: number;
 }
 
 export interface Statement {
@@ -46,11 +57,12 @@ export interface Statement {
   asOf: string;
   openingMinor: number;
   lines: StatementLine[];
-  invoicedMinor: number;
-  paidMinor: number;
+  /** The sums of the lines' debits (invoices, refunds) and credits (credit notes, payments). */
+  debitsMinor: number;
+  creditsMinor: number;
   closingMinor: number;
   ageing: Ageing;
-  /** Past due at `asOf`: every bucket but Current. */
+  /** Past due at `asOf`: every bucket but Current, after credits; never negative. */
   overdueMinor: number;
 }
 
@@ -61,8 +73,19 @@ export class StatementBalanceError extends Error {
 
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
+export type AgeingBucket = Exclude<keyof Ageing, 'unappliedCreditMinor'>;
+
+/** The debt buckets, oldest first: the order in which credits are applied. */
+const OLDEST_FIRST: AgeingBucket[] = [
+  'over90Minor',
+  'days61To90Minor',
+  'days31To60Minor',
+  'days1To30Minor',
+  'currentMinor',
+];
+
 /** Which days-past-due bucket an amount belongs in. */
-export function ageingBucket(daysPastDue: number): keyof Ageing {
+export function ageingBucket(daysPastDue: number): AgeingBucket {
   if (daysPastDue <= 0) return 'currentMinor';
   if (daysPastDue <= 30) return 'days1To30Minor';
   if (daysPastDue <= 60) return 'days31To60Minor';
@@ -74,15 +97,39 @@ const add = (map: Map<number, number>, key: number, amount: number) =>
   map.set(key, (map.get(key) ?? 0) + amount);
 
 /**
+ * Applies credits to debts, oldest first. Debts and credit are each zero or more; what no debt
+ * absorbs is returned as unapplied credit. Nothing ever goes below zero, so the overdue figure of a
+ * customer who holds a credit note is reduced by it, never turned negative.
+ */
+function applyCredit(debts: Record<AgeingBucket, number>, creditMinor: number): Ageing {
+  const ageing: Ageing = { ...debts, unappliedCreditMinor: 0 };
+  let credit = creditMinor;
+  for (const bucket of OLDEST_FIRST) {
+    const applied = Math.min(credit, ageing[bucket]);
+    ageing[bucket] -= applied;
+    credit -= applied;
+  }
+  ageing.unappliedCreditMinor = credit;
+  return ageing;
+}
+
+/**
  * Computes a statement from the customer's invoices and payments.
  *
  * - The period is inclusive. Opening = invoices issued before the start less payments dated
  *   before it; the period's invoices and payments are each listed once.
+ * - Signs: an invoice with a negative total is a credit note; a negative payment is a refund.
+ *   Each is listed with a positive amount in its column (debit or credit).
  * - `filterAll`: every invoice and payment is listed and the opening balance is zero.
- * - `excludePaid`: invoices fully paid by the period's end are left out, and so are the payments
- *   made against them, so that the statement still adds up to the same closing balance.
+ * - `excludePaid`: invoices settled by the period's end (what was paid on them, net of refunds,
+ *   equals their total exactly) are left out, and so are the payments made against them. A settled
+ *   invoice contributes nothing to the balance, so the closing balance and the ageing do not depend
+ *   on the flag; an unsettled credit note or an over-paid invoice is credit the customer holds,
+ *   and stays.
  * - The closing balance is summed independently (each invoice's total less what was paid on it)
- *   and must equal opening + invoiced − paid, or StatementBalanceError is thrown.
+ *   and must equal opening + debits − credits, or StatementBalanceError is thrown.
+ * - Ageing: what is outstanding on each invoice at `asOf`, by days past due; credits are applied
+ *   to the oldest debt first (see Ageing). The overdue figure is never negative.
  *
  * `invoices` must be every invoice issued up to the end (all of them with `filterAll`) and
  * `payments` every payment dated up to the end; anything later is ignored.
@@ -114,12 +161,18 @@ export async function computeStatement(
   // Pass 2: invoices, in issue-date order.
   const excluded = new Set<number>();
   const seen = new Set<number>();
-  const ageing: Ageing = {
+  const debts: Record<AgeingBucket, number> = {
     currentMinor: 0,
     days1To30Minor: 0,
     days31To60Minor: 0,
     days61To90Minor: 0,
     over90Minor: 0,
+  };
+  let creditMinor = 0;
+  /** Outstanding at asOf, by its due date: a debt in its bucket, a credit into the pool. */
+  const age = (outstanding: number, daysPastDue: number) => {
+    if (outstanding > 0) debts[ageingBucket(daysPastDue)] += outstanding;
+    else creditMinor -= outstanding;
   };
   const lines: StatementLine[] = [];
   let openingMinor = 0;
@@ -127,68 +180,75 @@ export async function computeStatement(
   for await (const invoice of invoices) {
     if (!upToEnd(invoice.issuedDate)) continue;
     seen.add(invoice.number);
-    const paid = paidByEnd.get(invoice.number) ?? 0;
-    if (excludePaid && paid >= invoice.totalMinor) {
+    // Ageing first: it is what is owed at asOf, whatever the statement lists.
+    if (invoice.issuedDate <= asOf) {
+      age(invoice.totalMinor - (paidByAsOf.get(invoice.number) ?? 0), daysBetween(invoice.dueDate, asOf));
+    }
+    const outstanding = invoice.totalMinor - (paidByEnd.get(invoice.number) ?? 0);
+    if (excludePaid && outstanding === 0) {
       excluded.add(invoice.number);
       continue;
     }
-    closingMinor += invoice.totalMinor - paid;
+    closingMinor += outstanding;
     if (inRange(invoice.issuedDate)) {
+      const credit = invoice.totalMinor < 0;
       lines.push({
-        kind: 'invoice',
+        kind: credit ? 'credit-note' : 'invoice',
         date: invoice.issuedDate,
         invoiceNumber: invoice.number,
         dueDate: invoice.dueDate,
-        debitMinor: invoice.totalMinor,
-        creditMinor: 0,
+        debitMinor: credit ? 0 : invoice.totalMinor,
+        creditMinor: credit ? -invoice.totalMinor : 0,
         balanceMinor: 0,
       });
     } else openingMinor += invoice.totalMinor;
-    if (invoice.issuedDate <= asOf) {
-      const outstanding = invoice.totalMinor - (paidByAsOf.get(invoice.number) ?? 0);
-      if (outstanding !== 0) ageing[ageingBucket(daysBetween(invoice.dueDate, asOf))] += outstanding;
-    }
   }
   for (const [invoiceNumber, amount] of paidBeforeStart) {
     if (!excluded.has(invoiceNumber)) openingMinor -= amount;
   }
   for (const payment of periodPayments) {
     if (excluded.has(payment.invoiceNumber)) continue;
+    const refund = payment.amountMinor < 0;
     lines.push({
-      kind: 'payment',
+      kind: refund ? 'refund' : 'payment',
       date: payment.date,
       invoiceNumber: payment.invoiceNumber,
-      debitMinor: 0,
-      creditMinor: payment.amountMinor,
+      debitMinor: refund ? -payment.amountMinor : 0,
+      creditMinor: refund ? 0 : payment.amountMinor,
       balanceMinor: 0,
     });
   }
-  // A payment against an invoice the ledger does not hold still reduces the balance.
+  // A payment against an invoice the ledger does not hold (on account) still reduces the
+  // balance, and is credit in the ageing; a refund of one is a debt due at once.
   for (const [invoiceNumber, paid] of paidByEnd) {
-    if (!seen.has(invoiceNumber)) closingMinor -= paid;
+    if (seen.has(invoiceNumber)) continue;
+    closingMinor -= paid;
+    age(-(paidByAsOf.get(invoiceNumber) ?? 0), 0);
   }
 
+  const isDocument = (line: StatementLine) => line.kind === 'invoice' || line.kind === 'credit-note';
   lines.sort(
     (a, b) =>
       a.date.localeCompare(b.date) ||
-      (a.kind === b.kind ? 0 : a.kind === 'invoice' ? -1 : 1) ||
+      (isDocument(a) === isDocument(b) ? 0 : isDocument(a) ? -1 : 1) ||
       a.invoiceNumber - b.invoiceNumber,
   );
   let balance = openingMinor;
-  let invoicedMinor = 0;
-  let paidMinor = 0;
+  let debitsMinor = 0;
+  let creditsMinor = 0;
   for (const line of lines) {
     balance += line.debitMinor - line.creditMinor;
     line.balanceMinor = balance;
-    invoicedMinor += line.debitMinor;
-    paidMinor += line.creditMinor;
+    debitsMinor += line.debitMinor;
+    creditsMinor += line.creditMinor;
   }
-  if (openingMinor + invoicedMinor - paidMinor !== closingMinor) {
+  if (openingMinor + debitsMinor - creditsMinor !== closingMinor) {
     throw new StatementBalanceError(
-      `Opening ${openingMinor} + invoiced ${invoicedMinor} - paid ${paidMinor} does not equal closing ${closingMinor}`,
+      `Opening ${openingMinor} + debits ${debitsMinor} - credits ${creditsMinor} does not equal closing ${closingMinor}`,
     );
   }
+  const ageing = applyCredit(debts, creditMinor);
   const overdueMinor =
     ageing.days1To30Minor + ageing.days31To60Minor + ageing.days61To90Minor + ageing.over90Minor;
-  return { period, asOf, openingMinor, lines, invoicedMinor, paidMinor, closingMinor, ageing, overdueMinor };
+  return { period, asOf, openingMinor, lines, debitsMinor, creditsMinor, closingMinor, ageing, overdueMinor };
 }

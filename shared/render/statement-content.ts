@@ -43,7 +43,18 @@ function formatDate(date: string, locale: string): string {
   }).format(new Date(Date.UTC(year, month - 1, day)));
 }
 
-/** Formats a statement for people: token values, table rows, ageing. */
+const LINE_TYPES: Record<StatementLine['kind'], string> = {
+  invoice: 'Invoice',
+  'credit-note': 'Credit note',
+  payment: 'Payment',
+  refund: 'Refund',
+};
+
+/**
+ * Formats a statement for people: token values, table rows, ageing. Debits, credits, ageing and
+ * `#OVERDUE#` are never negative (see Ageing); the balances (`#BALANCE#`, `#OPENINGBALANCE#`, the
+ * Balance column) are signed, negative when the customer is in credit.
+ */
 export function describeStatement(statement: Statement, parties: StatementParties): StatementContent {
   const money = (minor: number) => formatMoney(minor, parties.currency, parties.locale);
   const date = (iso: string) => formatDate(iso, parties.locale);
@@ -54,7 +65,7 @@ export function describeStatement(statement: Statement, parties: StatementPartie
   const [firstName = contact, ...rest] = contact.split(/\s+/);
   const toRow = (line: StatementLine): FormattedLine => ({
     date: date(line.date),
-    type: line.kind === 'invoice' ? 'Invoice' : 'Payment',
+    type: LINE_TYPES[line.kind],
     reference: String(line.invoiceNumber),
     due: line.dueDate === undefined ? '' : date(line.dueDate),
     debit: line.debitMinor === 0 ? '' : money(line.debitMinor),
@@ -97,7 +108,12 @@ export function describeStatement(statement: Statement, parties: StatementPartie
       { label: '31–60 days', amount: money(statement.ageing.days31To60Minor) },
       { label: '61–90 days', amount: money(statement.ageing.days61To90Minor) },
       { label: 'Over 90 days', amount: money(statement.ageing.over90Minor) },
-      { label: 'Total due', amount: money(statement.closingMinor) },
+      ...(statement.ageing.unappliedCreditMinor > 0
+        ? [{ label: 'Less credit not yet applied', amount: money(statement.ageing.unappliedCreditMinor) }]
+        : []),
+      statement.closingMinor < 0
+        ? { label: 'In credit', amount: money(-statement.closingMinor) }
+        : { label: 'Total due', amount: money(statement.closingMinor) },
     ],
   };
 }

@@ -23,9 +23,14 @@ const COLUMNS: { key: keyof FormattedLine; heading: string; x: number; align: 'l
 /** Standard fonts draw WinAnsi only: other characters become '?' instead of failing the send. */
 function toDrawable(supported: Set<number>, text: string): string {
   let drawable = '';
-  // Narrow and thin spaces (fr-FR money) are not WinAnsi; a plain space reads the same.
-  for (const char of text.replace(/[\s\u202f\u2009]+/g, ' '))
-    drawable += supported.has(char.codePointAt(0) ?? 0) ? char : '?';
+  const plain = text
+    // Narrow and thin spaces (fr-FR money) are not WinAnsi; a plain space reads the same.
+    .replace(/[\s\u202f\u2009]+/g, ' ')
+    // U+2212 MINUS SIGN (sv-SE, fi-FI, nb-NO money) is not WinAnsi: a '?' would drop the sign.
+    .replace(/\u2212/g, '-')
+    // Bidirectional marks (he-IL, ar money) draw nothing; a '?' for them would garble the amount.
+    .replace(/\p{Cf}/gu, '');
+  for (const char of plain) drawable += supported.has(char.codePointAt(0) ?? 0) ? char : '?';
   return drawable;
 }
 

@@ -54,8 +54,8 @@ describe('computeStatement', () => {
       'payment:3:20000',
       'invoice:4:23000',
     ]);
-    expect(statement.invoicedMinor).toBe(23000);
-    expect(statement.paidMinor).toBe(11000);
+    expect(statement.debitsMinor).toBe(23000);
+    expect(statement.creditsMinor).toBe(11000);
     expect(statement.closingMinor).toBe(23000);
     expect(statement.asOf).toBe('2026-03-31');
     expect(statement.ageing).toEqual({
@@ -64,6 +64,7 @@ describe('computeStatement', () => {
       days31To60Minor: 0,
       days61To90Minor: 5000, // invoice 2: 71 days past due
       over90Minor: 0,
+      unappliedCreditMinor: 0,
     });
     expect(statement.overdueMinor).toBe(20000);
   });
@@ -92,6 +93,7 @@ describe('computeStatement', () => {
       days31To60Minor: 13000, // invoice 3: 43 days
       days61To90Minor: 5000, // invoice 2: 86 days
       over90Minor: 0,
+      unappliedCreditMinor: 0,
     });
   });
 
@@ -144,7 +146,7 @@ describe('computeStatement', () => {
       [1, 2, 3].map((invoiceNumber) => ({ invoiceNumber, date: '2026-01-20', amountMinor: 3333 })),
       TODAY,
     );
-    expect(statement.invoicedMinor).toBe(9999);
+    expect(statement.debitsMinor).toBe(9999);
     expect(statement.closingMinor).toBe(0);
   });
 
@@ -182,4 +184,130 @@ describe('ageing boundaries', () => {
       expect(Object.values(statement.ageing).reduce((sum, value) => sum + value, 0)).toBe(100);
     },
   );
+});
+
+describe('credit notes, refunds and over-payments', () => {
+  // Invoice 10 is not yet due at the statement date; credit note 11 (-30.00) was "due" long ago.
+  const invoice = { number: 10, issuedDate: '2026-03-01', dueDate: '2026-04-30', totalMinor: 10000 };
+  const creditNote = { number: 11, issuedDate: '2026-01-10', dueDate: '2026-01-10', totalMinor: -3000 };
+
+  it('keeps an unsettled credit note with excludePaid: the closing balance does not depend on the flag', async () => {
+    const without = await computeStatement(period(), [creditNote, invoice], [], TODAY);
+    const withFlag = await computeStatement(period({ excludePaid: true }), [creditNote, invoice], [], TODAY);
+
+    expect(without.closingMinor).toBe(7000);
+    expect(withFlag.closingMinor).toBe(7000);
+    expect(withFlag.lines.map((line) => line.invoiceNumber)).toEqual([11, 10]);
+  });
+
+  it('never reports a negative overdue: a credit reduces the oldest debt first', async () => {
+    const statement = await computeStatement(period(), [creditNote, invoice], [], TODAY);
+
+    expect(statement.overdueMinor).toBe(0);
+    expect(statement.ageing).toEqual({
+      currentMinor: 7000,
+      days1To30Minor: 0,
+      days31To60Minor: 0,
+      days61To90Minor: 0,
+      over90Minor: 0,
+      unappliedCreditMinor: 0,
+    });
+  });
+
+  it('applies a credit to the oldest overdue amounts before newer ones', async () => {
+    const statement = await computeStatement(
+      period(),
+      [
+        { number: 1, issuedDate: '2025-11-01', dueDate: '2025-12-01', totalMinor: 5000 }, // 120 days
+        { number: 2, issuedDate: '2026-02-01', dueDate: '2026-03-15', totalMinor: 10000 }, // 16 days
+        { number: 3, issuedDate: '2026-03-20', dueDate: '2026-03-20', totalMinor: -8000 },
+      ],
+      [],
+      TODAY,
+    );
+
+    expect(statement.ageing).toMatchObject({ over90Minor: 0, days1To30Minor: 7000, unappliedCreditMinor: 0 });
+    expect(statement.overdueMinor).toBe(7000);
+    expect(statement.closingMinor).toBe(7000);
+  });
+
+  it('reports a credit larger than every debt as unapplied credit, never as a negative bucket', async () => {
+    const statement = await computeStatement(period(), [creditNote], [], TODAY);
+
+    expect(statement.closingMinor).toBe(-3000);
+    expect(statement.overdueMinor).toBe(0);
+    expect(statement.ageing).toEqual({
+      currentMinor: 0,
+      days1To30Minor: 0,
+      days31To60Minor: 0,
+      days61To90Minor: 0,
+      over90Minor: 0,
+      unappliedCreditMinor: 3000,
+    });
+  });
+
+  it('keeps an over-paid invoice with excludePaid: the excess is credit the customer holds', async () => {
+    const overpaid = [{ invoiceNumber: 10, date: '2026-03-05', amountMinor: 12000 }];
+    const without = await computeStatement(period(), [invoice], overpaid, TODAY);
+    const withFlag = await computeStatement(period({ excludePaid: true }), [invoice], overpaid, TODAY);
+
+    expect(without.closingMinor).toBe(-2000);
+    expect(withFlag.closingMinor).toBe(-2000);
+    expect(withFlag.lines).toHaveLength(2);
+    expect(withFlag.ageing.unappliedCreditMinor).toBe(2000);
+  });
+
+  it('leaves out a credit note only once it is settled (refunded in full), with its refund', async () => {
+    const refund = [{ invoiceNumber: 11, date: '2026-02-01', amountMinor: -3000 }];
+    const without = await computeStatement(period(), [creditNote, invoice], refund, TODAY);
+    const withFlag = await computeStatement(
+      period({ excludePaid: true }),
+      [creditNote, invoice],
+      refund,
+      TODAY,
+    );
+
+    expect(without.closingMinor).toBe(10000);
+    expect(withFlag.closingMinor).toBe(10000);
+    expect(withFlag.lines.map((line) => line.invoiceNumber)).toEqual([10]);
+  });
+
+  it('lists a credit note and a payment as credits and a refund as a debit, all positive', async () => {
+    const statement = await computeStatement(
+      period(),
+      [creditNote, invoice],
+      [
+        { invoiceNumber: 11, date: '2026-02-01', amountMinor: -1000 },
+        { invoiceNumber: 10, date: '2026-03-10', amountMinor: 2500 },
+      ],
+      TODAY,
+    );
+
+    expect(
+      statement.lines.map(({ kind, debitMinor, creditMinor, balanceMinor }) => ({
+        kind,
+        debitMinor,
+        creditMinor,
+        balanceMinor,
+      })),
+    ).toEqual([
+      { kind: 'credit-note', debitMinor: 0, creditMinor: 3000, balanceMinor: -3000 },
+      { kind: 'refund', debitMinor: 1000, creditMinor: 0, balanceMinor: -2000 },
+      { kind: 'invoice', debitMinor: 10000, creditMinor: 0, balanceMinor: 8000 },
+      { kind: 'payment', debitMinor: 0, creditMinor: 2500, balanceMinor: 5500 },
+    ]);
+    expect(statement).toMatchObject({ debitsMinor: 11000, creditsMinor: 5500, closingMinor: 5500 });
+  });
+
+  it('counts a payment on account (no invoice held) against the amount due', async () => {
+    const statement = await computeStatement(
+      period(),
+      [invoice],
+      [{ invoiceNumber: 999, date: '2026-03-20', amountMinor: 4000 }],
+      TODAY,
+    );
+
+    expect(statement.closingMinor).toBe(6000);
+    expect(statement.ageing.currentMinor).toBe(6000);
+  });
 });

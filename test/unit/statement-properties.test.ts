@@ -1,0 +1,200 @@
+import * as fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDays } from '#shared/domain/calendar-date.ts';
+import {
+  type Ageing,
+  computeStatement,
+  type LedgerInvoice,
+  type LedgerPayment,
+} from '#shared/domain/statement.ts';
+import type { StatementPeriod } from '#shared/domain/statement-period.ts';
+import { describeStatement } from '#shared/render/statement-content.ts';
+
+/** Dates as day offsets in a two-year window, so that periods, due dates and payments overlap. */
+const BASE = '2025-01-01';
+const day = fc.integer({ min: 0, max: 730 });
+const amount = fc.integer({ min: -50_000, max: 50_000 });
+
+interface Ledger {
+  invoices: LedgerInvoice[];
+  payments: LedgerPayment[];
+}
+
+/**
+ * Invoices and credit notes of any sign (zero included); payments and refunds of any sign, some
+ * settling an invoice exactly, some short, some over, some against invoices the ledger lacks.
+ */
+const ledgerArbitrary: fc.Arbitrary<Ledger> = fc
+  .array(
+    fc.record({
+      issued: day,
+      terms: fc.integer({ min: 0, max: 120 }),
+      totalMinor: fc.oneof(amount, fc.constant(0), fc.integer({ min: -5000, max: -1 })),
+      settlement: fc.oneof(
+        fc.constant<'none'>('none'),
+        fc.constant<'exact'>('exact'),
+        fc.record({ split: fc.integer({ min: 1, max: 3 }), extraMinor: amount }),
+      ),
+      paidAfter: fc.integer({ min: 0, max: 200 }),
+    }),
+    { maxLength: 12 },
+  )
+  .chain((drafts) =>
+    fc
+      .array(
+        fc.record({
+          invoiceNumber: fc.integer({ min: 1, max: drafts.length + 3 }),
+          date: day,
+          amountMinor: amount,
+        }),
+        {
+          maxLength: 6,
+        },
+      )
+      .map((stray) => {
+        const invoices = drafts.map((draft, index) => ({
+          number: index + 1,
+          issuedDate: addDays(BASE, draft.issued),
+          dueDate: addDays(BASE, draft.issued + draft.terms),
+          totalMinor: draft.totalMinor,
+        }));
+        const payments: LedgerPayment[] = stray.map((payment) => ({
+          invoiceNumber: payment.invoiceNumber,
+          date: addDays(BASE, payment.date),
+          amountMinor: payment.amountMinor,
+        }));
+        drafts.forEach((draft, index) => {
+          const date = addDays(BASE, draft.issued + draft.paidAfter);
+          if (draft.settlement === 'exact') {
+            payments.push({ invoiceNumber: index + 1, date, amountMinor: draft.totalMinor });
+          } else if (draft.settlement !== 'none') {
+            const part = Math.trunc(draft.totalMinor / draft.settlement.split);
+            for (let i = 1; i < draft.settlement.split; i += 1)
+              payments.push({ invoiceNumber: index + 1, date: addDays(date, -i), amountMinor: part });
+            const rest = draft.totalMinor - part * (draft.settlement.split - 1) + draft.settlement.extraMinor;
+            payments.push({ invoiceNumber: index + 1, date, amountMinor: rest });
+          }
+        });
+        invoices.sort((a, b) => a.issuedDate.localeCompare(b.issuedDate));
+        payments.sort((a, b) => a.date.localeCompare(b.date));
+        return { invoices, payments };
+      }),
+  );
+
+const periodArbitrary = fc
+  .record({ from: day, length: fc.integer({ min: 0, max: 400 }), filterAll: fc.boolean(), today: day })
+  .map(({ from, length, filterAll, today }) => ({
+    period: { start: addDays(BASE, from), end: addDays(BASE, from + length), filterAll },
+    today: addDays(BASE, today),
+  }));
+
+const BUCKETS: (keyof Ageing)[] = [
+  'currentMinor',
+  'days1To30Minor',
+  'days31To60Minor',
+  'days61To90Minor',
+  'over90Minor',
+  'unappliedCreditMinor',
+];
+
+async function both(ledger: Ledger, period: Omit<StatementPeriod, 'excludePaid'>, today: string) {
+  return Promise.all(
+    [false, true].map((excludePaid) =>
+      computeStatement({ ...period, excludePaid }, ledger.invoices, ledger.payments, today),
+    ),
+  ) as Promise<[Awaited<ReturnType<typeof computeStatement>>, Awaited<ReturnType<typeof computeStatement>>]>;
+}
+
+describe('computeStatement over random ledgers with credit notes, refunds and over/under-payments', () => {
+  it('gives the same closing balance, ageing and overdue with and without excludePaid', async () => {
+    await fc.assert(
+      fc.asyncProperty(ledgerArbitrary, periodArbitrary, async (ledger, { period, today }) => {
+        const [all, unpaidOnly] = await both(ledger, period, today);
+
+        expect(unpaidOnly.closingMinor).toBe(all.closingMinor);
+        expect(unpaidOnly.ageing).toEqual(all.ageing);
+        expect(unpaidOnly.overdueMinor).toBe(all.overdueMinor);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never has a negative overdue, ageing bucket or line amount', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerArbitrary,
+        periodArbitrary,
+        fc.boolean(),
+        async (ledger, { period, today }, excludePaid) => {
+          const statement = await computeStatement(
+            { ...period, excludePaid },
+            ledger.invoices,
+            ledger.payments,
+            today,
+          );
+
+          expect(statement.overdueMinor).toBeGreaterThanOrEqual(0);
+          for (const bucket of BUCKETS) expect(statement.ageing[bucket]).toBeGreaterThanOrEqual(0);
+          for (const line of statement.lines) {
+            expect(line.debitMinor).toBeGreaterThanOrEqual(0);
+            expect(line.creditMinor).toBeGreaterThanOrEqual(0);
+          }
+          expect(statement.lines.at(-1)?.balanceMinor ?? statement.openingMinor).toBe(statement.closingMinor);
+          const content = describeStatement(statement, {
+            company: 'Demo',
+            customerCode: '101',
+            customerName: 'Acme',
+            contactName: undefined,
+            currency: 'GBP',
+            locale: 'en-GB',
+          });
+          expect(content.tokens.OVERDUE).not.toMatch(/-/);
+          for (const row of content.rows) expect(`${row.debit}${row.credit}`).not.toMatch(/-/);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('ages exactly the closing balance when the statement date is the end of the period', async () => {
+    await fc.assert(
+      fc.asyncProperty(ledgerArbitrary, periodArbitrary, async (ledger, { period }) => {
+        const statement = await computeStatement(
+          { ...period, filterAll: false, excludePaid: false },
+          ledger.invoices,
+          ledger.payments,
+          period.end,
+        );
+        const { unappliedCreditMinor, ...buckets } = statement.ageing;
+        const aged = Object.values(buckets).reduce((sum, value) => sum + value, 0);
+
+        expect(aged - unappliedCreditMinor).toBe(statement.closingMinor);
+        // Credit is only left unapplied when nothing is owed, and then nothing is overdue.
+        if (unappliedCreditMinor > 0) expect(aged).toBe(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves out with excludePaid exactly the invoices settled by the end, and nothing else', async () => {
+    await fc.assert(
+      fc.asyncProperty(ledgerArbitrary, periodArbitrary, async (ledger, { period, today }) => {
+        const [all, unpaidOnly] = await both(ledger, { ...period, filterAll: true }, today);
+        const outstanding = new Map(ledger.invoices.map((invoice) => [invoice.number, invoice.totalMinor]));
+        for (const payment of ledger.payments) {
+          const total = outstanding.get(payment.invoiceNumber);
+          if (total !== undefined) outstanding.set(payment.invoiceNumber, total - payment.amountMinor);
+        }
+        const documents = (lines: typeof all.lines) =>
+          lines
+            .filter((line) => line.kind === 'invoice' || line.kind === 'credit-note')
+            .map((line) => line.invoiceNumber);
+
+        expect(documents(unpaidOnly.lines)).toEqual(
+          documents(all.lines).filter((number) => outstanding.get(number) !== 0),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
