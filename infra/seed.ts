@@ -11,7 +11,9 @@ const USAGE = `usage: npm run seed -- <fixture.json> [--local] [--today YYYY-MM-
 
   --local   load into the local stack of \`npm start\` (DynamoDB on 127.0.0.1:$DYNAMODB_PORT, default 8000,
             table ${LOCAL_TABLE_NAME}); without it, TABLE_NAME and the AWS environment are used
-  --today   the load date for fixtures with AsOf (default: today in UTC)`;
+  --today   the load date: a fixture with AsOf has its dates moved by the days from AsOf to this date
+            (default: today where the day starts last, UTC-12, so that nothing moved is after today
+            in any tenant's time zone)`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,8 +49,9 @@ async function main(): Promise<number> {
   }
   // Imported only now: the DynamoDB client reads its endpoint when it is created.
   const { FixtureError, importFixture } = await import('#shared/seed/import-fixture.ts');
-  const { isIsoDate } = await import('#shared/domain/calendar-date.ts');
-  const today = values.today ?? new Date().toISOString().slice(0, 10);
+  const { dateInTimeZone, isIsoDate } = await import('#shared/domain/calendar-date.ts');
+  // Etc/GMT+12 is UTC-12 (POSIX signs are inverted): the zone whose calendar date is the earliest.
+  const today = values.today ?? dateInTimeZone(new Date(), 'Etc/GMT+12');
   if (!isIsoDate(today)) {
     console.error('--today must be a date in YYYY-MM-DD form');
     return 2;

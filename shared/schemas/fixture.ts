@@ -1,38 +1,61 @@
 /**
  * The fixture format of `npm run seed` (DESIGN.md "Data import"): PascalCase, as KashFlow's own
- * models. A fixture is validated whole, cross-references included, before anything is written.
+ * models. A fixture is validated whole, cross-references included, before anything is written, by
+ * the rules the stored records are read back with (fields.ts) and then some: a fixture that loads
+ * can always be rendered.
  */
 import * as z from 'zod';
-import { IsoDateSchema, isTimeZone } from '../domain/calendar-date.ts';
-import { isLookupableCode } from '../domain/customer-status.ts';
-import { isValidEmailAddress } from '../domain/email-address.ts';
-import { isCurrency, minorDigits, toMinorUnits } from '../domain/money.ts';
+import { IsoDateSchema } from '../domain/calendar-date.ts';
+import { minorDigits, toMinorUnits } from '../domain/money.ts';
+import { unknownTokens } from '../domain/template.ts';
+import {
+  BodySchema,
+  CurrencySchema,
+  CustomerCodeSchema,
+  EmailAddressSchema,
+  isKnownCurrency,
+  LocaleSchema,
+  NameSchema,
+  OptionalTextSchema,
+  RecordNumberSchema,
+  SubjectSchema,
+  TenantIdSchema,
+  TimeZoneSchema,
+} from './fields.ts';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+/**
+ * A statement's running balances are sums of a customer's invoice totals and payments, and payments
+ * never exceed the totals: with the totals' magnitudes at most half of 2^53 - 1, every sum is exact.
+ */
+const MAX_EXACT_INVOICED = Number.MAX_SAFE_INTEGER / 2;
 const MoneySchema = z.string().regex(DECIMAL, { message: 'must be a decimal amount such as "120.00"' });
-const PositiveInt = z.number().int().positive();
+
+/** A template text whose every `#TOKEN#` the renderer can fill; the worker would fail the job otherwise. */
+const withKnownTokens = <T extends z.ZodType<string>>(schema: T) =>
+  schema.superRefine((text, context) => {
+    for (const problem of unknownTokens(text)) context.addIssue({ code: 'custom', message: problem });
+  });
 
 export const EmailTemplateFixtureSchema = z.strictObject({
-  Number: PositiveInt,
-  Name: z.string().min(1),
-  Subject: z.string().min(1).max(998),
-  Body: z.string().min(1),
+  Number: RecordNumberSchema,
+  Name: NameSchema,
+  Subject: withKnownTokens(SubjectSchema),
+  Body: withKnownTokens(BodySchema),
   IsHtml: z.boolean(),
 });
 
 export const CustomerFixtureSchema = z.strictObject({
-  Code: z
-    .string()
-    .refine(isLookupableCode, { message: 'must be 1 to 64 characters with no control characters' }),
-  Name: z.string().min(1),
-  ContactName: z.string().optional(),
-  // Not validated: a customer with a bad address is legitimate data, reported per request.
-  Email: z.string().optional(),
-  EmailTemplateNumber: PositiveInt.optional(),
+  Code: CustomerCodeSchema,
+  Name: NameSchema,
+  ContactName: OptionalTextSchema.optional(),
+  // Not validated as an address: a customer with a bad one is legitimate data, reported per request.
+  Email: OptionalTextSchema.optional(),
+  EmailTemplateNumber: RecordNumberSchema.optional(),
 });
 
 export const InvoiceFixtureSchema = z.strictObject({
-  Number: PositiveInt,
+  Number: RecordNumberSchema,
   CustomerCode: z.string(),
   IssuedDate: IsoDateSchema,
   DueDate: IsoDateSchema,
@@ -40,7 +63,7 @@ export const InvoiceFixtureSchema = z.strictObject({
 });
 
 export const PaymentFixtureSchema = z.strictObject({
-  InvoiceNumber: PositiveInt,
+  InvoiceNumber: RecordNumberSchema,
   Date: IsoDateSchema,
   Amount: MoneySchema,
 });
@@ -58,18 +81,17 @@ function findDuplicates<T>(items: readonly T[], key: (item: T) => unknown): numb
 
 export const TenantFixtureSchema = z
   .strictObject({
-    Id: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lower-case letters, digits and dashes' }),
-    Name: z.string().min(1),
-    FromEmail: z.string().refine(isValidEmailAddress, { message: 'must be a valid email address' }),
-    TimeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' }),
-    Currency: z.string().refine(isCurrency, { message: 'must be an ISO 4217 currency code such as GBP' }),
-    Locale: z.string().min(2).optional(),
+    Id: TenantIdSchema,
+    Name: NameSchema,
+    FromEmail: EmailAddressSchema,
+    TimeZone: TimeZoneSchema,
+    Currency: CurrencySchema,
+    /** Absent: en-GB. */
+    Locale: LocaleSchema.optional(),
     ApiTokens: z.array(
       z.string().regex(/^[\x21-\x7E]{8,512}$/, { message: 'must be 8 to 512 visible ASCII characters' }),
     ),
-    DefaultStatementTemplateNumber: PositiveInt.optional(),
+    DefaultStatementTemplateNumber: RecordNumberSchema.optional(),
     EmailTemplates: z.array(EmailTemplateFixtureSchema).default([]),
     Customers: z.array(CustomerFixtureSchema).default([]),
     Invoices: z.array(InvoiceFixtureSchema).default([]),
@@ -100,8 +122,9 @@ export const TenantFixtureSchema = z
         fail(['Customers', index, 'EmailTemplateNumber'], 'must be the Number of one of EmailTemplates');
       }
     });
-    const digits = isCurrency(tenant.Currency) ? minorDigits(tenant.Currency) : 2;
+    const digits = isKnownCurrency(tenant.Currency) ? minorDigits(tenant.Currency) : 2;
     const invoiceTotals = new Map<number, number>();
+    const invoiced = new Map<string, number>();
     tenant.Invoices.forEach((invoice, index) => {
       if (!customers.has(invoice.CustomerCode))
         fail(['Invoices', index, 'CustomerCode'], 'must be the Code of one of Customers');
@@ -110,9 +133,19 @@ export const TenantFixtureSchema = z
       // zod runs this refinement even when a field failed: judge only well-formed amounts here.
       if (!DECIMAL.test(invoice.Total)) return;
       const total = toMinorUnits(invoice.Total, digits);
-      if (total === undefined)
+      if (total === undefined) {
         fail(['Invoices', index, 'Total'], `must have at most ${digits} decimals for ${tenant.Currency}`);
-      else invoiceTotals.set(invoice.Number, total);
+        return;
+      }
+      invoiceTotals.set(invoice.Number, total);
+      const sum = (invoiced.get(invoice.CustomerCode) ?? 0) + Math.abs(total);
+      invoiced.set(invoice.CustomerCode, sum);
+      if (sum > MAX_EXACT_INVOICED) {
+        fail(
+          ['Invoices', index, 'Total'],
+          `makes the invoices of customer ${invoice.CustomerCode} too large to add up exactly`,
+        );
+      }
     });
     const paid = new Map<number, number>();
     tenant.Payments.forEach((payment, index) => {
@@ -138,12 +171,29 @@ export const FixtureSchema = z
   .strictObject({
     /**
      * Optional: the date the fixture's dates were written relative to. When present, every date is
-     * moved forward by the whole months from it to the load date, so demo data stays recent.
+     * moved by the days from it to the load date, so demo data stays recent and every invoice is as
+     * many days overdue at load as it was on AsOf; nothing may then be issued or paid after AsOf.
      */
     AsOf: IsoDateSchema.optional(),
     Tenants: z.array(TenantFixtureSchema).min(1),
   })
   .superRefine((fixture, context) => {
+    const { AsOf } = fixture;
+    fixture.Tenants.forEach((tenant, t) => {
+      if (AsOf === undefined) return;
+      const fail = (path: (string | number)[]) =>
+        context.addIssue({
+          code: 'custom',
+          path: ['Tenants', t, ...path],
+          message: 'must not be after AsOf',
+        });
+      tenant.Invoices.forEach((invoice, i) => {
+        if (invoice.IssuedDate > AsOf) fail(['Invoices', i, 'IssuedDate']);
+      });
+      tenant.Payments.forEach((payment, i) => {
+        if (payment.Date > AsOf) fail(['Payments', i, 'Date']);
+      });
+    });
     for (const index of findDuplicates(fixture.Tenants, (tenant) => tenant.Id)) {
       context.addIssue({
         code: 'custom',

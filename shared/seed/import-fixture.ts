@@ -1,4 +1,5 @@
-import { listKeys, type WriteSet, writeItems } from '../aws/dynamodb.ts';
+import { getTokenRecord, listKeys, type WriteSet, writeItems } from '../aws/dynamodb.ts';
+import { addTokenIfAbsent } from '../aws/dynamodb-tokens.ts';
 import {
   customerKey,
   customerPartition,
@@ -7,20 +8,20 @@ import {
   type TableKey,
   templateKey,
   tenantKey,
-  tokenKey,
 } from '../aws/table-keys.ts';
-import { addMonths } from '../domain/calendar-date.ts';
+import { addDays, daysBetween, isIsoDate, MIN_YEAR } from '../domain/calendar-date.ts';
 import { minorDigits, toMinorUnits } from '../domain/money.ts';
 import { type Fixture, FixtureSchema, type TenantFixture } from '../schemas/fixture.ts';
 import { hashToken } from '../services/authorize-token.ts';
 
-/** A fixture that failed validation; nothing of it was written. */
+/** A fixture that cannot be loaded, with the JSON path of each problem; `outcome` says what was written. */
 export class FixtureError extends Error {
   override readonly name = 'FixtureError';
-  constructor(readonly problems: string[]) {
-    super(
-      `The fixture is invalid; nothing was written:\n${problems.map((problem) => `  ${problem}`).join('\n')}`,
-    );
+  constructor(
+    readonly problems: string[],
+    outcome = 'nothing was written',
+  ) {
+    super(`The fixture is invalid; ${outcome}:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
   }
 }
 
@@ -41,15 +42,53 @@ export function validateFixture(document: unknown): Fixture {
   return parsed.data;
 }
 
-function monthsBetween(from: string, to: string): number {
-  const [fromYear, fromMonth] = from.split('-').map(Number) as [number, number];
-  const [toYear, toMonth] = to.split('-').map(Number) as [number, number];
-  return toYear * 12 + toMonth - (fromYear * 12 + fromMonth);
+const FIRST_DAY = `${MIN_YEAR}-01-01`;
+const LAST_DAY = '9999-12-31';
+
+/**
+ * The fixture with its dates moved by the days from `AsOf` to `today` (the load date), or as it is
+ * without `AsOf`. Moving by days, not months, keeps every invoice exactly as many days from being
+ * due as on AsOf, and nothing issued or paid by AsOf (all of it: the schema checks) lands after
+ * today, whatever day of the month the load is. Throws FixtureError, naming each date's path,
+ * when a date would leave the calendar the service keeps (1900 to 9999).
+ */
+export function moveFixtureDates(fixture: Fixture, today: string): Fixture {
+  if (fixture.AsOf === undefined) return fixture;
+  if (!isIsoDate(today)) throw new RangeError(`The load date must be a real YYYY-MM-DD date: ${today}`);
+  const days = daysBetween(fixture.AsOf, today);
+  const problems: string[] = [];
+  const move = (date: string, path: PropertyKey[]): string => {
+    const fromFirst = daysBetween(FIRST_DAY, date) + days;
+    if (fromFirst < 0 || fromFirst > daysBetween(FIRST_DAY, LAST_DAY)) {
+      const where = fromFirst < 0 ? `before ${MIN_YEAR}` : 'after 9999';
+      problems.push(`${toJsonPath(path)}: would move to ${where} when loaded on ${today}`);
+      return date;
+    }
+    return addDays(date, days);
+  };
+  const moved: Fixture = {
+    ...fixture,
+    AsOf: today,
+    Tenants: fixture.Tenants.map((tenant, t) => ({
+      ...tenant,
+      Invoices: tenant.Invoices.map((invoice, i) => ({
+        ...invoice,
+        IssuedDate: move(invoice.IssuedDate, ['Tenants', t, 'Invoices', i, 'IssuedDate']),
+        DueDate: move(invoice.DueDate, ['Tenants', t, 'Invoices', i, 'DueDate']),
+      })),
+      Payments: tenant.Payments.map((payment, i) => ({
+        ...payment,
+        Date: move(payment.Date, ['Tenants', t, 'Payments', i, 'Date']),
+      })),
+    })),
+  };
+  if (problems.length > 0) throw new FixtureError(problems);
+  return moved;
 }
 
 type Item = Record<string, unknown>;
 
-function tenantItems(tenant: TenantFixture, shift: (date: string) => string): Item[] {
+function tenantItems(tenant: TenantFixture): Item[] {
   const tenantId = tenant.Id;
   const digits = minorDigits(tenant.Currency);
   const money = (text: string) => toMinorUnits(text, digits) ?? 0; // validated already
@@ -67,7 +106,6 @@ function tenantItems(tenant: TenantFixture, shift: (date: string) => string): It
       locale: tenant.Locale ?? 'en-GB',
       defaultStatementTemplateNumber: tenant.DefaultStatementTemplateNumber,
     },
-    ...tenant.ApiTokens.map((token) => ({ ...tokenKey(hashToken(token)), type: 'Token', tenantId })),
     ...tenant.EmailTemplates.map((template) => ({
       ...templateKey(tenantId, template.Number),
       type: 'Template',
@@ -86,30 +124,26 @@ function tenantItems(tenant: TenantFixture, shift: (date: string) => string): It
       email: customer.Email,
       emailTemplateNumber: customer.EmailTemplateNumber,
     })),
-    ...tenant.Invoices.map((invoice) => {
-      const issuedDate = shift(invoice.IssuedDate);
-      return {
-        ...invoiceKey(tenantId, invoice.CustomerCode, issuedDate, invoice.Number),
-        type: 'Invoice',
-        number: invoice.Number,
-        customerCode: invoice.CustomerCode,
-        issuedDate,
-        dueDate: shift(invoice.DueDate),
-        totalMinor: money(invoice.Total),
-      };
-    }),
+    ...tenant.Invoices.map((invoice) => ({
+      ...invoiceKey(tenantId, invoice.CustomerCode, invoice.IssuedDate, invoice.Number),
+      type: 'Invoice',
+      number: invoice.Number,
+      customerCode: invoice.CustomerCode,
+      issuedDate: invoice.IssuedDate,
+      dueDate: invoice.DueDate,
+      totalMinor: money(invoice.Total),
+    })),
     ...tenant.Payments.map((payment) => {
       const customerCode = invoiceCustomer.get(payment.InvoiceNumber) ?? '';
-      const date = shift(payment.Date);
-      const occurrence = `${payment.InvoiceNumber}#${date}`;
+      const occurrence = `${payment.InvoiceNumber}#${payment.Date}`;
       const sequence = paymentSequence.get(occurrence) ?? 0;
       paymentSequence.set(occurrence, sequence + 1);
       return {
-        ...paymentKey(tenantId, customerCode, date, payment.InvoiceNumber, sequence),
+        ...paymentKey(tenantId, customerCode, payment.Date, payment.InvoiceNumber, sequence),
         type: 'Payment',
         invoiceNumber: payment.InvoiceNumber,
         customerCode,
-        date,
+        date: payment.Date,
         amountMinor: money(payment.Amount),
       };
     }),
@@ -117,17 +151,70 @@ function tenantItems(tenant: TenantFixture, shift: (date: string) => string): It
 }
 
 /**
- * The writes that make the table hold exactly the fixture's ledger: every record put, and the
- * invoices and payments of the fixture's customers that the fixture no longer has deleted.
- * `today` is the load date, used only when the fixture has `AsOf`.
+ * The items that hold a validated fixture's tenants, templates, customers, invoices and payments,
+ * dates as they stand (move them first with moveFixtureDates). Tokens are not among them: they are
+ * added one by one, only where no record is (planFixtureWrites).
  */
-export async function planFixtureWrites(fixture: Fixture, today: string): Promise<WriteSet> {
-  const months = fixture.AsOf === undefined ? 0 : Math.max(0, monthsBetween(fixture.AsOf, today));
-  const shift = (date: string) => (months === 0 ? date : addMonths(date, months));
-  const puts = fixture.Tenants.flatMap((tenant) => tenantItems(tenant, shift));
+export function fixtureRecords(fixture: Fixture): Item[] {
+  return fixture.Tenants.flatMap(tenantItems);
+}
+
+/** A token of the fixture that the table does not hold yet. */
+export interface NewToken {
+  tokenHash: string;
+  tenantId: string;
+  /** Its place in the fixture, `$.Tenants[0].ApiTokens[1]`: errors name this, never the token. */
+  path: string;
+}
+
+/**
+ * Reads the record of every token of the fixture. A token that another tenant holds is refused
+ * (token keys are the table's only keys outside a tenant, so a put would silently move it); one
+ * that its own tenant holds already is left alone, so a revoked or expiring token stays so.
+ */
+async function planTokens(fixture: Fixture): Promise<NewToken[]> {
+  const tokens = fixture.Tenants.flatMap((tenant, t) =>
+    tenant.ApiTokens.map((token, i) => ({
+      tokenHash: hashToken(token),
+      tenantId: tenant.Id,
+      path: toJsonPath(['Tenants', t, 'ApiTokens', i]),
+    })),
+  );
+  const records = await Promise.all(tokens.map((token) => getTokenRecord(token.tokenHash)));
+  const problems: string[] = [];
+  const fresh: NewToken[] = [];
+  tokens.forEach((token, index) => {
+    const record = records[index];
+    if (record === undefined) fresh.push(token);
+    else if (record.tenantId !== token.tenantId) {
+      problems.push(
+        `${token.path}: already belongs to tenant ${record.tenantId}; a token names one tenant only`,
+      );
+    }
+  });
+  if (problems.length > 0) throw new FixtureError(problems);
+  return fresh;
+}
+
+export interface FixturePlan {
+  /** Every record put, and the fixture's customers' invoices and payments it no longer has deleted. */
+  writes: WriteSet;
+  /** Tokens to add, after the writes. */
+  tokens: NewToken[];
+}
+
+/**
+ * Everything a load will write, worked out by reads only, so that any problem found here (a date
+ * moved out of the calendar, a token of another tenant) leaves the table untouched. `today` is
+ * the load date, used only when the fixture has `AsOf`.
+ */
+export async function planFixtureWrites(fixture: Fixture, today: string): Promise<FixturePlan> {
+  const moved = moveFixtureDates(fixture, today);
+  const tokens = await planTokens(moved);
+  const puts = fixtureRecords(moved);
   const wanted = new Set(puts.map((item) => `${String(item.PK)}|${String(item.SK)}`));
   const deletes: TableKey[] = [];
-  for (const tenant of fixture.Tenants) {
+  for (const tenant of moved.Tenants) {
     for (const customer of tenant.Customers) {
       const partition = customerPartition(tenant.Id, customer.Code);
       for (const prefix of ['INVOICE#', 'PAYMENT#']) {
@@ -136,23 +223,40 @@ export async function planFixtureWrites(fixture: Fixture, today: string): Promis
       }
     }
   }
-  return { puts, deletes };
+  return { writes: { puts, deletes }, tokens };
 }
 
 export interface ImportSummary {
   tenants: number;
+  /** Records put, tokens added included (a token already held by its tenant is not written again). */
   itemsWritten: number;
   itemsDeleted: number;
 }
 
-/** Validates a fixture whole, then loads it; loading the same fixture again changes nothing. */
+/**
+ * Validates a fixture whole, checks it against the table, then loads it; loading the same fixture
+ * again changes nothing. A rejected fixture writes nothing. Tokens are added last, each only where
+ * no record is: should another load give one to another tenant in the moment between the check
+ * and the write, that token is refused (FixtureError) and the rest stays written.
+ */
 export async function importFixture(document: unknown, today: string): Promise<ImportSummary> {
   const fixture = validateFixture(document);
-  const writes = await planFixtureWrites(fixture, today);
+  const { writes, tokens } = await planFixtureWrites(fixture, today);
   await writeItems(writes);
+  const lost: string[] = [];
+  for (const token of tokens) {
+    if (await addTokenIfAbsent(token.tokenHash, token.tenantId)) continue;
+    const holder = await getTokenRecord(token.tokenHash);
+    if (holder?.tenantId !== token.tenantId) {
+      lost.push(`${token.path}: was given to another tenant while this fixture loaded`);
+    }
+  }
+  if (lost.length > 0) {
+    throw new FixtureError(lost, 'its records were written, but not these tokens');
+  }
   return {
     tenants: fixture.Tenants.length,
-    itemsWritten: writes.puts.length,
+    itemsWritten: writes.puts.length + tokens.length,
     itemsDeleted: writes.deletes.length,
   };
 }

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { documentClient } from '#shared/aws/dynamodb.ts';
-import { customerPartition, tenantKey } from '#shared/aws/table-keys.ts';
+import { documentClient, getTokenRecord, writeItems } from '#shared/aws/dynamodb.ts';
+import { customerPartition, tenantKey, tokenKey } from '#shared/aws/table-keys.ts';
 import { FixtureError, importFixture } from '#shared/seed/import-fixture.ts';
+import { hashToken } from '#shared/services/authorize-token.ts';
 import { exampleTenant, uniqueTenantId } from '../support/tenants.ts';
 
 const run = promisify(execFile);
+
+type Tenant = ReturnType<typeof exampleTenant>;
 
 async function partition(tenantId: string, code: string) {
   const { Items = [] } = await documentClient.send(
@@ -30,6 +33,14 @@ async function tenantRecord(tenantId: string) {
   return Item;
 }
 
+/** Every invoice and payment of a fixture's customers. */
+async function ledger(tenantId: string, fixture: { Tenants: { Customers: { Code: string }[] }[] }) {
+  const items = [];
+  for (const customer of fixture.Tenants[0]?.Customers ?? [])
+    items.push(...(await partition(tenantId, customer.Code)));
+  return items.filter((item) => item.type === 'Invoice' || item.type === 'Payment');
+}
+
 /** The demo fixture under a fresh tenant id and token, so the test owns its records. */
 function demoAs(tenantId: string) {
   const demo = JSON.parse(readFileSync('fixtures/demo.json', 'utf8'));
@@ -46,8 +57,12 @@ describe('importFixture against DynamoDB', () => {
 
     const second = await importFixture(demoAs(tenantId), '2026-11-24');
 
-    expect(first.itemsWritten).toBeGreaterThan(250);
-    expect(second).toEqual({ ...first, itemsDeleted: 0 });
+    const demo = demoAs(tenantId).Tenants[0];
+    const records =
+      1 + demo.EmailTemplates.length + demo.Customers.length + demo.Invoices.length + demo.Payments.length;
+    expect(first).toEqual({ tenants: 1, itemsWritten: records + 1, itemsDeleted: 0 });
+    // The second load puts the same records again; the token, held already, is left as it is.
+    expect(second).toEqual({ tenants: 1, itemsWritten: records, itemsDeleted: 0 });
     expect(await partition(tenantId, '101')).toEqual(before);
     expect(before.filter((item) => item.type === 'Invoice').length).toBe(36);
     expect(await tenantRecord(tenantId)).toMatchObject({
@@ -72,24 +87,45 @@ describe('importFixture against DynamoDB', () => {
     });
   });
 
-  it('moves AsOf fixtures to the load month and removes the records it moved from', async () => {
+  it('moves AsOf fixtures by the days to the load date and removes exactly the records it moved from', async () => {
     const tenantId = uniqueTenantId('demo');
+    const demo = demoAs(tenantId);
     await importFixture(demoAs(tenantId), '2026-11-24');
-    const november = (await partition(tenantId, '101')).filter((item) => item.type === 'Invoice');
+    const november = await ledger(tenantId, demo);
 
     const summary = await importFixture(demoAs(tenantId), '2027-01-10');
-    const january = (await partition(tenantId, '101')).filter((item) => item.type === 'Invoice');
+    const january = await ledger(tenantId, demo);
 
+    // 47 days later, every invoice and payment has a new date, so every old key is removed.
+    const keys = (items: Record<string, unknown>[]) => new Set(items.map((item) => `${item.PK}|${item.SK}`));
+    const gone = [...keys(november)].filter((key) => !keys(january).has(key));
+    expect(gone).toHaveLength(demo.Tenants[0].Invoices.length + demo.Tenants[0].Payments.length);
+    expect(summary.itemsDeleted).toBe(gone.length);
     expect(january.length).toBe(november.length);
-    expect(summary.itemsDeleted).toBeGreaterThan(0);
     const latest = (items: Record<string, unknown>[]) =>
       items
+        .filter((item) => item.type === 'Invoice' && item.customerCode === '101')
         .map((item) => String(item.issuedDate))
         .sort()
         .at(-1);
     expect(latest(november)).toBe('2026-11-05');
-    expect(latest(january)).toBe('2027-01-05');
+    expect(latest(january)).toBe('2026-12-22');
   });
+
+  it.each(['2026-12-01', '2027-03-01', '2028-02-29'])(
+    'puts no demo invoice or payment after the load date of %s',
+    async (today) => {
+      const tenantId = uniqueTenantId('demo');
+      const demo = demoAs(tenantId);
+      await importFixture(demo, today);
+
+      const items = await ledger(tenantId, demo);
+
+      expect(items).toHaveLength(demo.Tenants[0].Invoices.length + demo.Tenants[0].Payments.length);
+      const future = items.filter((item) => String(item.issuedDate ?? item.date) > today);
+      expect(future).toEqual([]);
+    },
+  );
 
   it('writes nothing from a fixture with a bad field, and names its path', async () => {
     const tenantId = uniqueTenantId();
@@ -111,6 +147,82 @@ describe('importFixture against DynamoDB', () => {
       '$.Tenants[0].Invoices[0].Total: must be a decimal amount such as "120.00"',
     ]);
     expect(await tenantRecord(tenantId)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a bad locale',
+      (good: Tenant) => ({ Tenants: [good, exampleTenant({ Locale: 'en_GB' })] }),
+      '2026-11-24',
+      '$.Tenants[1].Locale: must be a BCP 47 language tag such as en-GB',
+    ],
+    [
+      'an unknown template token',
+      (good: Tenant) => ({
+        Tenants: [
+          good,
+          exampleTenant({
+            EmailTemplates: [{ Number: 1, Name: 'T', Subject: 'Hi #CUSTOMER#', Body: 'x', IsHtml: false }],
+          }),
+        ],
+      }),
+      '2026-11-24',
+      '$.Tenants[1].EmailTemplates[0].Subject: #CUSTOMER# is not a known token',
+    ],
+    [
+      'a date that AsOf would move out of the calendar',
+      (good: Tenant) => ({ AsOf: '2013-03-01', Tenants: [good] }),
+      '1900-01-05',
+      '$.Tenants[0].Invoices[0].IssuedDate: would move to before 1900 when loaded on 1900-01-05',
+    ],
+  ])(
+    'writes nothing from a fixture with %s, not even its good tenants',
+    async (_, fixtureWith, today, problem) => {
+      const good = exampleTenant();
+      const fixture = fixtureWith(good);
+
+      const error = await importFixture(fixture, today).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(FixtureError);
+      expect((error as FixtureError).problems).toEqual([problem]);
+      for (const tenant of fixture.Tenants) {
+        expect(await tenantRecord(tenant.Id)).toBeUndefined();
+        expect(await partition(tenant.Id, '101')).toEqual([]);
+        expect(await getTokenRecord(hashToken(tenant.ApiTokens[0] ?? ''))).toBeUndefined();
+      }
+    },
+  );
+
+  it("refuses a second fixture that lists another tenant's token, naming its place, and writes nothing", async () => {
+    const first = exampleTenant();
+    await importFixture({ Tenants: [first] }, '2026-11-24');
+    const stolen = first.ApiTokens[0] ?? '';
+    const second = exampleTenant({ ApiTokens: [`own-${uniqueTenantId()}`, stolen] });
+
+    const error = await importFixture({ Tenants: [second] }, '2026-11-24').catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(FixtureError);
+    expect((error as FixtureError).problems).toEqual([
+      `$.Tenants[0].ApiTokens[1]: already belongs to tenant ${first.Id}; a token names one tenant only`,
+    ]);
+    expect((error as FixtureError).message).not.toContain(stolen);
+    expect(await getTokenRecord(hashToken(stolen))).toEqual({ tenantId: first.Id });
+    expect(await getTokenRecord(hashToken(second.ApiTokens[0] ?? ''))).toBeUndefined();
+    expect(await tenantRecord(second.Id)).toBeUndefined();
+  });
+
+  it('leaves a revoked token revoked when its tenant is loaded again', async () => {
+    const tenant = exampleTenant();
+    await importFixture({ Tenants: [tenant] }, '2026-11-24');
+    const tokenHash = hashToken(tenant.ApiTokens[0] ?? '');
+    await writeItems({
+      puts: [{ ...tokenKey(tokenHash), type: 'Token', tenantId: tenant.Id, revoked: true }],
+      deletes: [],
+    });
+
+    await importFixture({ Tenants: [tenant] }, '2026-11-24');
+
+    expect(await getTokenRecord(tokenHash)).toEqual({ tenantId: tenant.Id, revoked: true });
   });
 
   it('writes large ledgers in batches', async () => {
@@ -157,6 +269,19 @@ describe('npm run seed (the CLI)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('$.Tenants[0].Id: must be lower-case letters, digits and dashes');
     expect(result.stderr).toContain('$.Tenants[0].Name:');
+  });
+
+  it('names the place of a token another tenant holds, never the token', async () => {
+    const owner = exampleTenant();
+    await importFixture({ Tenants: [owner] }, '2026-11-24');
+    const file = join(tmpdir(), `${uniqueTenantId()}.json`);
+    writeFileSync(file, JSON.stringify({ Tenants: [exampleTenant({ ApiTokens: owner.ApiTokens })] }));
+
+    const result = await cli(file);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`$.Tenants[0].ApiTokens[0]: already belongs to tenant ${owner.Id}`);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(owner.ApiTokens[0]);
   });
 
   it('exits 2 with usage when no file is named', async () => {
