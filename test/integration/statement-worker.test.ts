@@ -3,9 +3,9 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { handler as bulkEmail } from '#functions/bulk-email-api/handler.ts';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
-import { documentClient, dynamoDbClient } from '#shared/aws/dynamodb.ts';
+import { documentClient, dynamoDbClient, writeItems } from '#shared/aws/dynamodb.ts';
 import { getJob } from '#shared/aws/dynamodb-jobs.ts';
-import { customerPartition } from '#shared/aws/table-keys.ts';
+import { customerPartition, templateKey } from '#shared/aws/table-keys.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { startPoller } from '../../infra/local/poller.ts';
 import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
@@ -45,7 +45,7 @@ const ledger = exampleTenant({
       Number: 1,
       Name: 'Broken',
       Subject: 'Statement',
-      Body: 'Dear #CONTACT#, see #INVOICELIST#',
+      Body: 'Dear #CONTACT#',
       IsHtml: false,
     },
   ],
@@ -73,6 +73,22 @@ describe('statement worker against the emulators', () => {
 
   beforeAll(async () => {
     await seedTenants(tenant, ledger);
+    // The importer refuses unknown tokens, so the broken template is written as a record would
+    // be by any other writer, to show what the worker does with one.
+    await writeItems({
+      puts: [
+        {
+          ...templateKey(ledger.Id, 1),
+          type: 'Template',
+          number: 1,
+          name: 'Broken',
+          subject: 'Statement',
+          body: 'Dear #CONTACT#, see #INVOICELIST#',
+          isHtml: false,
+        },
+      ],
+      deletes: [],
+    });
   });
 
   afterEach(() => {
