@@ -1,8 +1,8 @@
 /**
  * A small stand-in for API Gateway's REST API: it runs the real TOKEN authorizer (with a result
- * cache keyed by the token, as API Gateway's) and the real handlers with REST proxy events, and
- * answers what API Gateway itself answers (401, 403, 404, 413) in KashFlow's error shape, as the
- * CDK stack's gateway responses do.
+ * cache keyed by the token, for the stack's TTL) and the real handlers with REST proxy events, and
+ * answers what API Gateway itself answers (400, 401, 403, 404, 413) in KashFlow's error shape, as
+ * the CDK stack's gateway responses do.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,6 +14,7 @@ import type {
   APIGatewayTokenAuthorizerEvent,
   Context,
 } from 'aws-lambda';
+import { AUTHORIZER_CACHE_TTL_SECONDS } from '../authorizer-cache.ts';
 import { lambdaContext } from './lambda-context.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -35,9 +36,11 @@ export interface GatewayOptions {
   host?: string;
   routes: Route[];
   authorizer: TokenAuthorizer;
-  /** API Gateway caches an authorizer's result per token for 300 s by default. */
+  /** How long an authorizer's result is reused for the same token: the stack's TTL by default. */
   authorizerCacheTtlSeconds?: number;
   stage?: string;
+  /** The clock the authorizer cache runs on (epoch ms); tests move it instead of waiting. */
+  now?: () => number;
 }
 
 export interface LocalGateway {
@@ -61,6 +64,22 @@ class GatewayAnswer extends Error {
   }
 }
 
+/**
+ * A percent-encoded URL component decoded as UTF-8, as API Gateway decodes paths and query
+ * strings; `undefined` when it is not valid percent-encoding of UTF-8 (a lone `%`, `%` without two
+ * hex digits, or bytes that are not UTF-8), which API Gateway refuses with 400 before routing.
+ */
+function decodeComponent(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+const malformed = (what: string) =>
+  new GatewayAnswer(400, 'BadRequest', `${what} is not valid percent-encoded UTF-8.`);
+
 function matchRoute(routes: Route[], method: string, path: string) {
   for (const route of routes) {
     const names: string[] = [];
@@ -71,7 +90,7 @@ function matchRoute(routes: Route[], method: string, path: string) {
     const match = new RegExp(`^${pattern}/?$`).exec(path);
     if (match && route.method === method) {
       const pathParameters = Object.fromEntries(
-        names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+        names.map((name, index) => [name, decodeComponent(match[index + 1] ?? '') ?? '']),
       );
       return { route, pathParameters };
     }
@@ -103,15 +122,28 @@ function headersOf(request: IncomingMessage) {
   return { headers, multiValueHeaders };
 }
 
-function queryOf(url: URL) {
-  if ([...url.searchParams.keys()].length === 0) {
-    return { queryStringParameters: null, multiValueQueryStringParameters: null };
-  }
+/**
+ * The query string as API Gateway's proxy event carries it: names and values decoded (`+` is a
+ * space), the last value of a repeated name in `queryStringParameters`. Malformed percent-encoding
+ * is refused, naming the parameter, rather than passed on as replacement characters.
+ */
+function queryOf(search: string) {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (pair === '') continue;
+    const split = pair.indexOf('=');
+    const rawName = split === -1 ? pair : pair.slice(0, split);
+    const rawValue = split === -1 ? '' : pair.slice(split + 1);
+    const name = decodeComponent(rawName.replaceAll('+', ' '));
+    if (name === undefined) throw malformed(`The query string parameter name ${rawName}`);
+    const value = decodeComponent(rawValue.replaceAll('+', ' '));
+    if (value === undefined) throw malformed(`The query string parameter ${name}`);
     single[name] = value;
     multi[name] = [...(multi[name] ?? []), value];
+  }
+  if (Object.keys(single).length === 0) {
+    return { queryStringParameters: null, multiValueQueryStringParameters: null };
   }
   return { queryStringParameters: single, multiValueQueryStringParameters: multi };
 }
@@ -138,14 +170,14 @@ const UNAUTHORIZED = () =>
 
 /** Starts the local gateway; port 0 lets the OS pick one. */
 export async function startLocalGateway(options: GatewayOptions): Promise<LocalGateway> {
-  const { routes, authorizer, stage = 'local', host = '127.0.0.1' } = options;
-  const cacheTtlMs = (options.authorizerCacheTtlSeconds ?? 300) * 1000;
+  const { routes, authorizer, stage = 'local', host = '127.0.0.1', now = Date.now } = options;
+  const cacheTtlMs = (options.authorizerCacheTtlSeconds ?? AUTHORIZER_CACHE_TTL_SECONDS) * 1000;
   const region = process.env.AWS_REGION ?? 'eu-west-2';
   const cache = new Map<string, { result: APIGatewayAuthorizerResult; expires: number }>();
 
   async function authorize(token: string, methodArn: string): Promise<APIGatewayAuthorizerResult> {
     const cached = cache.get(token);
-    if (cached !== undefined && cached.expires > Date.now()) return cached.result;
+    if (cached !== undefined && cached.expires > now()) return cached.result;
     let result: APIGatewayAuthorizerResult;
     try {
       result = await authorizer(
@@ -156,13 +188,16 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       if (error instanceof Error && error.message === 'Unauthorized') throw UNAUTHORIZED();
       throw new GatewayAnswer(500, 'InternalError', 'Authorizer error');
     }
-    if (cacheTtlMs > 0) cache.set(token, { result, expires: Date.now() + cacheTtlMs });
+    if (cacheTtlMs > 0) cache.set(token, { result, expires: now() + cacheTtlMs });
     return result;
   }
 
   async function handle(request: IncomingMessage): Promise<APIGatewayProxyResult> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    // As API Gateway: a URL that is not valid percent-encoding is refused before routing.
+    if (decodeComponent(url.pathname) === undefined) throw malformed(`The request path ${url.pathname}`);
+    const query = queryOf(url.search);
     const matched = matchRoute(routes, method, url.pathname);
     if (matched === undefined)
       throw new GatewayAnswer(404, 'NotFound', `No resource at ${method} ${url.pathname}`);
@@ -181,7 +216,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       httpMethod: method,
       headers,
       multiValueHeaders,
-      ...queryOf(url),
+      ...query,
       pathParameters: Object.keys(matched.pathParameters).length > 0 ? matched.pathParameters : null,
       stageVariables: null,
       body: body.byteLength > 0 ? body.toString('utf8') : null,

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeItems } from '#shared/aws/dynamodb.ts';
 import { tokenKey } from '#shared/aws/table-keys.ts';
 import { hashToken } from '#shared/services/authorize-token.ts';
+import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/authorizer-cache.ts';
 import { type LocalGateway, startLocalGateway } from '../../infra/local/gateway.ts';
 import { localRoutes } from '../../infra/local/routes.ts';
 import { jobQueueUrl, receiveAll } from '../support/queues.ts';
@@ -41,8 +43,8 @@ describe('the API through the local gateway, with the real authorizer', () => {
   beforeAll(async () => {
     await seedTenants(tenantA, tenantB);
     const { routes, authorizer } = await localRoutes();
-    // API Gateway's default cache TTL, so that cross-token leaks would show.
-    gateway = await startLocalGateway({ port: 0, routes, authorizer, authorizerCacheTtlSeconds: 300 });
+    // The stack's cache TTL (the default here too), so that cross-token leaks would show.
+    gateway = await startLocalGateway({ port: 0, routes, authorizer });
   });
 
   afterAll(async () => {
@@ -183,5 +185,87 @@ describe('the API through the local gateway, with the real authorizer', () => {
     expect(response.body).toBe(
       '<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Error>InvalidParameter</Error><Message>startdate must be a real calendar date in yyyymmdd format</Message></ErrorResponse>',
     );
+  });
+
+  it.each([
+    ['GET', '/v2/customers/%E0%A4%A/notes', 'The request path /v2/customers/%E0%A4%A/notes'],
+    ['GET', '/v2/customers/%FF/notes', 'The request path /v2/customers/%FF/notes'],
+    ['GET', '/v2/customers/100%/notes', 'The request path /v2/customers/100%/notes'],
+    ['GET', '/v2/%E0%A4%A/nothing-here', 'The request path /v2/%E0%A4%A/nothing-here'],
+    ['POST', '/v2/customerstatements/bulk/email?startdate=%E0%A4%A', 'The query string parameter startdate'],
+    [
+      'POST',
+      '/v2/customerstatements/bulk/email?filterby=all&enddate=2013%1',
+      'The query string parameter enddate',
+    ],
+    ['POST', '/v2/customerstatements/bulk/email?%E0=1', 'The query string parameter name %E0'],
+  ])('answers 400 naming it for malformed percent-encoding: %s %s', async (method, path, what) => {
+    const tenant = exampleTenant();
+    await seedTenants(tenant);
+    for (const authorization of [`KfToken ${tenant.ApiTokens[0]}`, undefined]) {
+      const response = await fetch(`${gateway.url}${path}`, {
+        method,
+        headers: {
+          'Content-Type': 'application/json',
+          ...(authorization === undefined ? {} : { Authorization: authorization }),
+        },
+        ...(method === 'POST' ? { body: '["101"]' } : {}),
+      });
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        Error: 'BadRequest',
+        Message: `${what} is not valid percent-encoded UTF-8.`,
+      });
+    }
+    const jobs = (await receiveAll(jobQueueUrl())).map((message) => JSON.parse(message.Body ?? '{}'));
+    expect(jobs.filter((job) => job.tenantId === tenant.Id)).toEqual([]);
+  });
+
+  it('still decodes well-formed percent-encoding in the path and the query', async () => {
+    const token = `KfToken ${tenantA.ApiTokens[0]}`;
+    const notes = await fetch(`${gateway.url}/v2/customers/%31%30%31/notes`, {
+      headers: { Authorization: token },
+    });
+    const dryRun = await post(
+      '/v2/customerstatements/bulk/email?startdate=2013%30101&enddate=20131010&filterby=%41ll&dryrun=1',
+      token,
+      '["101"]',
+    );
+
+    expect(notes.status).toBe(200);
+    expect(dryRun.status).toBe(200);
+  });
+});
+
+describe('the authorizer cache', () => {
+  it(`refuses a revoked token ${AUTHORIZER_CACHE_TTL_SECONDS} s after its revocation at the latest`, async () => {
+    const tenant = exampleTenant();
+    await seedTenants(tenant);
+    const token = `revocable-${randomUUID()}`;
+    const record = { ...tokenKey(hashToken(token)), type: 'Token', tenantId: tenant.Id };
+    await writeItems({ puts: [record], deletes: [] });
+    let now = Date.parse('2026-11-24T12:00:00Z');
+    const { routes, authorizer } = await localRoutes();
+    // The stack's TTL (the gateway's default) on a clock the test moves: no waiting.
+    const clocked = await startLocalGateway({ port: 0, routes, authorizer, now: () => now });
+    const notes = () =>
+      fetch(`${clocked.url}/v2/customers/101/notes`, { headers: { Authorization: `KfToken ${token}` } });
+    try {
+      expect((await notes()).status).toBe(200);
+      await writeItems({ puts: [{ ...record, revoked: true }], deletes: [] });
+
+      now += AUTHORIZER_CACHE_TTL_SECONDS * 1000 - 1;
+      const withinBound = await notes();
+      now += 1;
+      const afterBound = await notes();
+
+      // Within the bound the cached decision may still be served; at the bound it never is.
+      expect(withinBound.status).toBe(200);
+      expect(afterBound.status).toBe(401);
+      expect(await afterBound.json()).toEqual(INVALID_TOKEN);
+    } finally {
+      await clocked.stop();
+    }
   });
 });
