@@ -1,18 +1,19 @@
 /**
  * `npm run check:bundles`: builds the Lambda bundles as CDK does and runs each one's handler under
- * Node.js 22 (the runtime Lambda uses; the binary comes from the npm registry's node-<os>-<arch>
- * package) against the embedded emulators with the sample events in fixtures/events/. A bundle
- * that cannot load or answer in Node.js 22 fails the check.
+ * the Node.js major of Lambda's runtime (24; the binary comes from the npm registry's
+ * node-<os>-<arch> package: infra/lambda-node.ts) against the embedded emulators with the sample
+ * events in fixtures/events/. A bundle that cannot load or answer under it fails the check.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { BUILD_DIR, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
+import { LAMBDA_NODE_MAJOR } from '../infra/bundling.ts';
+import { lambdaNode } from '../infra/lambda-node.ts';
 import { startEmulators } from '../infra/local/emulators.ts';
 import { configureLocalEnvironment } from '../infra/local/environment.ts';
 import { ensureJobQueues, ensureTable } from '../infra/local/resources.ts';
-import { node22 } from '../infra/node22.ts';
 
 const run = promisify(execFile);
 const EVENTS = path.join(PROJECT_ROOT, 'fixtures/events');
@@ -50,7 +51,7 @@ function check(condition: boolean, message: string): void {
 }
 
 async function main(): Promise<void> {
-  const [binary, bundles] = await Promise.all([node22(), buildAllBundles()]);
+  const [binary, bundles] = await Promise.all([lambdaNode(), buildAllBundles()]);
   const emulators = await startEmulators({ dynamodb: 0, sqs: 0, ses: 0 }, { useConfiguredEndpoints: false });
   try {
     configureLocalEnvironment(emulators.endpoints);
@@ -130,6 +131,10 @@ async function main(): Promise<void> {
       'ses-events': events,
     };
     for (const [name, outcome] of Object.entries(outcomes)) {
+      check(
+        outcome.node.startsWith(`v${LAMBDA_NODE_MAJOR}.`),
+        `${name} ran under Node.js ${outcome.node}, not ${LAMBDA_NODE_MAJOR}`,
+      );
       const bytes = bundles.find((bundle) => bundle.name === name)?.bytes ?? 0;
       console.log(
         `ok  ${name.padEnd(17)} ${(bytes / 1024).toFixed(0).padStart(5)} KB  ran under Node.js ${outcome.node}`,

@@ -1,6 +1,6 @@
 // Runs one built Lambda bundle's handler with an event file, as the Lambda runtime would, and
-// prints {"node": version, "result": …}. Plain JavaScript: it runs under the Node.js 22 binary
-// with nothing but the bundle itself.
+// prints {"node": version, "result": …}. Plain JavaScript: it runs under the Lambda runtime's
+// Node.js binary (infra/lambda-node.ts) with nothing but the bundle itself.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';

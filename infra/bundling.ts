@@ -5,11 +5,17 @@
 
 import * as path from 'node:path';
 
+/**
+ * The Node.js major of the Lambda runtime (the construct's `Runtime.NODEJS_<major>_X`; the infra
+ * tests check they agree), which the bundles target and `npm run check:bundles` runs them under.
+ */
+export const LAMBDA_NODE_MAJOR = 24;
+
 /** ESM bundles still contain CommonJS dependencies that call require(); give them one. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);";
 
-export const BUNDLE_TARGET = 'node22';
+export const BUNDLE_TARGET = `node${LAMBDA_NODE_MAJOR}`;
 
 export const BUNDLE_OPTIONS = {
   format: 'esm',
