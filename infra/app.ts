@@ -1,9 +1,9 @@
 /**
- * The CDK app: `npx cdk deploy -c stage=dev` (or prod). The AwsSolutions cdk-nag pack runs on
- * every synth; a finding that is not acknowledged with a reason fails it.
+ * The CDK app: `npx cdk deploy -c stage=dev` (or prod). The AwsSolutions and Serverless cdk-nag
+ * packs run on every synth; a finding that is not acknowledged with a reason (infra/nag.ts) fails it.
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { stageConfig } from './config.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { StatementMailerStack } from './stack.ts';
@@ -18,7 +18,10 @@ export function buildApp(app = new App()): { app: App; stack: StatementMailerSta
   Tags.of(stack).add('service', 'statement-mailer');
   Tags.of(stack).add('stage', config.stage);
   acknowledgeNagFindings(stack);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true }),
+    new ServerlessChecks(app, { verbose: true }),
+  );
   return { app, stack };
 }
 

@@ -10,13 +10,7 @@ import {
   RestApi,
   TokenAuthorizer,
 } from 'aws-cdk-lib/aws-apigateway';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IMetric,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -36,6 +30,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { TABLE_DESIGN } from '../shared/aws/table-design.ts';
+import { METRIC } from '../shared/observability/metric-names.ts';
+import { API_ROUTES, type RouteFunctionName } from './api-routes.ts';
+import { AUTHORIZER_CACHE_TTL_SECONDS } from './authorizer-cache.ts';
 import { removalPolicyOf, type StageConfig, visibilityTimeoutFor, workerPacing } from './config.ts';
 import { StatementMailerFunction } from './constructs/statement-mailer-function.ts';
 
@@ -55,6 +52,7 @@ export class StatementMailerStack extends Stack {
   readonly jobQueue: Queue;
   readonly deadLetterQueue: Queue;
   readonly sesEventsDeadLetterQueue: Queue;
+  readonly sesEventsSubscriptionDeadLetterQueue: Queue;
   readonly functions: Record<
     'api' | 'authorizer' | 'worker' | 'batchStatus' | 'customerNotes' | 'sesEvents',
     StatementMailerFunction
@@ -177,7 +175,8 @@ export class StatementMailerStack extends Stack {
     }).bindTable(this.table, ['dynamodb:GetItem', 'dynamodb:Query']);
 
     // SES delivery events: configuration set → SNS (encrypted with a key SES may use) → Lambda,
-    // whose failed invocations (after Lambda's two retries) land in a dead-letter queue.
+    // whose failed invocations (after Lambda's two retries) land in a dead-letter queue; events SNS
+    // could not deliver to Lambda at all (after SNS's retries) land in the subscription's own.
     const eventsKey = new Key(this, 'SesEventsKey', {
       description: `${prefix} SES events topic`,
       enableKeyRotation: true,
@@ -219,7 +218,18 @@ export class StatementMailerStack extends Stack {
         resources: [`${this.table.tableArn}/index/${TABLE_DESIGN.sesMessageIndex.name}`],
       }),
     );
-    sesEventsTopic.addSubscription(new LambdaSubscription(sesEventsFunction));
+    this.sesEventsSubscriptionDeadLetterQueue = new Queue(this, 'SesEventsSubscriptionDeadLetterQueue', {
+      queueName: `${prefix}-ses-events-subscription-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // The subscription's redrive policy; CDK lets this topic (and only it) send to the queue.
+    sesEventsTopic.addSubscription(
+      new LambdaSubscription(sesEventsFunction, {
+        deadLetterQueue: this.sesEventsSubscriptionDeadLetterQueue,
+      }),
+    );
 
     this.functions = {
       api: apiFunction,
@@ -239,8 +249,9 @@ export class StatementMailerStack extends Stack {
       authorizerName: `${prefix}-token`,
       handler: authorizerFunction,
       identitySource: 'method.request.header.Authorization',
-      // API Gateway caches a decision per token value, so no decision is served to another token.
-      resultsCacheTtl: Duration.minutes(5),
+      // API Gateway caches a decision per token value, so no decision is served to another token;
+      // the TTL bounds how long a revoked or expired token still works (docs/api.md).
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
       validationRegex: '^(?i)(kftoken|bearer) +[\\x21-\\x7E]{1,512}$',
     });
     this.api = new RestApi(this, 'Api', {
@@ -270,21 +281,19 @@ export class StatementMailerStack extends Stack {
         }),
       },
     });
-    const bulkEmail = this.api.root
-      .addResource('v2')
-      .addResource('customerstatements')
-      .addResource('bulk')
-      .addResource('email');
-    bulkEmail.addMethod('POST', new LambdaIntegration(apiFunction, { allowTestInvoke: false }));
-    bulkEmail
-      .addResource('{batchId}')
-      .addMethod('GET', new LambdaIntegration(batchStatusFunction, { allowTestInvoke: false }));
-    this.api.root
-      .getResource('v2')
-      ?.addResource('customers')
-      .addResource('{code}')
-      .addResource('notes')
-      .addMethod('GET', new LambdaIntegration(customerNotesFunction, { allowTestInvoke: false }));
+    const routeFunctions: Record<RouteFunctionName, StatementMailerFunction> = {
+      'bulk-email-api': apiFunction,
+      'batch-status': batchStatusFunction,
+      'customer-notes': customerNotesFunction,
+    };
+    for (const route of API_ROUTES) {
+      this.api.root
+        .resourceForPath(route.resource)
+        .addMethod(
+          route.method,
+          new LambdaIntegration(routeFunctions[route.functionName], { allowTestInvoke: false }),
+        );
+    }
 
     const gatewayAnswers: [string, ResponseType, string, string, string][] = [
       [
@@ -312,11 +321,22 @@ export class StatementMailerStack extends Stack {
         'InternalError',
         'Authorization failed; please retry.',
       ],
-      ['Default4xx', ResponseType.DEFAULT_4XX, '400', 'BadRequest', 'The request could not be read.'],
-      ['Default5xx', ResponseType.DEFAULT_5XX, '502', 'InternalError', 'Internal server error.'],
     ];
     for (const [name, type, statusCode, code, message] of gatewayAnswers) {
       this.api.addGatewayResponse(name, { type, statusCode, templates: kashflowError(code, message) });
+    }
+    // The fallbacks keep each answer's own status (a status code here would replace every other
+    // 4xx or 5xx status, e.g. an integration timeout's 504) and API Gateway's own message.
+    for (const [name, type, code] of [
+      ['Default4xx', ResponseType.DEFAULT_4XX, 'BadRequest'],
+      ['Default5xx', ResponseType.DEFAULT_5XX, 'InternalError'],
+    ] as const) {
+      this.api.addGatewayResponse(name, {
+        type,
+        templates: {
+          'application/json': `{"Error":"${code}","Message":$context.error.messageString}`,
+        },
+      });
     }
 
     const webAcl = new CfnWebACL(this, 'ApiFirewall', {
@@ -436,6 +456,15 @@ export class StatementMailerStack extends Stack {
       'SES events could not be recorded after retries; delivery states may be behind.',
     );
     alarm(
+      'SesEventSubscriptionDeadLetters',
+      this.sesEventsSubscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: 'Maximum',
+      }),
+      1,
+      'SNS could not deliver SES events to the ses-events function; delivery states may be behind.',
+    );
+    alarm(
       'OldestJobAge',
       this.jobQueue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
       15 * 60,
@@ -461,16 +490,15 @@ export class StatementMailerStack extends Stack {
       1,
       'The API answered 5xx.',
     );
-    for (const metricName of ['PossibleDuplicateEmail', 'DuplicateEmailSent', 'SentMarkerNotWritten']) {
+    // The worker's own metrics, with the namespace and service dimension its Powertools uses.
+    for (const metricName of [
+      METRIC.PossibleDuplicateEmail,
+      METRIC.DuplicateEmailSent,
+      METRIC.SentMarkerNotWritten,
+    ]) {
       alarm(
         metricName,
-        new Metric({
-          namespace: 'StatementMailer',
-          metricName,
-          dimensionsMap: { service: 'statement-mailer-statement-worker' },
-          period: fiveMinutes,
-          statistic: 'Sum',
-        }),
+        this.functions.worker.powertoolsMetric(metricName, { period: fiveMinutes, statistic: 'Sum' }),
         1,
         `${metricName}: a customer may have received a statement twice (docs/exactly-once.md).`,
       );

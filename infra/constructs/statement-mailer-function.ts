@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +9,11 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import {
+  METRICS_NAMESPACE,
+  type MetricName,
+  SERVICE_DIMENSION,
+} from '../../shared/observability/metric-names.ts';
 import { BUNDLE_OPTIONS, FUNCTIONS, type FunctionName } from '../bundling.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -25,12 +31,18 @@ export interface StatementMailerFunctionProps {
 }
 
 /**
- * The project's Lambda function: Node.js 22 on ARM64, bundled locally by esbuild (no Docker) as
+ * The project's Lambda function: Node.js 24 on ARM64, bundled locally by esbuild (no Docker) as
  * minified ESM with source maps, its own log group with retention, X-Ray tracing, and a role that
  * holds only what the `bind…` helpers grant. Each helper sets the environment variable and the
  * least-privilege IAM grant together, so one can never be added without the other.
  */
 export class StatementMailerFunction extends NodejsFunction {
+  /**
+   * The Powertools service name (POWERTOOLS_SERVICE_NAME): the function's physical name, so that
+   * each stage's metrics carry their own `service` dimension.
+   */
+  readonly serviceName: string;
+
   constructor(scope: Construct, id: string, props: StatementMailerFunctionProps) {
     const physicalName = `${props.prefix}-${props.functionName}`;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -48,7 +60,8 @@ export class StatementMailerFunction extends NodejsFunction {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      // Node.js 24 is supported until April 2028; bundling.ts's LAMBDA_NODE_MAJOR must agree.
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(29),
@@ -59,8 +72,8 @@ export class StatementMailerFunction extends NodejsFunction {
       ...(props.deadLetterQueue === undefined ? {} : { deadLetterQueue: props.deadLetterQueue }),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: `statement-mailer-${props.functionName}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'StatementMailer',
+        POWERTOOLS_SERVICE_NAME: physicalName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {
@@ -84,6 +97,20 @@ export class StatementMailerFunction extends NodejsFunction {
       },
     });
     logGroup.grantWrite(role);
+    this.serviceName = physicalName;
+  }
+
+  /**
+   * A custom metric this function emits through Powertools, with the namespace and `service`
+   * dimension its environment gives Powertools: what an alarm on it must watch.
+   */
+  powertoolsMetric(metricName: MetricName, options: MetricOptions = {}): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { [SERVICE_DIMENSION]: this.serviceName },
+      ...options,
+    });
   }
 
   /** TABLE_NAME and the DynamoDB actions this function uses on the table, nothing more. */

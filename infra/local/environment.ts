@@ -4,6 +4,7 @@
  * read endpoints from AWS_ENDPOINT_URL_<SERVICE> when they are created, so this must run before
  * any handler module is imported.
  */
+import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.ts';
 import type { Service } from './emulators.ts';
 
 export const LOCAL_TABLE_NAME = 'statement-mailer-local';
@@ -16,11 +17,11 @@ export function configureLocalEnvironment(endpoints: Partial<Record<Service, str
   env.AWS_REGION ??= 'eu-west-2';
   env.AWS_ACCESS_KEY_ID ??= 'local';
   env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  // The local machine runs Node 20; Lambda runs Node 22. The SDK's notice is about the former.
+  // The local machine runs Node 20; Lambda runs Node 24. The SDK's notice is about the former.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   env.TABLE_NAME ??= LOCAL_TABLE_NAME;
   env.POWERTOOLS_SERVICE_NAME ??= 'statement-mailer';
-  env.POWERTOOLS_METRICS_NAMESPACE ??= 'StatementMailer';
+  env.POWERTOOLS_METRICS_NAMESPACE ??= METRICS_NAMESPACE;
   // No CloudWatch locally: metrics would only print EMF lines.
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   env.POWERTOOLS_LOG_LEVEL ??= 'WARN';

@@ -1,8 +1,9 @@
 /**
- * The API's routes for the local gateway, the same as the CDK stack's. Imports the handlers, so it
- * must be imported after the local environment is configured.
+ * The API's routes for the local gateway: the CDK stack's (infra/api-routes.ts) with the real
+ * handlers. Imports the handlers, so it must be imported after the local environment is configured.
  */
-import type { Route, TokenAuthorizer } from './gateway.ts';
+import { API_ROUTES, type RouteFunctionName } from '../api-routes.ts';
+import type { ProxyHandler, Route, TokenAuthorizer } from './gateway.ts';
 import type { SqsHandler } from './poller.ts';
 
 export interface LocalFunctions {
@@ -20,28 +21,14 @@ export async function localRoutes(): Promise<LocalFunctions> {
     import('#functions/customer-notes/handler.ts').then((module) => module.handler),
     import('#functions/statement-worker/handler.ts').then((module) => module.handler),
   ]);
+  const handlers: Record<RouteFunctionName, ProxyHandler> = {
+    'bulk-email-api': bulkEmail,
+    'batch-status': batchStatus,
+    'customer-notes': customerNotes,
+  };
   return {
     authorizer,
     worker,
-    routes: [
-      {
-        method: 'POST',
-        resource: '/v2/customerstatements/bulk/email',
-        functionName: 'bulk-email-api',
-        handler: bulkEmail,
-      },
-      {
-        method: 'GET',
-        resource: '/v2/customerstatements/bulk/email/{batchId}',
-        functionName: 'batch-status',
-        handler: batchStatus,
-      },
-      {
-        method: 'GET',
-        resource: '/v2/customers/{code}/notes',
-        functionName: 'customer-notes',
-        handler: customerNotes,
-      },
-    ],
+    routes: API_ROUTES.map((route) => ({ ...route, handler: handlers[route.functionName] })),
   };
 }

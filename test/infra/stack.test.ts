@@ -1,10 +1,21 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { CfnSubscription } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../infra/api-routes.ts';
 import { buildApp } from '../../infra/app.ts';
+import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/authorizer-cache.ts';
+import { buildAllBundles, PROJECT_ROOT } from '../../infra/bundles.ts';
+import { BUNDLE_OPTIONS, LAMBDA_NODE_MAJOR } from '../../infra/bundling.ts';
 import { STAGES, workerPacing } from '../../infra/config.ts';
+import { LAMBDA_NODE_VERSION } from '../../infra/lambda-node.ts';
+import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../shared/observability/metric-names.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -17,6 +28,47 @@ function synth(stage: string) {
 const ofType = (resources: Resources, type: string) =>
   Object.entries(resources).filter(([, value]) => value.Type === type);
 
+/** The logical id an `{ "Fn::GetAtt": [id, "Arn"] }` anywhere inside a value points at. */
+function getAttTargets(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(getAttTargets);
+  if (value === null || typeof value !== 'object') return [];
+  const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt[1] === 'Arn') return [String(getAtt[0])];
+  return Object.values(value).flatMap(getAttTargets);
+}
+
+/**
+ * The metric names each function's bundle can emit: the `addMetric` calls, as string literals or
+ * METRIC.<name>, in every project source file esbuild put into that bundle.
+ */
+async function metricsEmittedByBundle(outDir: string): Promise<Map<string, Set<string>>> {
+  const emitted = new Map<string, Set<string>>();
+  for (const bundle of await buildAllBundles(outDir)) {
+    const names = new Set<string>();
+    const output = Object.values(bundle.metafile.outputs).find((entry) => entry.entryPoint);
+    const sources = Object.keys(output?.inputs ?? {}).filter(
+      (file) => /^(shared|functions)\//.test(file) && file.endsWith('.ts'),
+    );
+    for (const file of sources) {
+      const text = await readFile(path.join(PROJECT_ROOT, file), 'utf8');
+      for (const [, argument = ''] of text.matchAll(/\.addMetric\(\s*([^,]+?)\s*,/g)) {
+        const found = [
+          ...[...argument.matchAll(/'(\w+)'/g)].map((match) => match[1] ?? ''),
+          ...[...argument.matchAll(/\bMETRIC\.(\w+)/g)].map(
+            (match) => METRIC[(match[1] ?? '') as keyof typeof METRIC] ?? `unknown METRIC.${match[1]}`,
+          ),
+        ];
+        // A name this scan cannot read would let an alarm watch nothing unnoticed: refuse it.
+        if (found.length === 0)
+          throw new Error(`${file}: addMetric(${argument}, …) must name its metric literally or by METRIC`);
+        for (const name of found) names.add(name);
+      }
+    }
+    emitted.set(bundle.name, names);
+  }
+  return emitted;
+}
+
 describe('StatementMailerStack (dev)', () => {
   let dev: ReturnType<typeof synth>;
 
@@ -24,12 +76,16 @@ describe('StatementMailerStack (dev)', () => {
     dev = synth('dev');
   });
 
-  it('has six Node.js 22 ARM64 functions with active tracing and their own log groups', () => {
+  it("has six ARM64 functions on Node.js 24, the bundles' target and check, with tracing and their own log groups", () => {
+    expect(LAMBDA_NODE_MAJOR).toBe(24);
+    expect(Runtime.NODEJS_24_X.name).toBe(`nodejs${LAMBDA_NODE_MAJOR}.x`);
+    expect(BUNDLE_OPTIONS.target).toBe(`node${LAMBDA_NODE_MAJOR}`);
+    expect(LAMBDA_NODE_VERSION.split('.')[0]).toBe(String(LAMBDA_NODE_MAJOR));
     const functions = ofType(dev.resources, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
@@ -181,7 +237,7 @@ describe('StatementMailerStack (dev)', () => {
   it('refuses plain HTTP on every queue', () => {
     const policies = ofType(dev.resources, 'AWS::SQS::QueuePolicy');
     expect(policies).toHaveLength(ofType(dev.resources, 'AWS::SQS::Queue').length);
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(4);
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
         Statement: expect.arrayContaining([
@@ -194,19 +250,69 @@ describe('StatementMailerStack (dev)', () => {
     }
   });
 
-  it('puts the authorizer on every route, with a per-token cache', () => {
-    const methods = ofType(dev.resources, 'AWS::ApiGateway::Method');
-    expect(methods.length).toBeGreaterThan(0);
-    for (const [, method] of methods) {
-      expect(method.Properties).toMatchObject({
-        AuthorizationType: 'CUSTOM',
-        AuthorizerId: { Ref: expect.any(String) },
-      });
-    }
+  it('exposes exactly the API routes, each behind the token authorizer and its own function', () => {
+    const resources = ofType(dev.resources, 'AWS::ApiGateway::Resource');
+    const pathOf = (id: string): string => {
+      const resource = dev.resources[id];
+      if (resource === undefined) throw new Error(`No resource ${id}`);
+      const parent = resource.Properties.ParentId as { Ref?: string };
+      const prefix = parent.Ref === undefined ? '' : pathOf(parent.Ref);
+      return `${prefix}/${String(resource.Properties.PathPart)}`;
+    };
+    const functionNameOf = (id: string | undefined) =>
+      id === undefined ? undefined : String(dev.resources[id]?.Properties.FunctionName);
+    const authorizers = ofType(dev.resources, 'AWS::ApiGateway::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0] ?? [];
+    expect(functionNameOf(getAttTargets(authorizer?.Properties.AuthorizerUri)[0])).toBe(
+      'statement-mailer-dev-authorizer',
+    );
+    expect(resources.length).toBeGreaterThan(0);
+
+    const routes = ofType(dev.resources, 'AWS::ApiGateway::Method').map(([, method]) => {
+      const integration = method.Properties.Integration as { Type: string; Uri: unknown };
+      return {
+        method: method.Properties.HttpMethod,
+        path: pathOf((method.Properties.ResourceId as { Ref: string }).Ref),
+        authorization: method.Properties.AuthorizationType,
+        authorizer: (method.Properties.AuthorizerId as { Ref: string }).Ref,
+        integration: integration.Type,
+        function: functionNameOf(getAttTargets(integration.Uri)[0]),
+      };
+    });
+
+    const expected = [
+      ['POST', '/v2/customerstatements/bulk/email', 'bulk-email-api'],
+      ['GET', '/v2/customerstatements/bulk/email/{batchId}', 'batch-status'],
+      ['GET', '/v2/customers/{code}/notes', 'customer-notes'],
+    ].map(([method, path, fn]) => ({
+      method,
+      path,
+      authorization: 'CUSTOM',
+      authorizer: authorizerId,
+      integration: 'AWS_PROXY',
+      function: `statement-mailer-dev-${fn}`,
+    }));
+    const byRoute = (a: { method: unknown; path: unknown }, b: { method: unknown; path: unknown }) =>
+      `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`);
+    expect(routes.sort(byRoute)).toEqual(expected.sort(byRoute));
+    // The local gateway serves the same table (infra/local/routes.ts builds from it).
+    expect(
+      API_ROUTES.map((route) => ({
+        method: route.method,
+        path: route.resource,
+        function: `statement-mailer-dev-${route.functionName}`,
+      })).sort(byRoute),
+    ).toEqual(expected.map(({ method, path, function: fn }) => ({ method, path, function: fn })));
+  });
+
+  it('caches an authorizer decision per token for AUTHORIZER_CACHE_TTL_SECONDS, the bound docs/api.md states', () => {
+    expect(AUTHORIZER_CACHE_TTL_SECONDS).toBeGreaterThan(0);
+    expect(AUTHORIZER_CACHE_TTL_SECONDS).toBeLessThanOrEqual(60);
     dev.template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'TOKEN',
       IdentitySource: 'method.request.header.Authorization',
-      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE_TTL_SECONDS,
     });
   });
 
@@ -218,6 +324,22 @@ describe('StatementMailerStack (dev)', () => {
         'application/json': '{"Error":"InvalidSessionToken","Message":"Session token provided is invalid."}',
       },
     });
+  });
+
+  it("keeps each fallback answer's own status: DEFAULT_4XX and DEFAULT_5XX set no status code", () => {
+    for (const [type, code] of [
+      ['DEFAULT_4XX', 'BadRequest'],
+      ['DEFAULT_5XX', 'InternalError'],
+    ]) {
+      const responses = ofType(dev.resources, 'AWS::ApiGateway::GatewayResponse').filter(
+        ([, response]) => response.Properties.ResponseType === type,
+      );
+      expect(responses).toHaveLength(1);
+      expect(responses[0]?.[1].Properties.StatusCode).toBeUndefined();
+      expect(responses[0]?.[1].Properties.ResponseTemplates).toEqual({
+        'application/json': `{"Error":"${code}","Message":$context.error.messageString}`,
+      });
+    }
   });
 
   it('logs access, throttles the stage and puts a firewall with a body size limit in front', () => {
@@ -262,6 +384,7 @@ describe('StatementMailerStack (dev)', () => {
       [
         'DeadLetters',
         'SesEventDeadLetters',
+        'SesEventSubscriptionDeadLetters',
         'OldestJobAge',
         ...['api', 'authorizer', 'worker', 'batchStatus', 'customerNotes', 'sesEvents'].flatMap((fn) => [
           `${fn}-errors`,
@@ -280,7 +403,53 @@ describe('StatementMailerStack (dev)', () => {
     }
   });
 
-  it('routes SES delivery, bounce and complaint events through SNS to the ses-events function, with a DLQ', () => {
+  describe('alarms on custom metrics', () => {
+    let outDir: string;
+    let emitted: Map<string, Set<string>>;
+
+    beforeAll(async () => {
+      outDir = await mkdtemp(path.join(tmpdir(), 'statement-mailer-bundles-'));
+      emitted = await metricsEmittedByBundle(outDir);
+    });
+
+    afterAll(async () => {
+      await rm(outDir, { recursive: true, force: true });
+    });
+
+    it('watch a metric the function named by their service dimension emits, in its namespace', () => {
+      const functions = ofType(dev.resources, 'AWS::Lambda::Function').map(([, fn]) => {
+        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        return {
+          bundle: String(fn.Properties.FunctionName).replace(/^statement-mailer-dev-/, ''),
+          service: variables.POWERTOOLS_SERVICE_NAME,
+          namespace: variables.POWERTOOLS_METRICS_NAMESPACE,
+        };
+      });
+      for (const fn of functions) expect(fn.namespace).toBe(METRICS_NAMESPACE);
+      const custom = ofType(dev.resources, 'AWS::CloudWatch::Alarm').filter(
+        ([, alarm]) => !String(alarm.Properties.Namespace ?? 'AWS/').startsWith('AWS/'),
+      );
+      expect(custom.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual(
+        [METRIC.DuplicateEmailSent, METRIC.PossibleDuplicateEmail, METRIC.SentMarkerNotWritten].sort(),
+      );
+      for (const [id, alarm] of custom) {
+        const dimensions = alarm.Properties.Dimensions as { Name: string; Value: unknown }[];
+        expect(dimensions, id).toEqual([{ Name: SERVICE_DIMENSION, Value: expect.any(String) }]);
+        const emitter = functions.filter((fn) => fn.service === dimensions[0]?.Value);
+        expect(emitter, `${id}: no function has service ${String(dimensions[0]?.Value)}`).toHaveLength(1);
+        expect(alarm.Properties.Namespace, id).toBe(emitter[0]?.namespace);
+        expect([...(emitted.get(emitter[0]?.bundle ?? '') ?? [])], id).toContain(alarm.Properties.MetricName);
+      }
+    });
+
+    it('name only metrics some function emits', () => {
+      const all = new Set([...emitted.values()].flatMap((names) => [...names]));
+      expect(Object.values(METRIC).filter((name) => !all.has(name))).toEqual([]);
+      expect(emitted.get('statement-worker')).toContain(METRIC.PossibleDuplicateEmail);
+    });
+  });
+
+  it('routes SES delivery, bounce and complaint events through SNS to the ses-events function, with DLQs for both hops', () => {
     dev.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         Enabled: true,
@@ -292,6 +461,43 @@ describe('StatementMailerStack (dev)', () => {
       Protocol: 'lambda',
       TopicArn: { Ref: Match.stringLikeRegexp('SesEventsTopic') },
       Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('SesEventsFunction'), 'Arn'] },
+      RedrivePolicy: {
+        deadLetterTargetArn: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('SesEventsSubscriptionDeadLetterQueue'), 'Arn'],
+        },
+      },
+    });
+    dev.template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'statement-mailer-dev-ses-events-subscription-dlq',
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+    });
+    // Only the SES events topic may send to it, and only over TLS.
+    dev.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp('SesEventsSubscriptionDeadLetterQueue') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { Ref: Match.stringLikeRegexp('SesEventsTopic') } } },
+          }),
+        ]),
+      },
+    });
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'statement-mailer-dev-SesEventSubscriptionDeadLetters',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('SesEventsSubscriptionDeadLetterQueue'), 'QueueName'],
+          },
+        },
+      ],
     });
     dev.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'statement-mailer-dev-ses-events',
@@ -299,18 +505,6 @@ describe('StatementMailerStack (dev)', () => {
         TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SesEventsDeadLetterQueue'), 'Arn'] },
       },
     });
-  });
-
-  it('serves the batch status and notes routes', () => {
-    const paths = ofType(dev.resources, 'AWS::ApiGateway::Resource').map(
-      ([, resource]) => resource.Properties.PathPart,
-    );
-    expect(paths).toEqual(expect.arrayContaining(['{batchId}', 'customers', '{code}', 'notes']));
-    expect(
-      ofType(dev.resources, 'AWS::ApiGateway::Method')
-        .map(([, method]) => method.Properties.HttpMethod)
-        .sort(),
-    ).toEqual(['GET', 'GET', 'POST']);
   });
 
   it('sends from the configured identity through a configuration set', () => {
@@ -327,7 +521,7 @@ describe('StatementMailerStack (dev)', () => {
     );
   });
 
-  it('synthesizes with cdk-nag AwsSolutions and no unacknowledged finding', () => {
+  it('synthesizes with cdk-nag AwsSolutions and Serverless and no unacknowledged finding', () => {
     expect(() => dev.app.synth()).not.toThrow();
   });
 });
@@ -351,11 +545,42 @@ describe('StatementMailerStack (prod)', () => {
 });
 
 describe('the cdk-nag check', () => {
-  it('fails the synth on a finding nobody acknowledged', () => {
+  it.each([
+    ['AwsSolutions', (app: App) => new AwsSolutionsChecks(app)],
+    ['Serverless', (app: App) => new ServerlessChecks(app)],
+  ])('fails the synth on a %s finding nobody acknowledged', (_, pack) => {
     const app = new App();
     const stack = new Stack(app, 'Careless');
     new Queue(stack, 'PlainQueue');
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(pack(app));
     expect(() => app.synth()).toThrow();
+  });
+
+  it("runs the Serverless pack on the app's own synth: an unacknowledged finding fails it", async () => {
+    const { app, stack } = buildApp(new App({ context: { stage: 'dev' } }));
+    // Only the Serverless pack checks an SNS subscription for a redrive policy.
+    new CfnSubscription(stack, 'CarelessSubscription', {
+      protocol: 'sqs',
+      topicArn: 'arn:aws:sns:eu-west-2:000000000000:careless',
+      endpoint: 'arn:aws:sqs:eu-west-2:000000000000:careless',
+    });
+
+    expect(() => app.synth()).toThrow('validation-report.json');
+    const report = JSON.parse(await readFile(path.join(app.outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: {
+        pluginName: string;
+        violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+      }[];
+    };
+    const violations = report.pluginReports.flatMap((plugin) =>
+      plugin.violations.flatMap((violation) =>
+        violation.violatingConstructs.map(
+          (construct) => `${plugin.pluginName} ${violation.ruleName} ${construct.constructPath}`,
+        ),
+      ),
+    );
+    expect(violations).toEqual([
+      'Serverless Serverless-SNSRedrivePolicy StatementMailer-dev/CarelessSubscription',
+    ]);
   });
 });

@@ -1,0 +1,51 @@
+/**
+ * The service's custom CloudWatch metrics, named once: the namespace, the dimension Powertools
+ * adds to each metric, and every metric name the functions emit. The CDK construct sets
+ * POWERTOOLS_METRICS_NAMESPACE from here and the alarms take their namespace and metric names from
+ * here, so that an alarm cannot watch a metric nobody emits (test/infra/stack.test.ts checks it
+ * against the `addMetric` calls in each function's bundle).
+ */
+
+export const METRICS_NAMESPACE = 'StatementMailer';
+
+/**
+ * The dimension Powertools Metrics adds to every metric: the emitting function's service name
+ * (POWERTOOLS_SERVICE_NAME, which the CDK construct sets to the function's name).
+ */
+export const SERVICE_DIMENSION = 'service';
+
+/** Every metric the functions emit, by name. */
+export const METRIC = {
+  // bulk-email-api (and every API function: shared/http)
+  Requests: 'Requests',
+  RequestsRefused: 'RequestsRefused',
+  RequestsFailed: 'RequestsFailed',
+  StatementsMarkedToSend: 'StatementsMarkedToSend',
+  CustomerCodesRefused: 'CustomerCodesRefused',
+  StatementsNotQueued: 'StatementsNotQueued',
+  BatchRecordStale: 'BatchRecordStale',
+  // statement-worker
+  MalformedJobs: 'MalformedJobs',
+  JobsRetried: 'JobsRetried',
+  StatementsSent: 'StatementsSent',
+  StatementsFailed: 'StatementsFailed',
+  SendsDeferred: 'SendsDeferred',
+  SendOutcomeUnknown: 'SendOutcomeUnknown',
+  NotesWritten: 'NotesWritten',
+  DuplicateDeliveriesAbsorbed: 'DuplicateDeliveriesAbsorbed',
+  /** A send may have happened twice (docs/exactly-once.md). */
+  PossibleDuplicateEmail: 'PossibleDuplicateEmail',
+  /** A send did happen twice (docs/exactly-once.md). */
+  DuplicateEmailSent: 'DuplicateEmailSent',
+  /** SES accepted a statement but its sent marker could not be written. */
+  SentMarkerNotWritten: 'SentMarkerNotWritten',
+  // ses-events
+  SesEventsReceived: 'SesEventsReceived',
+  SesEventsUnmatched: 'SesEventsUnmatched',
+  SesEventsStale: 'SesEventsStale',
+  StatementsDelivered: 'StatementsDelivered',
+  StatementsBounced: 'StatementsBounced',
+  StatementsComplained: 'StatementsComplained',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
