@@ -5,6 +5,7 @@
  * (docs/exactly-once.md). That window is kept to one DynamoDB write and is counted when hit.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod';
 import { retryRemaining } from '../aws/backoff.ts';
 import {
   claimJob,
@@ -53,8 +54,22 @@ const ADDRESS = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
 /** Reasons are stored and logged; an SES message may quote an address, which logs must not hold. */
 export const redactAddresses = (text: string) => text.replace(ADDRESS, '<address>');
 
+/**
+ * A stored record that breaks its schema was changed behind the importer's back; no retry mends
+ * it, so the job fails with the fields and rules it breaks (never the values).
+ */
+async function readAccount(job: StatementJob) {
+  try {
+    return await getCustomerAccount(job.tenantId, job.customerCode);
+  } catch (error) {
+    if (!(error instanceof z.ZodError)) throw error;
+    const problems = error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`);
+    throw new StatementProblem(`A stored record is not valid (${problems.join('; ')})`, { cause: error });
+  }
+}
+
 async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<ComposedEmail> {
-  const account = await getCustomerAccount(job.tenantId, job.customerCode);
+  const account = await readAccount(job);
   if (account === undefined) throw new StatementProblem('Invalid customer code');
   const { tenant, customer, suppression } = account;
   // The address may have bounced or complained since the job was queued.

@@ -2,19 +2,23 @@
  * A job that fails on its last delivery goes to the dead-letter queue; its batch must say so
  * (Failed, with the reason) rather than `Queued` forever, and an operator's redrive still sends it.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as batchStatus } from '#functions/batch-status/handler.ts';
 import { handler as bulkEmail } from '#functions/bulk-email-api/handler.ts';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
+import { documentClient } from '#shared/aws/dynamodb.ts';
+import { getJob } from '#shared/aws/dynamodb-jobs.ts';
 import { sesClient } from '#shared/aws/ses.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
+import { tenantKey } from '#shared/aws/table-keys.ts';
 import type { BatchStatusView } from '#shared/services/batch-status.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-events.ts';
 import { jobQueueUrl, purge, receiveAll } from '../support/queues.ts';
 import { sentEmails } from '../support/ses.ts';
-import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
+import { sqsEvent, sqsRecord, statementJob } from '../support/sqs-events.ts';
 import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
 const tenant = exampleTenant();
@@ -85,5 +89,27 @@ describe('a dead-lettered job in its batch', () => {
     expect((await deliver(body, 1)).batchItemFailures).toEqual([]);
     expect(await stateOf(batchId)).toMatchObject({ State: 'Sent' });
     expect(await sentEmails(`ann.${tenant.Id}@acme.example`)).toHaveLength(1);
+  });
+});
+
+describe('a stored record changed behind the importer', () => {
+  it('fails the job at once with the field and the rule, instead of retrying to the dead-letter queue', async () => {
+    const corrupt = exampleTenant();
+    await seedTenants(corrupt);
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: tenantKey(corrupt.Id),
+        UpdateExpression: 'SET locale = :locale',
+        ExpressionAttributeValues: { ':locale': 'en_GB' },
+      }),
+    );
+    const job = statementJob(corrupt.Id, '101');
+
+    expect((await deliver(JSON.stringify(job), 1)).batchItemFailures).toEqual([]);
+    const record = await getJob(job);
+    expect(record?.state).toBe('Failed');
+    expect(record?.reason).toMatch(/^A stored record is not valid \(locale: /);
+    expect(await sentEmails(`ann.${corrupt.Id}@acme.example`)).toHaveLength(0);
   });
 });
