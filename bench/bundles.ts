@@ -1,7 +1,7 @@
 /**
  * bundle.size and init.load: each Lambda bundle as CDK builds it, against the naive build (CJS,
  * unminified, inline source map, `import { z } from 'zod'`, the SDK's whole credential chain).
- * Init is the module load time under Node.js 22 in fresh processes, the two builds interleaved.
+ * Init is the module load time under Node.js 24 in fresh processes, the two builds interleaved.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { BUILD_DIR, type BuiltBundle, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
-import { FUNCTIONS, type FunctionName } from '../infra/bundling.ts';
-import { node22 } from '../infra/node22.ts';
+import { BUNDLE_TARGET, FUNCTIONS, type FunctionName } from '../infra/bundling.ts';
+import { lambdaNode } from '../infra/lambda-node.ts';
 import { median, type Row, ratio } from './lib/setup.ts';
 
 const run = promisify(execFile);
@@ -40,7 +40,7 @@ async function buildNaive(name: FunctionName): Promise<{ file: string; bytes: nu
     entryPoints: [path.join(PROJECT_ROOT, FUNCTIONS[name])],
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: BUNDLE_TARGET,
     format: 'cjs',
     minify: false,
     sourcemap: 'inline',
@@ -68,7 +68,7 @@ function topPackages(metafile: Metafile, count = 3): string {
     .join(', ');
 }
 
-/** Milliseconds to import the bundle, measured inside a fresh Node.js 22 process. */
+/** Milliseconds to import the bundle, measured inside a fresh Node.js 24 process. */
 async function loadTime(binary: string, file: string): Promise<number> {
   const script = file.endsWith('.cjs')
     ? `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`
@@ -81,7 +81,7 @@ async function loadTime(binary: string, file: string): Promise<number> {
 }
 
 export async function benchBundles(): Promise<Row[]> {
-  const [binary, ours] = await Promise.all([node22(), buildAllBundles()]);
+  const [binary, ours] = await Promise.all([lambdaNode(), buildAllBundles()]);
   const rows: Row[] = [];
   const byName = new Map<FunctionName, BuiltBundle>(ours.map((bundle) => [bundle.name, bundle]));
   const naive = new Map<FunctionName, { file: string; bytes: number }>();
@@ -122,7 +122,7 @@ export async function benchBundles(): Promise<Row[]> {
     const [a, b] = [median(oursTimes), median(naiveTimes)];
     rows.push({
       name: `init.load.${name}`,
-      measure: `median ms to import under Node 22, ${INIT_RUNS} fresh processes`,
+      measure: `median ms to import under Node 24, ${INIT_RUNS} fresh processes`,
       ours: a.toFixed(1),
       baseline: b.toFixed(1),
       ratio: ratio(a, b),

@@ -24,8 +24,6 @@ export interface StageConfig {
   /** Table deletion protection and retention of data on stack deletion. */
   protectData: boolean;
   worker: { timeout: Duration; memoryMb: number; batchSize: number };
-  /** SQS receives before a job moves to the dead-letter queue. */
-  maxReceiveCount: number;
   /** Where alarms are sent; none: alarms only show in CloudWatch. */
   alarmEmail?: string;
 }
@@ -39,7 +37,6 @@ const dev: StageConfig = {
   logRetention: RetentionDays.TWO_WEEKS,
   protectData: false,
   worker: { timeout: Duration.seconds(60), memoryMb: 1024, batchSize: 10 },
-  maxReceiveCount: 5,
 };
 
 const prod: StageConfig = {
@@ -51,7 +48,6 @@ const prod: StageConfig = {
   logRetention: RetentionDays.SIX_MONTHS,
   protectData: true,
   worker: { timeout: Duration.seconds(60), memoryMb: 1024, batchSize: 10 },
-  maxReceiveCount: 5,
 };
 
 export const STAGES: Record<string, StageConfig> = { dev, prod };

@@ -29,7 +29,7 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { TABLE_DESIGN } from '../shared/aws/table-design.ts';
+import { JOB_MAX_RECEIVE_COUNT, TABLE_DESIGN } from '../shared/aws/table-design.ts';
 import { METRIC } from '../shared/observability/metric-names.ts';
 import { API_ROUTES, type RouteFunctionName } from './api-routes.ts';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from './authorizer-cache.ts';
@@ -95,7 +95,7 @@ export class StatementMailerStack extends Stack {
       enforceSSL: true,
       visibilityTimeout: visibilityTimeoutFor(config.worker.timeout),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: config.maxReceiveCount },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: JOB_MAX_RECEIVE_COUNT },
     });
 
     const identity = new EmailIdentity(this, 'SendingIdentity', {

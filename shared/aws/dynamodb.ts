@@ -120,11 +120,14 @@ export async function getTenantWithCustomers(
   return { tenant, customers, suppressions };
 }
 
-/** The token record for a token hash, if there is one. */
+/**
+ * The token record for a token hash, if there is one. Read consistently, so that a revocation
+ * holds from the moment it is written (then only the authorizer cache's 60 s remain).
+ */
 export async function getTokenRecord(tokenHash: string): Promise<TokenRecord | undefined> {
   const { TABLE_NAME } = tableConfig();
   const output = await documentClient.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: tokenKey(tokenHash) }),
+    new GetCommand({ TableName: TABLE_NAME, Key: tokenKey(tokenHash), ConsistentRead: true }),
   );
   return output.Item === undefined ? undefined : TokenRecordSchema.parse(output.Item);
 }

@@ -8,6 +8,7 @@ import { CfnSubscription } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
 import { API_ROUTES } from '../../infra/api-routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/authorizer-cache.ts';
@@ -204,6 +205,8 @@ describe('StatementMailerStack (dev)', () => {
   });
 
   it('redrives jobs to the DLQ after 5 receives, with a visibility timeout 6x the worker timeout', () => {
+    // The worker records a job dead-lettered on the receive the stack's redrive policy says.
+    expect(JOB_MAX_RECEIVE_COUNT).toBe(5);
     const worker = ofType(dev.resources, 'AWS::Lambda::Function').find(
       ([, fn]) => fn.Properties.FunctionName === 'statement-mailer-dev-statement-worker',
     );
