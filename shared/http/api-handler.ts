@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { kashflowErrorHandler } from './error-handler.ts';
 
@@ -21,7 +22,7 @@ export function apiHandler(
       // A value returned from `before` would end the request early in middy: return nothing.
       .use({
         before: () => {
-          metrics.addMetric('Requests', 'Count', 1);
+          metrics.addMetric(METRIC.Requests, 'Count', 1);
         },
       })
       .use(kashflowErrorHandler())

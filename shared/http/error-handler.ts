@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError } from '../errors.ts';
+import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { header } from './api-gateway.ts';
 import { negotiateFormat } from './negotiation.ts';
@@ -18,7 +19,7 @@ export function kashflowErrorHandler(): MiddlewareObj<APIGatewayProxyEvent, APIG
       const { error, event, context } = request;
       const format = negotiateFormat(header(event, 'accept')) ?? 'json';
       const statusCode = error instanceof ApiError ? error.statusCode : 500;
-      metrics.addMetric(statusCode < 500 ? 'RequestsRefused' : 'RequestsFailed', 'Count', 1);
+      metrics.addMetric(statusCode < 500 ? METRIC.RequestsRefused : METRIC.RequestsFailed, 'Count', 1);
       if (error instanceof ApiError && error.expose) {
         // A refused request's cause may quote the body it refused, so only a 5xx logs its cause.
         if (error.statusCode < 500)

@@ -24,6 +24,11 @@ export const METRIC = {
   CustomerCodesRefused: 'CustomerCodesRefused',
   StatementsNotQueued: 'StatementsNotQueued',
   BatchRecordStale: 'BatchRecordStale',
+  /** A job reported not queued could not be cancelled: a copy SQS took may still be sent. */
+  UnqueuedJobNotCancelled: 'UnqueuedJobNotCancelled',
+  IdempotentRequestsResumed: 'IdempotentRequestsResumed',
+  /** An Idempotency-Key answer was not recorded; a retry resumes its batch. */
+  IdempotencyKeyNotCompleted: 'IdempotencyKeyNotCompleted',
   // statement-worker
   MalformedJobs: 'MalformedJobs',
   JobsRetried: 'JobsRetried',
@@ -39,6 +44,8 @@ export const METRIC = {
   DuplicateEmailSent: 'DuplicateEmailSent',
   /** SES accepted a statement but its sent marker could not be written. */
   SentMarkerNotWritten: 'SentMarkerNotWritten',
+  /** A job failed its last delivery and went to the dead-letter queue. */
+  JobsDeadLettered: 'JobsDeadLettered',
   // ses-events
   SesEventsReceived: 'SesEventsReceived',
   SesEventsUnmatched: 'SesEventsUnmatched',
@@ -46,6 +53,10 @@ export const METRIC = {
   StatementsDelivered: 'StatementsDelivered',
   StatementsBounced: 'StatementsBounced',
   StatementsComplained: 'StatementsComplained',
+  StatementsSoftBounced: 'StatementsSoftBounced',
+  /** An event of ours arrived before its job could be read: Lambda retries it. */
+  SesEventsDeferred: 'SesEventsDeferred',
+  SesEventTagsMalformed: 'SesEventTagsMalformed',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -19,6 +19,7 @@ import {
   type StatementPeriod,
 } from '../domain/statement-period.ts';
 import { invalidSessionToken, ValidationError } from '../errors.ts';
+import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import type { CustomerRecord, CustomerStatementEmailStatus, TenantRecord } from '../schemas/records.ts';
 import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
@@ -123,7 +124,7 @@ export async function emailCustomerStatements(
     period,
     statuses: toStorableStatuses(statuses),
   });
-  metrics.addMetric('CustomerCodesRefused', 'Count', customerCodes.length - toSend.length);
+  metrics.addMetric(METRIC.CustomerCodesRefused, 'Count', customerCodes.length - toSend.length);
   return {
     batchId,
     period,
@@ -167,22 +168,22 @@ async function queueJobs(
     ).catch((error: unknown) => {
       // Neither queued nor cancelled for sure: reported not queued, and counted for an operator.
       logger.error('Could not cancel a job that was not queued', { batchId, error });
-      metrics.addMetric('UnqueuedJobNotCancelled', 'Count', 1);
+      metrics.addMetric(METRIC.UnqueuedJobNotCancelled, 'Count', 1);
       return true;
     });
     if (cancelled) notQueued.add(customerCode);
   }
-  metrics.addMetric('StatementsMarkedToSend', 'Count', codes.length - notQueued.size);
+  metrics.addMetric(METRIC.StatementsMarkedToSend, 'Count', codes.length - notQueued.size);
   if (notQueued.size === 0) return statuses;
 
-  metrics.addMetric('StatementsNotQueued', 'Count', notQueued.size);
+  metrics.addMetric(METRIC.StatementsNotQueued, 'Count', notQueued.size);
   const finalStatuses = statuses.map((status) =>
     notQueued.has(status.CustomerCode) ? toStatus(status.CustomerCode, 'notQueued') : status,
   );
   await updateBatchStatuses(tenantId, batchId, toStorableStatuses(finalStatuses)).catch((error: unknown) => {
     // The caller still learns which codes to retry; the batch record alone is stale.
     logger.error('Could not record the codes that were not queued', { batchId, error });
-    metrics.addMetric('BatchRecordStale', 'Count', 1);
+    metrics.addMetric(METRIC.BatchRecordStale, 'Count', 1);
   });
   return finalStatuses;
 }

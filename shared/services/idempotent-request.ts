@@ -8,6 +8,7 @@ import {
 } from '../aws/dynamodb-idempotency.ts';
 import { toStorableStatuses } from '../domain/customer-status.ts';
 import { ApiError } from '../errors.ts';
+import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 
 export interface IdempotentResult<T> {
@@ -61,7 +62,7 @@ export async function withIdempotencyKey<T extends StoredOutcome>(
       'A request with this Idempotency-Key is still in progress; retry shortly',
     );
   }
-  if (claim.resumed) metrics.addMetric('IdempotentRequestsResumed', 'Count', 1);
+  if (claim.resumed) metrics.addMetric(METRIC.IdempotentRequestsResumed, 'Count', 1);
   let outcome: T;
   try {
     outcome = await work({ batchId: claim.batchId, resumed: claim.resumed });
@@ -84,7 +85,7 @@ export async function withIdempotencyKey<T extends StoredOutcome>(
   } catch (error) {
     // The jobs are queued: the answer is true and the client gets it. The key stays in progress;
     // a retry after the lock lapses resumes this batch and records the answer then.
-    metrics.addMetric('IdempotencyKeyNotCompleted', 'Count', 1);
+    metrics.addMetric(METRIC.IdempotencyKeyNotCompleted, 'Count', 1);
     logger.error('The Idempotency-Key answer could not be recorded; a retry will resume the batch', {
       batchId: outcome.batchId,
       error,

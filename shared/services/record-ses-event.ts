@@ -24,6 +24,7 @@ import {
   suppressAddress,
 } from '../aws/dynamodb-jobs.ts';
 import { jobFromEventTags } from '../aws/ses-message-tags.ts';
+import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { SesEvent } from '../schemas/ses-event.ts';
 
@@ -63,19 +64,19 @@ async function sentJobOf(
   const tags = jobFromEventTags(event.mail.tags);
   if (tags.kind === 'malformed') {
     log.error('SES event whose job tags cannot be read; looking it up by message id');
-    metrics.addMetric('SesEventTagsMalformed', 'Count', 1);
+    metrics.addMetric(METRIC.SesEventTagsMalformed, 'Count', 1);
   }
   const job = tags.kind === 'tagged' ? tags.job : await findJobBySesMessageId(event.mail.messageId);
   if (job === undefined) {
     if (tags.kind === 'untagged') return undefined;
-    metrics.addMetric('SesEventsDeferred', 'Count', 1);
+    metrics.addMetric(METRIC.SesEventsDeferred, 'Count', 1);
     throw new SesEventNotReadyError('The SES event carries tags of ours, but its job is not found');
   }
   log.appendKeys({ tenantId: job.tenantId, batchId: job.batchId, customerCode: job.customerCode });
   const record = await getJob(job);
   if (record?.sesMessageId === undefined) {
     // The worker writes the sent marker right after SES accepts; the index follows it.
-    metrics.addMetric('SesEventsDeferred', 'Count', 1);
+    metrics.addMetric(METRIC.SesEventsDeferred, 'Count', 1);
     log.warn('SES event before its job was marked sent; failing the invocation for a retry', {
       state: record?.state ?? 'no record',
     });
@@ -104,7 +105,7 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
       eventType: event.type,
       sesMessageId: event.mail.messageId,
     });
-    metrics.addMetric('SesEventsUnmatched', 'Count', 1);
+    metrics.addMetric(METRIC.SesEventsUnmatched, 'Count', 1);
     return 'unknown-message';
   }
   const { job, record } = found;
@@ -114,7 +115,7 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
   // A sent marker is never removed, so from here a refused advance means a stale event.
   if (event.type === 'Delivery' && event.delivery !== undefined) {
     const applied = await advanceJobState(job, 'Delivered', 'Delivery', event.delivery.timestamp);
-    metrics.addMetric(applied ? 'StatementsDelivered' : 'SesEventsStale', 'Count', 1);
+    metrics.addMetric(applied ? METRIC.StatementsDelivered : METRIC.SesEventsStale, 'Count', 1);
     return applied ? 'applied' : 'stale';
   }
 
@@ -131,7 +132,7 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
         `Statement email${to} got a soft bounce (${kind}). The address stays in use.`,
         timestamp,
       );
-      metrics.addMetric('StatementsSoftBounced', 'Count', 1);
+      metrics.addMetric(METRIC.StatementsSoftBounced, 'Count', 1);
       return 'noted';
     }
     const detail = `Bounce: ${bounceType}${bounceSubType === undefined ? '' : ` (${bounceSubType})`}`;
@@ -143,7 +144,7 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
       `Statement email${to} bounced (${kind}). The address will not be emailed again until it changes.`,
       timestamp,
     );
-    metrics.addMetric('StatementsBounced', 'Count', 1);
+    metrics.addMetric(METRIC.StatementsBounced, 'Count', 1);
     return applied ? 'applied' : 'stale';
   }
 
@@ -162,7 +163,7 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
       `The recipient${sentTo === undefined ? '' : ` ${sentTo}`} marked the statement email as spam. The address will not be emailed again until it changes.`,
       timestamp,
     );
-    metrics.addMetric('StatementsComplained', 'Count', 1);
+    metrics.addMetric(METRIC.StatementsComplained, 'Count', 1);
     return applied ? 'applied' : 'stale';
   }
 

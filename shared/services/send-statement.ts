@@ -23,6 +23,7 @@ import {
 import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
 import { isSuppressed } from '../domain/customer-status.ts';
+import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { ComposedEmail } from '../render/statement-email.ts';
 import { renderStatementPdf } from '../render/statement-pdf.ts';
@@ -102,7 +103,7 @@ async function recordNote(
     text: `Statement (${period}) emailed${to}. SES message id ${record.sesMessageId ?? 'unknown'}.`,
     lastModifiedBy: 'statement mailer',
   });
-  if (written) metrics.addMetric('NotesWritten', 'Count', 1);
+  if (written) metrics.addMetric(METRIC.NotesWritten, 'Count', 1);
 }
 
 async function writeSentMarker(
@@ -128,7 +129,7 @@ async function writeSentMarker(
     { attempts: 8, baseMs: 50, capMs: 2_000 },
   );
   if (left.length > 0 || recorded === undefined) {
-    metrics.addMetric('SentMarkerNotWritten', 'Count', 1);
+    metrics.addMetric(METRIC.SentMarkerNotWritten, 'Count', 1);
     log.error(
       'Email accepted by SES but the sent marker could not be written: a redelivery may send it again',
       {
@@ -159,13 +160,13 @@ export async function processStatementJob(job: StatementJob, context: JobContext
     }
     if (current.state !== 'Failed' && current.sesMessageId !== undefined) await recordNote(job, current);
     log.info('Job already finished; acknowledged without sending', { state: current.state });
-    metrics.addMetric('DuplicateDeliveriesAbsorbed', 'Count', 1);
+    metrics.addMetric(METRIC.DuplicateDeliveriesAbsorbed, 'Count', 1);
     return 'already-done';
   }
   if (claim.previous?.state === 'Sending') {
     // A worker died after deciding to send: SES may have accepted that email. Sending now is the
     // one possible duplicate, counted here so that an operator sees it.
-    metrics.addMetric('PossibleDuplicateEmail', 'Count', 1);
+    metrics.addMetric(METRIC.PossibleDuplicateEmail, 'Count', 1);
     log.warn('Taking over a job whose previous send has no outcome: a duplicate email is possible', {
       previousAttempts: claim.previous.attempts,
     });
@@ -183,7 +184,7 @@ export async function processStatementJob(job: StatementJob, context: JobContext
       throw error;
     }
     await markJobFailed(job, messageId, error.message, clock());
-    metrics.addMetric('StatementsFailed', 'Count', 1);
+    metrics.addMetric(METRIC.StatementsFailed, 'Count', 1);
     log.error('Statement job failed permanently', { reason: redactAddresses(error.message) });
     return 'failed';
   }
@@ -196,19 +197,19 @@ export async function processStatementJob(job: StatementJob, context: JobContext
     const reason = redactAddresses(error instanceof Error ? error.message : String(error));
     if (error instanceof SesRejectedError) {
       await markJobFailed(job, messageId, `SES rejected the message: ${reason}`, clock());
-      metrics.addMetric('StatementsFailed', 'Count', 1);
+      metrics.addMetric(METRIC.StatementsFailed, 'Count', 1);
       log.error('SES rejected the statement email', { reason });
       return 'failed';
     }
     if (error instanceof SesUnavailableError) {
       await releaseJob(job, messageId, `SES did not send: ${reason}`, clock());
-      metrics.addMetric('SendsDeferred', 'Count', 1);
+      metrics.addMetric(METRIC.SendsDeferred, 'Count', 1);
       log.warn('SES did not send the statement now; it will be retried', { reason });
       throw new JobRetryError(reason, { cause: error });
     }
     if (error instanceof SesOutcomeUnknownError) {
       // Left in Sending: the claim lapses and the next delivery takes over, counted as a possible duplicate.
-      metrics.addMetric('SendOutcomeUnknown', 'Count', 1);
+      metrics.addMetric(METRIC.SendOutcomeUnknown, 'Count', 1);
       log.error('The SES call ended without an answer; SES may have sent the email', { reason });
     }
     throw error;
@@ -217,10 +218,10 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   const sentAt = clock();
   const first = await writeSentMarker(job, sesMessageId, email.recipient, sentAt, log);
   if (first) {
-    metrics.addMetric('StatementsSent', 'Count', 1);
+    metrics.addMetric(METRIC.StatementsSent, 'Count', 1);
     await recordNote(job, { sesMessageId, sentAt: sentAt.toISOString(), sentTo: email.recipient });
   } else {
-    metrics.addMetric('DuplicateEmailSent', 'Count', 1);
+    metrics.addMetric(METRIC.DuplicateEmailSent, 'Count', 1);
     log.error('This job was already marked sent: the email just sent is a duplicate', { sesMessageId });
     const recorded = await getJob(job);
     if (recorded !== undefined) await recordNote(job, recorded);

@@ -1,4 +1,5 @@
 import type { Context, SNSEvent } from 'aws-lambda';
+import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { SesEventSchema } from '../schemas/ses-event.ts';
 import { recordSesEvent, type SesEventOutcome } from './record-ses-event.ts';
@@ -14,7 +15,7 @@ export async function handleSesNotifications(
   _context?: Context,
 ): Promise<SesEventOutcome[]> {
   const outcomes: SesEventOutcome[] = [];
-  metrics.addMetric('SesEventsReceived', 'Count', event.Records.length);
+  metrics.addMetric(METRIC.SesEventsReceived, 'Count', event.Records.length);
   for (const record of event.Records) {
     const log = logger.createChild({ persistentKeys: { snsMessageId: record.Sns.MessageId } });
     let body: unknown;

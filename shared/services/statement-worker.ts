@@ -8,6 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { markJobDeadLettered } from '../aws/dynamodb-jobs.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
+import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
 import { JobBusyError, type JobOutcome, processStatementJob, redactAddresses } from './send-statement.ts';
@@ -39,7 +40,7 @@ export async function handleStatementRecord(record: SQSRecord, context?: Context
   }
   const parsed = StatementJobSchema.safeParse(body);
   if (!parsed.success) {
-    metrics.addMetric('MalformedJobs', 'Count', 1);
+    metrics.addMetric(METRIC.MalformedJobs, 'Count', 1);
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
     );
@@ -61,7 +62,7 @@ export async function handleStatementRecord(record: SQSRecord, context?: Context
       await recordDeadLetter(job, record.messageId, `${name}: ${reason}`, receiveCount, log);
       throw error;
     }
-    metrics.addMetric('JobsRetried', 'Count', 1);
+    metrics.addMetric(METRIC.JobsRetried, 'Count', 1);
     log.warn('Statement job not finished; SQS will deliver it again', { errorName: name, reason });
     throw error;
   }
@@ -74,7 +75,7 @@ async function recordDeadLetter(
   receiveCount: number,
   log: Logger,
 ): Promise<void> {
-  metrics.addMetric('JobsDeadLettered', 'Count', 1);
+  metrics.addMetric(METRIC.JobsDeadLettered, 'Count', 1);
   log.error('Statement job failed on its last delivery; it goes to the dead-letter queue', {
     receiveCount,
     reason,
