@@ -2,7 +2,7 @@
  * Content negotiation with jshttp's `negotiator` (Accept, RFC 9110 §12.5.1) and `content-type`
  * (Content-Type, RFC 9110 §8.3): the header grammars are theirs, the choice of formats is ours.
  */
-import { parse as parseContentType } from 'content-type';
+import contentType from 'content-type';
 import Negotiator from 'negotiator';
 
 /** The two representations the API speaks, as KashFlow's REST v2 does. */
@@ -45,11 +45,11 @@ export function negotiateFormat(accept: string | undefined): ResponseFormat | un
 }
 
 /** The format of a request body from its `Content-Type`; 'unsupported' when it is not one we read. */
-export function requestBodyFormat(contentType: string | undefined): ResponseFormat | 'unsupported' {
-  if (contentType === undefined || contentType.trim() === '') return 'json';
-  let parsed: ReturnType<typeof parseContentType>;
+export function requestBodyFormat(headerValue: string | undefined): ResponseFormat | 'unsupported' {
+  if (headerValue === undefined || headerValue.trim() === '') return 'json';
+  let parsed: contentType.ParsedMediaType;
   try {
-    parsed = parseContentType(contentType);
+    parsed = contentType.parse(headerValue);
   } catch {
     return 'unsupported';
   }
