@@ -1,50 +1,43 @@
 /**
- * Errors that cross a boundary carry KashFlow's error code and an HTTP status. They are thrown
- * anywhere and mapped to `{"Error","Message"}` once, by the HTTP error middleware.
+ * Errors by what went wrong, never by HTTP status. Adapters and services throw these, each keeping
+ * its `cause` (Powertools' idempotency errors are the model), and each edge maps them once:
+ * `shared/http/error-handler.ts` to KashFlow's `{"Error","Message"}` and a status, the statement
+ * worker (`shared/services/statement-job-consumer.ts`) to retry, fail or dead-letter.
  */
-export interface ApiErrorOptions extends ErrorOptions {
-  /** Show the message to the caller even though the status is 5xx (a message we wrote, no details). */
-  expose?: boolean;
-}
 
-export class ApiError extends Error {
-  override readonly name: string = 'ApiError';
-  /** True when the message may be shown to the caller: always below 500, by choice above. */
-  readonly expose: boolean;
-
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    options: ApiErrorOptions = {},
-  ) {
-    super(message, options);
-    this.expose = options.expose ?? statusCode < 500;
-  }
-}
-
-export class ValidationError extends ApiError {
-  override readonly name = 'ValidationError';
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(400, code, message, options);
-  }
-}
-
-/** A dependency (DynamoDB, SQS) did not answer after retries, before anything was queued. */
-export class DependencyUnavailableError extends ApiError {
+/** A dependency (DynamoDB, SQS, SES) did not answer after the SDK's and our own retries. */
+export class DependencyUnavailableError extends Error {
   override readonly name = 'DependencyUnavailableError';
-  constructor(options?: ErrorOptions) {
-    super(
-      503,
-      'ServiceUnavailable',
-      'The service is temporarily unavailable; nothing was queued, please retry',
-      {
-        ...options,
-        expose: true,
-      },
-    );
+  constructor(options?: ErrorOptions & { dependency?: string }) {
+    super(`${options?.dependency ?? 'DynamoDB'} did not answer after retries`, options);
   }
 }
 
-export const invalidSessionToken = () =>
-  new ApiError(401, 'InvalidSessionToken', 'Session token provided is invalid.');
+/** The tenant a valid token names no longer exists: as good as no token. */
+export class UnknownTenantError extends Error {
+  override readonly name = 'UnknownTenantError';
+  constructor(options?: ErrorOptions) {
+    super('The tenant of this token no longer exists', options);
+  }
+}
+
+/** An Idempotency-Key was used before with a different request. */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor(options?: ErrorOptions) {
+    super('Idempotency-Key was already used with a different request', options);
+  }
+}
+
+/** The first request with this Idempotency-Key still holds it. */
+export class IdempotencyKeyInProgressError extends Error {
+  override readonly name = 'IdempotencyKeyInProgressError';
+  constructor(options?: ErrorOptions) {
+    super('A request with this Idempotency-Key is still in progress; retry shortly', options);
+  }
+}
+
+/** A record read from the table breaks its schema: it was changed behind the importer's back. */
+export class StoredRecordInvalidError extends Error {
+  override readonly name = 'StoredRecordInvalidError';
+}

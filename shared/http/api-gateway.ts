@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ApiError, invalidSessionToken, ValidationError } from '../errors.ts';
+import { HttpError, invalidSessionToken, ValidationError } from './http-error.ts';
 
 /** Reads a header case-insensitively, as HTTP header names are. */
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -65,6 +65,6 @@ export function tenantIdOf(event: APIGatewayProxyEvent): string {
 export function pathParameter(event: APIGatewayProxyEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (value === undefined || value === '')
-    throw new ApiError(404, 'NotFound', `The ${name} is missing from the path`);
+    throw new HttpError(404, 'NotFound', `The ${name} is missing from the path`);
   return value;
 }

@@ -2,8 +2,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { parseCompactDate } from '../domain/calendar-date.ts';
 import type { PeriodRequest } from '../domain/statement-period.ts';
-import { ApiError, ValidationError } from '../errors.ts';
 import { bodyText, header, queryValues, singleQueryValue } from './api-gateway.ts';
+import { HttpError, ValidationError } from './http-error.ts';
 import { negotiateFormat, type ResponseFormat, requestBodyFormat } from './negotiation.ts';
 import { parseArrayOfString, XmlBodyError } from './xml.ts';
 
@@ -80,7 +80,7 @@ const QUERY_NAMES = Object.keys(BulkEmailQuerySchema.shape);
 export function responseFormatOf(event: APIGatewayProxyEvent): ResponseFormat {
   const format = negotiateFormat(header(event, 'accept'));
   if (format === undefined) {
-    throw new ApiError(406, 'NotAcceptable', 'Accept must allow application/json or application/xml');
+    throw new HttpError(406, 'NotAcceptable', 'Accept must allow application/json or application/xml');
   }
   return format;
 }
@@ -99,7 +99,7 @@ function parseQuery(event: APIGatewayProxyEvent): BulkEmailQuery {
 function parseBody(event: APIGatewayProxyEvent): string[] {
   const bodyFormat = requestBodyFormat(header(event, 'content-type'));
   if (bodyFormat === 'unsupported') {
-    throw new ApiError(
+    throw new HttpError(
       415,
       'UnsupportedMediaType',
       'Content-Type must be application/json or application/xml (UTF-8)',
@@ -107,7 +107,7 @@ function parseBody(event: APIGatewayProxyEvent): string[] {
   }
   const { text, bytes } = bodyText(event);
   if (bytes > MAX_BODY_BYTES) {
-    throw new ApiError(413, 'PayloadTooLarge', `Request body must not exceed ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError(413, 'PayloadTooLarge', `Request body must not exceed ${MAX_BODY_BYTES} bytes`);
   }
   if (text.trim() === '') {
     throw new ValidationError('InvalidRequestBody', 'Request body must be an array of customer codes');

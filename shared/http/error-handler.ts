@@ -1,11 +1,42 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ApiError } from '../errors.ts';
+import { PeriodError } from '../domain/statement-period.ts';
+import {
+  DependencyUnavailableError,
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  UnknownTenantError,
+} from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { header } from './api-gateway.ts';
+import { HttpError, invalidSessionToken } from './http-error.ts';
 import { negotiateFormat } from './negotiation.ts';
 import { toErrorResponse } from './responses.ts';
+
+/**
+ * The one place a domain error becomes an HTTP answer: its status, KashFlow's error code and the
+ * message the caller sees. Anything not listed is a fault of ours (500).
+ */
+export function toHttpError(error: unknown): HttpError | undefined {
+  const options = { cause: error };
+  if (error instanceof HttpError) return error;
+  if (error instanceof PeriodError) return new HttpError(400, 'InvalidParameter', error.message, options);
+  if (error instanceof UnknownTenantError) return invalidSessionToken(options);
+  if (error instanceof IdempotencyKeyReusedError)
+    return new HttpError(422, 'IdempotencyKeyReused', error.message, options);
+  if (error instanceof IdempotencyKeyInProgressError)
+    return new HttpError(409, 'IdempotencyKeyInProgress', error.message, options);
+  if (error instanceof DependencyUnavailableError) {
+    return new HttpError(
+      503,
+      'ServiceUnavailable',
+      'The service is temporarily unavailable; nothing was queued, please retry',
+      { ...options, expose: true },
+    );
+  }
+  return undefined;
+}
 
 /**
  * Maps any error to KashFlow's `{"Error","Message"}` shape, in XML when the client asked for XML.
@@ -18,16 +49,16 @@ export function kashflowErrorHandler(): MiddlewareObj<APIGatewayProxyEvent, APIG
     onError: async (request) => {
       const { error, event, context } = request;
       const format = negotiateFormat(header(event, 'accept')) ?? 'json';
-      const statusCode = error instanceof ApiError ? error.statusCode : 500;
+      const mapped = toHttpError(error);
+      const statusCode = mapped?.statusCode ?? 500;
       metrics.addMetric(statusCode < 500 ? METRIC.RequestsRefused : METRIC.RequestsFailed, 'Count', 1);
-      if (error instanceof ApiError && error.expose) {
+      if (mapped?.expose) {
         // A refused request's cause may quote the body it refused, so only a 5xx logs its cause.
-        if (error.statusCode < 500)
-          logger.info('Request refused', { statusCode: error.statusCode, errorCode: error.code });
-        else logger.error('Request failed', { statusCode: error.statusCode, errorCode: error.code, error });
+        if (statusCode < 500) logger.info('Request refused', { statusCode, errorCode: mapped.code });
+        else logger.error('Request failed', { statusCode, errorCode: mapped.code, error });
         request.response = toErrorResponse(
-          error.statusCode,
-          { Error: error.code, Message: error.message },
+          statusCode,
+          { Error: mapped.code, Message: mapped.message },
           format,
         );
         return;
@@ -36,7 +67,7 @@ export function kashflowErrorHandler(): MiddlewareObj<APIGatewayProxyEvent, APIG
       request.response = toErrorResponse(
         statusCode,
         {
-          Error: error instanceof ApiError ? error.code : 'InternalError',
+          Error: mapped?.code ?? 'InternalError',
           Message: `An unexpected error occurred. Reference: ${context.awsRequestId}`,
         },
         format,

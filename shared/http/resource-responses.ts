@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ApiError } from '../errors.ts';
+import { HttpError } from './http-error.ts';
 import type { XmlShape } from './responses.ts';
 
 export const BATCH_XML: XmlShape = {
@@ -18,4 +18,4 @@ export function batchIdOf(event: APIGatewayProxyEvent): string {
   return batchId.toLowerCase();
 }
 
-export const notFound = (message: string) => new ApiError(404, 'NotFound', message);
+export const notFound = (message: string) => new HttpError(404, 'NotFound', message);

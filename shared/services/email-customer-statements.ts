@@ -13,12 +13,11 @@ import {
   toStorableStatuses,
 } from '../domain/customer-status.ts';
 import {
-  PeriodError,
   type PeriodRequest,
   resolveStatementPeriod,
   type StatementPeriod,
 } from '../domain/statement-period.ts';
-import { invalidSessionToken, ValidationError } from '../errors.ts';
+import { UnknownTenantError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import type { CustomerRecord, CustomerStatementEmailStatus, TenantRecord } from '../schemas/records.ts';
@@ -38,17 +37,6 @@ export interface StatementEmailOutcome {
   period: StatementPeriod;
   /** One per code, in request order. */
   statuses: CustomerStatementEmailStatus[];
-}
-
-/** The request's period for `today` in the tenant's time zone; a bad combination is a 400. */
-export function periodFor(request: PeriodRequest, today: string): StatementPeriod {
-  try {
-    return resolveStatementPeriod(request, today);
-  } catch (error) {
-    if (error instanceof PeriodError)
-      throw new ValidationError('InvalidParameter', error.message, { cause: error });
-    throw error;
-  }
 }
 
 export interface JudgedRequest {
@@ -71,8 +59,9 @@ export async function judgeRequest(request: StatementEmailRequest): Promise<Judg
     customerCodes.filter(isLookupableCode),
   );
   // A token whose tenant is gone is as good as no token.
-  if (tenant === undefined) throw invalidSessionToken();
-  const period = periodFor(request.period, dateInTimeZone(now, tenant.timeZone));
+  if (tenant === undefined) throw new UnknownTenantError();
+  // A period the request cannot have throws PeriodError: the HTTP edge answers 400 for it.
+  const period = resolveStatementPeriod(request.period, dateInTimeZone(now, tenant.timeZone));
   const verdicts = new Map<string, CustomerVerdict>(
     customerCodes.map((code) => [code, judgeCustomer(customers.get(code), suppressions.get(code))]),
   );

@@ -7,7 +7,7 @@ import {
   type StoredOutcome,
 } from '../aws/dynamodb-idempotency.ts';
 import { toStorableStatuses } from '../domain/customer-status.ts';
-import { ApiError } from '../errors.ts';
+import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 
@@ -49,18 +49,10 @@ export async function withIdempotencyKey<T extends StoredOutcome>(
   const claim = await claimIdempotencyKey(tenantId, key, fingerprintOf(request), now, randomUUID());
   if (claim.kind === 'replay') return { outcome: claim.outcome, replayed: true };
   if (claim.kind === 'mismatch') {
-    throw new ApiError(
-      422,
-      'IdempotencyKeyReused',
-      'Idempotency-Key was already used with a different request',
-    );
+    throw new IdempotencyKeyReusedError();
   }
   if (claim.kind === 'in-progress') {
-    throw new ApiError(
-      409,
-      'IdempotencyKeyInProgress',
-      'A request with this Idempotency-Key is still in progress; retry shortly',
-    );
+    throw new IdempotencyKeyInProgressError();
   }
   if (claim.resumed) metrics.addMetric(METRIC.IdempotentRequestsResumed, 'Count', 1);
   let outcome: T;

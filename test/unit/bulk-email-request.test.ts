@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '#shared/errors.ts';
 import { parseBulkEmailRequest } from '#shared/http/bulk-email-request.ts';
+import { HttpError } from '#shared/http/http-error.ts';
 import { apiEvent } from '../support/api-events.ts';
 
 function refusal(event: ReturnType<typeof apiEvent>): { status: number; code: string; message: string } {
   try {
     parseBulkEmailRequest(event);
   } catch (error) {
-    if (error instanceof ApiError)
+    if (error instanceof HttpError)
       return { status: error.statusCode, code: error.code, message: error.message };
     throw error;
   }
