@@ -41,3 +41,8 @@ export class IdempotencyKeyInProgressError extends Error {
 export class StoredRecordInvalidError extends Error {
   override readonly name = 'StoredRecordInvalidError';
 }
+
+/** The statement cannot be sent as the data stands (no such customer, a bad template, …): no retry mends it. */
+export class StatementNotSendableError extends Error {
+  override readonly name = 'StatementNotSendableError';
+}

@@ -18,3 +18,8 @@ export function isValidEmailAddress(address: string | undefined): address is str
     labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label)) && /^[A-Za-z]{2,63}$/.test(tld)
   );
 }
+
+const ADDRESS_IN_TEXT = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
+
+/** Reasons are stored and logged; an SES message may quote an address, which logs must not hold. */
+export const redactAddresses = (text: string) => text.replace(ADDRESS_IN_TEXT, '<address>');

@@ -5,9 +5,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { toStatus } from '../domain/customer-status.ts';
 import type { PeriodRequest, StatementPeriod } from '../domain/statement-period.ts';
+import { StatementNotSendableError } from '../errors.ts';
 import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
 import { judgeRequest } from './email-customer-statements.ts';
-import { prepareStatementEmail, StatementProblem } from './statement-preparation.ts';
+import { prepareStatementEmail } from './statement-preparation.ts';
 
 export interface DryRunStatus extends CustomerStatementEmailStatus {
   DryRun: true;
@@ -61,7 +62,7 @@ export async function previewStatementEmails(
           LineCount: email.lineCount,
         };
       } catch (error) {
-        if (!(error instanceof StatementProblem)) throw error;
+        if (!(error instanceof StatementNotSendableError)) throw error;
         statuses[index] = {
           CustomerCode: code,
           Sent: false,

@@ -23,12 +23,14 @@ import {
 import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
 import { isSuppressed } from '../domain/customer-status.ts';
+import { StatementNotSendableError, StoredRecordInvalidError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { ComposedEmail } from '../render/statement-email.ts';
 import { renderStatementPdf } from '../render/statement-pdf.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
-import { prepareStatementEmail, StatementProblem } from './statement-preparation.ts';
+import { dispositionOf } from './job-errors.ts';
+import { prepareStatementEmail } from './statement-preparation.ts';
 
 export interface JobContext {
   /** The SQS message id: the claim's owner, and on every log line. */
@@ -51,10 +53,6 @@ export class JobRetryError extends Error {
   override readonly name = 'JobRetryError';
 }
 
-const ADDRESS = /[^\s<>()"',;:]+@[^\s<>()"',;:]+/g;
-/** Reasons are stored and logged; an SES message may quote an address, which logs must not hold. */
-export const redactAddresses = (text: string) => text.replace(ADDRESS, '<address>');
-
 /**
  * A stored record that breaks its schema was changed behind the importer's back; no retry mends
  * it, so the job fails with the fields and rules it breaks (never the values).
@@ -65,17 +63,19 @@ async function readAccount(job: StatementJob) {
   } catch (error) {
     if (!(error instanceof z.ZodError)) throw error;
     const problems = error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`);
-    throw new StatementProblem(`A stored record is not valid (${problems.join('; ')})`, { cause: error });
+    throw new StoredRecordInvalidError(`A stored record is not valid (${problems.join('; ')})`, {
+      cause: error,
+    });
   }
 }
 
 async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<ComposedEmail> {
   const account = await readAccount(job);
-  if (account === undefined) throw new StatementProblem('Invalid customer code');
+  if (account === undefined) throw new StatementNotSendableError('Invalid customer code');
   const { tenant, customer, suppression } = account;
   // The address may have bounced or complained since the job was queued.
   if (isSuppressed(customer, suppression)) {
-    throw new StatementProblem(
+    throw new StatementNotSendableError(
       `Invalid customer email address (it ${suppression?.reason.toLowerCase()} before)`,
     );
   }
@@ -176,17 +176,13 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   try {
     email = await renderJob(job, now, log);
   } catch (error) {
-    if (!(error instanceof StatementProblem)) {
-      // If the release fails too, the claim simply lapses and the redelivery takes the job over.
-      await releaseJob(job, messageId, redactAddresses(String(error)), clock()).catch(
-        (releaseError: unknown) => log.warn('Could not release the job', { error: releaseError }),
-      );
-      throw error;
-    }
-    await markJobFailed(job, messageId, error.message, clock());
-    metrics.addMetric(METRIC.StatementsFailed, 'Count', 1);
-    log.error('Statement job failed permanently', { reason: redactAddresses(error.message) });
-    return 'failed';
+    const { action, reason } = dispositionOf(error);
+    if (action === 'fail') return failJob(job, messageId, reason, clock(), log);
+    // If the release fails too, the claim simply lapses and the redelivery takes the job over.
+    await releaseJob(job, messageId, reason, clock()).catch((releaseError: unknown) =>
+      log.warn('Could not release the job', { error: releaseError }),
+    );
+    throw error;
   }
 
   await markJobSending(job, messageId, clock());
@@ -194,15 +190,10 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   try {
     sesMessageId = await sendRawEmail(email.raw, { job });
   } catch (error) {
-    const reason = redactAddresses(error instanceof Error ? error.message : String(error));
-    if (error instanceof SesRejectedError) {
-      await markJobFailed(job, messageId, `SES rejected the message: ${reason}`, clock());
-      metrics.addMetric(METRIC.StatementsFailed, 'Count', 1);
-      log.error('SES rejected the statement email', { reason });
-      return 'failed';
-    }
-    if (error instanceof SesUnavailableError) {
-      await releaseJob(job, messageId, `SES did not send: ${reason}`, clock());
+    if (error instanceof SesRejectedError || error instanceof SesUnavailableError) {
+      const { action, reason } = dispositionOf(error);
+      if (action === 'fail') return failJob(job, messageId, reason, clock(), log);
+      await releaseJob(job, messageId, reason, clock());
       metrics.addMetric(METRIC.SendsDeferred, 'Count', 1);
       log.warn('SES did not send the statement now; it will be retried', { reason });
       throw new JobRetryError(reason, { cause: error });
@@ -210,7 +201,9 @@ export async function processStatementJob(job: StatementJob, context: JobContext
     if (error instanceof SesOutcomeUnknownError) {
       // Left in Sending: the claim lapses and the next delivery takes over, counted as a possible duplicate.
       metrics.addMetric(METRIC.SendOutcomeUnknown, 'Count', 1);
-      log.error('The SES call ended without an answer; SES may have sent the email', { reason });
+      log.error('The SES call ended without an answer; SES may have sent the email', {
+        reason: dispositionOf(error).reason,
+      });
     }
     throw error;
   }
@@ -228,4 +221,18 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   }
   log.info('Statement emailed', { sesMessageId, lines: email.lineCount, bytes: email.bytes });
   return 'sent';
+}
+
+/** A permanent failure: recorded with its reason, never retried. */
+async function failJob(
+  job: StatementJob,
+  owner: string,
+  reason: string,
+  now: Date,
+  log: Logger,
+): Promise<JobOutcome> {
+  await markJobFailed(job, owner, reason, now);
+  metrics.addMetric(METRIC.StatementsFailed, 'Count', 1);
+  log.error('Statement job failed permanently', { reason });
+  return 'failed';
 }

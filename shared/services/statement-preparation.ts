@@ -10,6 +10,7 @@ import { dateInTimeZone } from '../domain/calendar-date.ts';
 import { computeStatement, StatementBalanceError } from '../domain/statement.ts';
 import type { StatementPeriod } from '../domain/statement-period.ts';
 import { TemplateError } from '../domain/template.ts';
+import { StatementNotSendableError } from '../errors.ts';
 import {
   BUILT_IN_TEMPLATE,
   type ComposedEmail,
@@ -18,11 +19,6 @@ import {
   StatementEmailError,
 } from '../render/statement-email.ts';
 import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
-
-/** The statement cannot be sent as the data stands: no retry can mend it. */
-export class StatementProblem extends Error {
-  override readonly name = 'StatementProblem';
-}
 
 /** The customer's template, else the tenant's default, else the built-in one. */
 export async function chooseTemplate(
@@ -48,7 +44,7 @@ export interface PrepareInput {
   renderPdf?: PdfRenderer;
 }
 
-/** Builds the statement email; throws StatementProblem for what makes it unsendable. */
+/** Builds the statement email; throws StatementNotSendableError for what makes it unsendable. */
 export async function prepareStatementEmail(input: PrepareInput): Promise<ComposedEmail> {
   const { tenant, customer, period, now, log, renderPdf } = input;
   const template = await chooseTemplate(tenant, customer, log);
@@ -64,7 +60,7 @@ export async function prepareStatementEmail(input: PrepareInput): Promise<Compos
     );
   } catch (error) {
     if (error instanceof StatementBalanceError)
-      throw new StatementProblem(`Statement does not balance: ${error.message}`);
+      throw new StatementNotSendableError(`Statement does not balance: ${error.message}`);
     throw error;
   }
   log.info('Statement computed', { lines: statement.lines.length, ...cost });
@@ -80,13 +76,15 @@ export async function prepareStatementEmail(input: PrepareInput): Promise<Compos
     });
   } catch (error) {
     if (error instanceof TemplateError) {
-      throw new StatementProblem(`Email template ${template.number} (${template.name}): ${error.message}`);
+      throw new StatementNotSendableError(
+        `Email template ${template.number} (${template.name}): ${error.message}`,
+      );
     }
-    if (error instanceof StatementEmailError) throw new StatementProblem(error.message);
+    if (error instanceof StatementEmailError) throw new StatementNotSendableError(error.message);
     throw error;
   }
   if (email.bytes > SES_MAX_MESSAGE_BYTES) {
-    throw new StatementProblem(
+    throw new StatementNotSendableError(
       `The statement email is ${email.bytes} bytes, over SES's limit of ${SES_MAX_MESSAGE_BYTES}`,
     );
   }

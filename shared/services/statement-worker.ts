@@ -8,10 +8,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { markJobDeadLettered } from '../aws/dynamodb-jobs.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
+import { redactAddresses } from '../domain/email-address.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
-import { JobBusyError, type JobOutcome, processStatementJob, redactAddresses } from './send-statement.ts';
+import { JobBusyError, type JobOutcome, processStatementJob } from './send-statement.ts';
 
 /** The job body is not a statement job this worker can read. */
 export class MalformedJobError extends Error {

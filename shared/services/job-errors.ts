@@ -1,0 +1,25 @@
+/**
+ * The statement worker's edge for errors: what each error means for a statement job, decided in
+ * one place. A job fails for good when no retry can mend it; otherwise it is given back for SQS to
+ * deliver again (and on its last receive the consumer records it dead-lettered).
+ */
+import { SesRejectedError, SesUnavailableError } from '../aws/ses.ts';
+import { redactAddresses } from '../domain/email-address.ts';
+import { StatementNotSendableError, StoredRecordInvalidError } from '../errors.ts';
+
+export interface JobDisposition {
+  action: 'fail' | 'retry';
+  /** Stored on the job and logged: addresses are redacted. */
+  reason: string;
+}
+
+export function dispositionOf(error: unknown): JobDisposition {
+  const message = redactAddresses(error instanceof Error ? error.message : String(error));
+  if (error instanceof StatementNotSendableError || error instanceof StoredRecordInvalidError)
+    return { action: 'fail', reason: message };
+  if (error instanceof SesRejectedError)
+    return { action: 'fail', reason: `SES rejected the message: ${message}` };
+  if (error instanceof SesUnavailableError)
+    return { action: 'retry', reason: `SES did not send: ${message}` };
+  return { action: 'retry', reason: redactAddresses(String(error)) };
+}
