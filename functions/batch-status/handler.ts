@@ -1,6 +1,5 @@
-import { tenantIdOf } from '#shared/http/api-gateway.ts';
+import { responseFormatOf, tenantIdOf } from '#shared/http/api-gateway.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
-import { responseFormatOf } from '#shared/http/bulk-email-request.ts';
 import { BATCH_XML, batchIdOf, notFound } from '#shared/http/resource-responses.ts';
 import { toHttpResponse } from '#shared/http/responses.ts';
 import { getBatchStatus } from '#shared/services/batch-status.ts';

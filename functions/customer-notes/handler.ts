@@ -1,6 +1,5 @@
-import { pathParameter, tenantIdOf } from '#shared/http/api-gateway.ts';
+import { pathParameter, responseFormatOf, tenantIdOf } from '#shared/http/api-gateway.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
-import { responseFormatOf } from '#shared/http/bulk-email-request.ts';
 import { NOTES_XML, notFound } from '#shared/http/resource-responses.ts';
 import { toHttpResponse } from '#shared/http/responses.ts';
 import { getCustomerNotes } from '#shared/services/customer-notes.ts';

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError, invalidSessionToken, ValidationError } from './http-error.ts';
+import { negotiateFormat, type ResponseFormat } from './negotiation.ts';
 
 /** Reads a header case-insensitively, as HTTP header names are. */
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -67,4 +68,13 @@ export function pathParameter(event: APIGatewayProxyEvent, name: string): string
   if (value === undefined || value === '')
     throw new HttpError(404, 'NotFound', `The ${name} is missing from the path`);
   return value;
+}
+
+/** Chooses the response format or refuses the request with 406 before any other check. */
+export function responseFormatOf(event: APIGatewayProxyEvent): ResponseFormat {
+  const format = negotiateFormat(header(event, 'accept'));
+  if (format === undefined) {
+    throw new HttpError(406, 'NotAcceptable', 'Accept must allow application/json or application/xml');
+  }
+  return format;
 }

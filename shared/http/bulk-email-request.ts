@@ -2,7 +2,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { parseCompactDate } from '../domain/calendar-date.ts';
 import type { PeriodRequest } from '../domain/statement-period.ts';
-import { bodyText, header, queryValues, singleQueryValue } from './api-gateway.ts';
+import type { BulkEmailRequest } from '../services/bulk-email-request.ts';
+import { bodyText, header, queryValues, responseFormatOf, singleQueryValue } from './api-gateway.ts';
 import { HttpError, ValidationError } from './http-error.ts';
 import { negotiateFormat, type ResponseFormat, requestBodyFormat } from './negotiation.ts';
 import { parseArrayOfString, XmlBodyError } from './xml.ts';
@@ -64,26 +65,12 @@ export const CustomerCodesSchema = z
   .min(1, { error: 'Request body must list at least one customer code' })
   .max(MAX_CUSTOMERS_PER_REQUEST, { error: TOO_MANY_CUSTOMERS_MESSAGE });
 
-export interface BulkEmailRequest {
+/** A valid bulk email request, and the format its answer is wanted in. */
+export interface ParsedBulkEmailRequest extends BulkEmailRequest {
   format: ResponseFormat;
-  period: PeriodRequest;
-  /** `dryrun=1`: validate and render, queue and send nothing. */
-  dryRun: boolean;
-  /** Distinct codes in first-seen order, exactly as sent (leading zeros and case kept). */
-  customerCodes: string[];
-  idempotencyKey: string | undefined;
 }
 
 const QUERY_NAMES = Object.keys(BulkEmailQuerySchema.shape);
-
-/** Chooses the response format or refuses the request with 406 before any other check. */
-export function responseFormatOf(event: APIGatewayProxyEvent): ResponseFormat {
-  const format = negotiateFormat(header(event, 'accept'));
-  if (format === undefined) {
-    throw new HttpError(406, 'NotAcceptable', 'Accept must allow application/json or application/xml');
-  }
-  return format;
-}
 
 function parseQuery(event: APIGatewayProxyEvent): BulkEmailQuery {
   const values = queryValues(event);
@@ -144,7 +131,7 @@ function parseBody(event: APIGatewayProxyEvent): string[] {
  * Validates everything about a bulk email request before anything is read or queued:
  * the Accept header (406), the content type (415), the size (413), the query (400), the body (400).
  */
-export function parseBulkEmailRequest(event: APIGatewayProxyEvent): BulkEmailRequest {
+export function parseBulkEmailRequest(event: APIGatewayProxyEvent): ParsedBulkEmailRequest {
   const format = responseFormatOf(event);
   const customerCodes = parseBody(event);
   const query = parseQuery(event);

@@ -1,8 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { BulkEmailRequest } from '../http/bulk-email-request.ts';
+import type { PeriodRequest } from '../domain/statement-period.ts';
 import { type DryRunOutcome, previewStatementEmails } from './dry-run.ts';
 import { emailCustomerStatements, type StatementEmailOutcome } from './email-customer-statements.ts';
 import { withIdempotencyKey } from './idempotent-request.ts';
+
+/** What a client asks of POST /v2/customerstatements/bulk/email, validated. */
+export interface BulkEmailRequest {
+  period: PeriodRequest;
+  /** `dryrun=1`: validate and render, queue and send nothing. */
+  dryRun: boolean;
+  /** Distinct codes in first-seen order, exactly as sent (leading zeros and case kept). */
+  customerCodes: string[];
+  idempotencyKey: string | undefined;
+}
 
 export type BulkEmailResult =
   | { kind: 'dry-run'; preview: DryRunOutcome }
