@@ -1,5 +1,21 @@
-import type { CustomerRecord, CustomerStatementEmailStatus, SuppressionRecord } from '../schemas/records.ts';
+import * as z from 'zod';
 import { isValidEmailAddress } from './email-address.ts';
+
+export const CustomerStatementEmailStatusSchema = z.object({
+  CustomerCode: z.string(),
+  Sent: z.boolean(),
+  Message: z.string(),
+});
+/** KashFlow's status object, one per customer code of a bulk email request. */
+export type CustomerStatementEmailStatus = z.infer<typeof CustomerStatementEmailStatusSchema>;
+
+/** What judging a customer needs of its record (any record with it): the address statements go to. */
+type Addressee = { email?: string | undefined } & Record<string, unknown>;
+
+/** What judging a customer needs of an address suppression: the address that bounced or complained. */
+interface Suppression {
+  address: string;
+}
 
 /** KashFlow's status messages, word for word. */
 export const STATUS_MESSAGES = {
@@ -41,7 +57,7 @@ export function toStorableStatuses(
 export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail';
 
 /** True when the customer's current address is the one that bounced or complained. */
-export function isSuppressed(customer: CustomerRecord, suppression: SuppressionRecord | undefined): boolean {
+export function isSuppressed(customer: Addressee, suppression: Suppression | undefined): boolean {
   return suppression !== undefined && suppression.address.toLowerCase() === customer.email?.toLowerCase();
 }
 
@@ -50,8 +66,8 @@ export function isSuppressed(customer: CustomerRecord, suppression: SuppressionR
  * address that bounced or complained counts as invalid until the customer's address changes.
  */
 export function judgeCustomer(
-  customer: CustomerRecord | undefined,
-  suppression?: SuppressionRecord,
+  customer: Addressee | undefined,
+  suppression?: Suppression,
 ): CustomerVerdict {
   if (customer === undefined) return 'invalidCode';
   if (!isValidEmailAddress(customer.email) || isSuppressed(customer, suppression)) return 'invalidEmail';

@@ -9,6 +9,10 @@
  */
 import * as z from 'zod';
 import { IsoDateSchema } from '../domain/calendar-date.ts';
+import {
+  type CustomerStatementEmailStatus,
+  CustomerStatementEmailStatusSchema,
+} from '../domain/customer-status.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 import {
   CurrencySchema,
@@ -89,13 +93,7 @@ export const TokenRecordSchema = z.object({
 });
 export type TokenRecord = z.infer<typeof TokenRecordSchema>;
 
-export const CustomerStatementEmailStatusSchema = z.object({
-  CustomerCode: z.string(),
-  Sent: z.boolean(),
-  Message: z.string(),
-});
-/** KashFlow's status object, one per customer code of a bulk email request. */
-export type CustomerStatementEmailStatus = z.infer<typeof CustomerStatementEmailStatusSchema>;
+export { type CustomerStatementEmailStatus, CustomerStatementEmailStatusSchema };
 
 export const BatchRecordSchema = z.object({
   tenantId: z.string(),
