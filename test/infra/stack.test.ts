@@ -17,6 +17,7 @@ import { BUNDLE_OPTIONS, LAMBDA_NODE_MAJOR } from '../../infra/bundling.ts';
 import { STAGES, workerPacing } from '../../infra/config.ts';
 import { LAMBDA_NODE_VERSION } from '../../infra/lambda-node.ts';
 import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../shared/observability/metric-names.ts';
+import DEPLOYED_LOGICAL_IDS from './deployed-logical-ids.json' with { type: 'json' };
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -522,6 +523,16 @@ describe('StatementMailerStack (dev)', () => {
     expect(outputs).toEqual(
       expect.arrayContaining(['ApiUrl', 'TableName', 'JobQueueUrl', 'DeadLetterQueueUrl']),
     );
+  });
+
+  it('keeps the logical id of every resource the deployed stack has, so an update never replaces one', () => {
+    // A resource whose logical id changes is created anew and the old one deleted: the table's data
+    // goes, and a fixed physical name (queues, functions, alarms) or a second event source mapping
+    // for the job queue fails the update. The API deployment's id changes with the API by design.
+    const ids = Object.entries(dev.resources)
+      .filter(([, resource]) => resource.Type !== 'AWS::ApiGateway::Deployment')
+      .map(([id, resource]) => `${resource.Type} ${id}`);
+    expect(ids).toEqual(expect.arrayContaining(DEPLOYED_LOGICAL_IDS));
   });
 
   it('synthesizes with cdk-nag AwsSolutions and Serverless and no unacknowledged finding', () => {
