@@ -4,10 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { documentClient, dynamoDbClient } from '#shared/aws/dynamodb.ts';
+import { sqsClient } from '#shared/aws/sqs.ts';
+import { customerKey } from '#shared/aws/table-keys.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
+import { recordRequests } from '#test/support/sdk-requests.ts';
 import { lambdaContext } from '../infra/local/lambda-context.ts';
 import { benchTenant } from './lib/fixtures.ts';
-import { countRequests } from './lib/request-counter.ts';
 import { type BenchStack, median, percentile, type Row, ratio } from './lib/setup.ts';
 
 const CODES = Array.from({ length: 35 }, (_, index) => `C${String(index).padStart(3, '0')}`);
@@ -36,12 +41,8 @@ function postEvent(tenantId: string): APIGatewayProxyEvent {
 }
 
 export async function benchApi(stack: BenchStack): Promise<Row[]> {
-  const { importFixture } = await import('#shared/seed/import-fixture.ts');
+  // The handler's Powertools logger reads its level when the module loads: after the bench stack set it.
   const { handler } = await import('#functions/bulk-email-api/handler.ts');
-  const { dynamoDbClient, documentClient } = await import('#shared/aws/dynamodb.ts');
-  const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { sqsClient } = await import('#shared/aws/sqs.ts');
-  const { customerKey } = await import('#shared/aws/table-keys.ts');
   const tenantId = 'bench-api';
   await importFixture({ Tenants: [benchTenant(tenantId, CODES)] }, new Date().toISOString().slice(0, 10));
   const queueUrl = stack.queues.queueUrl;
@@ -55,18 +56,18 @@ export async function benchApi(stack: BenchStack): Promise<Row[]> {
   /** The naive design: read each customer, then queue its job, one customer at a time. */
   const naive = async () => {
     for (const code of CODES) {
-      const { Item } = await documentClient.send(
+      const { Item } = await documentClient().send(
         new GetCommand({ TableName: tableName, Key: customerKey(tenantId, code) }),
       );
       if (Item === undefined) throw new Error(`no customer ${code}`);
-      await sqsClient.send(
+      await sqsClient().send(
         new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ tenantId, code }) }),
       );
     }
   };
 
   // Requests: one call of each, counted on the wire.
-  const counter = countRequests(dynamoDbClient, sqsClient);
+  const counter = recordRequests(dynamoDbClient(), sqsClient());
   await ours();
   const oursRequests = counter.total();
   const oursDetail = counter.describe();
@@ -91,7 +92,7 @@ export async function benchApi(stack: BenchStack): Promise<Row[]> {
       await run();
       times.push(performance.now() - started);
     }
-    if (round % 25 === 24) await sqsClient.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+    if (round % 25 === 24) await sqsClient().send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
   }
   const p50 = [median(oursTimes), median(naiveTimes)] as const;
   const p99 = [percentile(oursTimes, 0.99), percentile(naiveTimes, 0.99)] as const;

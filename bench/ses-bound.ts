@@ -10,9 +10,13 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SQS_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { getJob } from '#shared/aws/dynamodb-jobs.ts';
+import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
 import { workerPacing } from '../infra/config.ts';
 import { startPoller } from '../infra/local/poller.ts';
 import { ensureJobQueues } from '../infra/local/resources.ts';
@@ -109,8 +113,7 @@ async function child(queueUrl: string, jobs: number, concurrency: number): Promi
     waitTimeSeconds: 1,
     onError: () => undefined,
   });
-  while (poller.stats.deleted < jobs && Date.now() - started < TIMEOUT_MS)
-    await new Promise((r) => setTimeout(r, 100));
+  while (poller.stats.deleted < jobs && Date.now() - started < TIMEOUT_MS) await sleep(100);
   await poller.stop();
   process.stdout.write(
     JSON.stringify({
@@ -121,15 +124,13 @@ async function child(queueUrl: string, jobs: number, concurrency: number): Promi
 }
 
 async function scenario(stack: BenchStack, jobs: number, rate: number, paced: boolean): Promise<Row> {
-  const { importFixture } = await import('#shared/seed/import-fixture.ts');
-  const { getJob } = await import('#shared/aws/dynamodb-jobs.ts');
   const tenantId = `ses-${paced ? 'paced' : 'unpaced'}-${rate}`;
   const codes = Array.from({ length: jobs }, (_, index) => `J${index}`);
   await importFixture({ Tenants: [benchTenant(tenantId, codes)] }, new Date().toISOString().slice(0, 10));
-  // A fresh queue per run; dead-letters after 5 receives, 5 s visibility so that retries come soon.
+  // A fresh queue per run; dead-letters after the stack's receives, 5 s visibility so that retries come soon.
   const queues = await ensureJobQueues(`ses-bound-${randomUUID().slice(0, 8)}`, {
     visibilityTimeoutSeconds: 5,
-    maxReceiveCount: 5,
+    maxReceiveCount: JOB_MAX_RECEIVE_COUNT,
   });
   const batchId = randomUUID();
   const today = new Date().toISOString().slice(0, 10);

@@ -13,8 +13,13 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#shared/aws/dynamodb.ts';
+import { newReadCost, streamInvoices, streamPayments } from '#shared/aws/dynamodb-ledger.ts';
+import { customerPartition } from '#shared/aws/table-keys.ts';
 import { addMonths } from '#shared/domain/calendar-date.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
 import { lambdaContext } from '../infra/local/lambda-context.ts';
 import { type BenchLedger, benchTenant } from './lib/fixtures.ts';
 import { type Row, ratio } from './lib/setup.ts';
@@ -60,7 +65,6 @@ function ledger(code: string, count: number, firstNumber: number): BenchLedger {
 }
 
 async function load(): Promise<void> {
-  const { importFixture } = await import('#shared/seed/import-fixture.ts');
   const started = Date.now();
   await importFixture(
     {
@@ -84,10 +88,6 @@ async function load(): Promise<void> {
 }
 
 async function readCost(): Promise<Row[]> {
-  const { newReadCost, streamInvoices, streamPayments } = await import('#shared/aws/dynamodb-ledger.ts');
-  const { documentClient } = await import('#shared/aws/dynamodb.ts');
-  const { paginateScan } = await import('@aws-sdk/lib-dynamodb');
-  const { customerPartition } = await import('#shared/aws/table-keys.ts');
   const code = 'R250';
   const cost = newReadCost();
   let ours = 0;
@@ -97,7 +97,7 @@ async function readCost(): Promise<Row[]> {
   let scanCapacity = 0;
   let matched = 0;
   const pages = paginateScan(
-    { client: documentClient },
+    { client: documentClient() },
     {
       TableName: String(process.env.TABLE_NAME),
       FilterExpression: 'PK = :pk AND (begins_with(SK, :invoice) OR begins_with(SK, :payment))',

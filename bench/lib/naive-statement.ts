@@ -18,7 +18,7 @@ import { chooseTemplate } from '#shared/services/statement-preparation.ts';
 
 async function naiveRead<T>(tenantId: string, code: string, prefix: string): Promise<T[]> {
   const table = String(process.env.TABLE_NAME);
-  const { Items = [] } = await documentClient.send(
+  const { Items = [] } = await documentClient().send(
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
@@ -28,7 +28,7 @@ async function naiveRead<T>(tenantId: string, code: string, prefix: string): Pro
   );
   const items: T[] = [];
   for (const key of Items) {
-    const { Item } = await documentClient.send(
+    const { Item } = await documentClient().send(
       new GetCommand({ TableName: table, Key: { PK: key.PK, SK: key.SK } }),
     );
     if (Item !== undefined) items.push(Item as T);

@@ -2,12 +2,12 @@
  * Idempotency-Key records: one per tenant and key, claimed with a conditional put, completed with
  * the first response, kept 24 hours (DynamoDB TTL, and checked on read since TTL deletes late).
  */
-import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 import { CustomerStatementEmailStatusSchema } from '../schemas/records.ts';
+import { sha256Hex } from '../sha256.ts';
 import { documentClient, writeIf } from './dynamodb.ts';
 import { idempotencyKey } from './table-keys.ts';
 
@@ -45,11 +45,10 @@ export type IdempotencyClaim =
   | { kind: 'in-progress' }
   | { kind: 'mismatch' };
 
-const hash = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-const keyOf = (tenantId: string, key: string) => idempotencyKey(tenantId, hash(key));
+const keyOf = (tenantId: string, key: string) => idempotencyKey(tenantId, sha256Hex(key));
 
 /** A stable digest of what makes two requests "the same request". */
-export const fingerprintOf = (request: unknown) => hash(JSON.stringify(request));
+export const fingerprintOf = (request: unknown) => sha256Hex(JSON.stringify(request));
 
 /**
  * Claims a key for a request, or says why not: its first response, still running, or another
@@ -84,7 +83,7 @@ export async function claimIdempotencyKey(
     }),
   );
   if (claimed) return { kind: 'claimed', batchId: freshBatchId, resumed: false };
-  const { Item } = await documentClient.send(
+  const { Item } = await documentClient().send(
     new GetCommand({ TableName: TABLE_NAME, Key: keyOf(tenantId, key), ConsistentRead: true }),
   );
   const record = RecordSchema.parse(Item);
@@ -115,37 +114,45 @@ export async function claimIdempotencyKey(
   return taken ? { kind: 'claimed', batchId, resumed: true } : { kind: 'in-progress' };
 }
 
-export async function completeIdempotencyKey(
+/** Updates a key's record while its request holds it (`status` is InProgress). */
+async function updateHeldKey(
   tenantId: string,
   key: string,
-  outcome: StoredOutcome,
+  expression: string,
+  values: Record<string, unknown>,
+  condition?: string,
 ): Promise<void> {
   const { TABLE_NAME } = tableConfig();
-  await documentClient.send(
+  await documentClient().send(
     new UpdateCommand({
       TableName: TABLE_NAME,
       Key: keyOf(tenantId, key),
-      UpdateExpression: 'SET #status = :completed, outcome = :outcome REMOVE lockedUntil',
+      UpdateExpression: expression,
+      ...(condition === undefined ? {} : { ConditionExpression: condition }),
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':completed': 'Completed', ':outcome': outcome },
+      ExpressionAttributeValues: values,
     }),
   );
+}
+
+/** Stores the first response of a key's request, which every later request with the key gets. */
+export function completeIdempotencyKey(tenantId: string, key: string, outcome: StoredOutcome): Promise<void> {
+  return updateHeldKey(tenantId, key, 'SET #status = :completed, outcome = :outcome REMOVE lockedUntil', {
+    ':completed': 'Completed',
+    ':outcome': outcome,
+  });
 }
 
 /**
  * Lets a retry take the key over at once after the request failed: the lock lapses, the batch id
  * stays, so the retry resumes the same batch whether or not the failed request had recorded it.
  */
-export async function releaseIdempotencyLock(tenantId: string, key: string): Promise<void> {
-  const { TABLE_NAME } = tableConfig();
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: keyOf(tenantId, key),
-      UpdateExpression: 'SET lockedUntil = :lapsed',
-      ConditionExpression: '#status = :inProgress',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':inProgress': 'InProgress', ':lapsed': 0 },
-    }),
+export function releaseIdempotencyLock(tenantId: string, key: string): Promise<void> {
+  return updateHeldKey(
+    tenantId,
+    key,
+    'SET lockedUntil = :lapsed',
+    { ':inProgress': 'InProgress', ':lapsed': 0 },
+    '#status = :inProgress',
   );
 }

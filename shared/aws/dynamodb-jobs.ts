@@ -1,86 +1,22 @@
 /**
  * The worker's durable job records: one item per job (tenant + batch + customer) that moves
- * Claimed → Sending → Sent (or Failed, or back to Retrying), each step a conditional write, and
- * the customer notes, written exactly once. Works on DynamoDB, LocalStack and dynalite alike
- * (no transactions needed).
+ * Claimed → Sending → Sent (or Failed, or back to Retrying), each step a conditional write, then
+ * forward only on SES events. Works on DynamoDB, LocalStack and dynalite alike (no transactions
+ * needed). The job's notes are in dynamodb-notes.ts, its batch in dynamodb-batches.ts.
+ *
+ * Over 250 lines on purpose: it is one state machine, and each transition's condition expression
+ * is the rule of that transition; kept in one file, every rule can be read beside the others.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, paginateQuery, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config.ts';
-import { type BatchRecord, BatchRecordSchema } from '../schemas/records.ts';
-import { documentClient, writeIf } from './dynamodb.ts';
-import { TABLE_DESIGN } from './table-design.ts';
-import {
-  batchPartition,
-  customerKey,
-  customerPartition,
-  jobKey,
-  noteCounterKey,
-  noteKey,
-  suppressionKey,
-  type TableKey,
-} from './table-keys.ts';
+import { STATE_RANK } from '../domain/job-state.ts';
+import { type JobRecord, JobRecordSchema } from '../schemas/records.ts';
+import { documentClient, expiresAfter, writeIf } from './dynamodb.ts';
+import { BATCH_RETENTION_SECONDS, TABLE_DESIGN } from './table-design.ts';
+import { jobKey, type TableKey } from './table-keys.ts';
 
-export const JOB_STATES = [
-  'Claimed',
-  'Sending',
-  'Retrying',
-  'Sent',
-  'Delivered',
-  'Bounced',
-  'Complained',
-  'Failed',
-  'DeadLettered',
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
-
-/**
- * How far a job has got: SES events only ever move a job forward, so a duplicate or late event
- * (a Delivery after its Bounce) changes nothing.
- */
-export const STATE_RANK: Record<JobState, number> = {
-  Claimed: 0,
-  Sending: 0,
-  Retrying: 0,
-  Failed: 0,
-  DeadLettered: 0,
-  Sent: 1,
-  Delivered: 2,
-  Bounced: 3,
-  Complained: 4,
-};
-
-/** States after which a job must never send again. */
-export const FINISHED_STATES: ReadonlySet<JobState> = new Set([
-  'Sent',
-  'Delivered',
-  'Bounced',
-  'Complained',
-  'Failed',
-]);
-
-export const JobRecordSchema = z.object({
-  state: z.enum(JOB_STATES),
-  owner: z.string().optional(),
-  /** Epoch ms until which the owner's claim holds. */
-  leaseUntil: z.number().optional(),
-  attempts: z.number().int().default(0),
-  sesMessageId: z.string().optional(),
-  sentAt: z.string().optional(),
-  /** The address SES accepted the email for (kept for the customer note). */
-  sentTo: z.string().optional(),
-  reason: z.string().optional(),
-  lastError: z.string().optional(),
-  noteNumber: z.number().int().optional(),
-  bounceNoteNumber: z.number().int().optional(),
-  complaintNoteNumber: z.number().int().optional(),
-  /** The SES event that set the state (Delivery, Bounce, Complaint), in SES's words. */
-  lastEvent: z.string().optional(),
-  updatedAt: z.string(),
-});
-export type JobRecord = z.infer<typeof JobRecordSchema>;
-
+/** The key of a job: tenant + batch + customer. */
 export interface JobRef {
   tenantId: string;
   batchId: string;
@@ -92,17 +28,16 @@ export class JobClaimLostError extends Error {
   override readonly name = 'JobClaimLostError';
 }
 
-/** Job records live as long as their batch (400 days), then TTL removes them. */
-const JOB_RETENTION_SECONDS = 400 * 24 * 60 * 60;
-
-const keyOf = (job: JobRef): TableKey => jobKey(job.tenantId, job.batchId, job.customerCode);
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+/** The table key of a job's record. */
+export const jobRecordKey = (job: JobRef): TableKey => jobKey(job.tenantId, job.batchId, job.customerCode);
+/** Job records live as long as their batch, then TTL removes them. */
+const jobExpiry = (now: Date) => expiresAfter(now, BATCH_RETENTION_SECONDS);
 
 /** The job's record, read consistently (a decision to send depends on it). */
 export async function getJob(job: JobRef): Promise<JobRecord | undefined> {
   const { TABLE_NAME } = tableConfig();
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: keyOf(job), ConsistentRead: true }),
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: TABLE_NAME, Key: jobRecordKey(job), ConsistentRead: true }),
   );
   return Item === undefined ? undefined : JobRecordSchema.parse(Item);
 }
@@ -124,10 +59,10 @@ export async function claimJob(
 ): Promise<ClaimResult> {
   const { TABLE_NAME } = tableConfig();
   try {
-    const { Attributes } = await documentClient.send(
+    const { Attributes } = await documentClient().send(
       new UpdateCommand({
         TableName: TABLE_NAME,
-        Key: keyOf(job),
+        Key: jobRecordKey(job),
         UpdateExpression:
           'SET #state = :claimed, #owner = :owner, leaseUntil = :lease, updatedAt = :now, tenantId = :tenant, batchId = :batch, customerCode = :code, expiresAt = if_not_exists(expiresAt, :expires) ADD attempts :one',
         ConditionExpression:
@@ -146,7 +81,7 @@ export async function claimJob(
           ':tenant': job.tenantId,
           ':batch': job.batchId,
           ':code': job.customerCode,
-          ':expires': Math.floor(now.getTime() / 1000) + JOB_RETENTION_SECONDS,
+          ':expires': jobExpiry(now),
           ':one': 1,
         },
         ReturnValues: 'ALL_OLD',
@@ -157,7 +92,7 @@ export async function claimJob(
       previous: Attributes?.state === undefined ? undefined : JobRecordSchema.parse(Attributes),
     };
   } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
     return { claimed: false, current: await getJob(job) };
   }
 }
@@ -173,7 +108,7 @@ async function updateOwned(
   const applied = await writeIf(
     new UpdateCommand({
       TableName: TABLE_NAME,
-      Key: keyOf(job),
+      Key: jobRecordKey(job),
       UpdateExpression: expression,
       ConditionExpression: '#owner = :owner',
       ExpressionAttributeNames: { '#owner': 'owner', ...names },
@@ -200,34 +135,32 @@ export function markJobSending(job: JobRef, owner: string, now: Date): Promise<v
   );
 }
 
-/** Gives the job back for a retry (a transient failure), with the reason for the record. */
-export function releaseJob(job: JobRef, owner: string, reason: string, now: Date): Promise<void> {
+/** Ends `owner`'s claim without sending: `state` with its reason in `field`, for the record. */
+function endClaim(
+  job: JobRef,
+  owner: string,
+  state: 'Retrying' | 'Failed',
+  field: 'lastError' | 'reason',
+  reason: string,
+  now: Date,
+): Promise<void> {
   return updateOwned(
     job,
     owner,
-    'SET #state = :retrying, lastError = :reason, updatedAt = :now REMOVE #owner, leaseUntil',
-    {
-      ':retrying': 'Retrying',
-      ':reason': reason,
-      ':now': now.toISOString(),
-    },
-    { '#state': 'state' },
+    'SET #state = :state, #reasonField = :reason, updatedAt = :now REMOVE #owner, leaseUntil',
+    { ':state': state, ':reason': reason, ':now': now.toISOString() },
+    { '#state': 'state', '#reasonField': field },
   );
+}
+
+/** Gives the job back for a retry (a transient failure), with the reason for the record. */
+export function releaseJob(job: JobRef, owner: string, reason: string, now: Date): Promise<void> {
+  return endClaim(job, owner, 'Retrying', 'lastError', reason, now);
 }
 
 /** A permanent failure: the job is finished, with its reason, and will never send. */
 export function markJobFailed(job: JobRef, owner: string, reason: string, now: Date): Promise<void> {
-  return updateOwned(
-    job,
-    owner,
-    'SET #state = :failed, reason = :reason, updatedAt = :now REMOVE #owner, leaseUntil',
-    {
-      ':failed': 'Failed',
-      ':reason': reason,
-      ':now': now.toISOString(),
-    },
-    { '#state': 'state' },
-  );
+  return endClaim(job, owner, 'Failed', 'reason', reason, now);
 }
 
 /**
@@ -246,7 +179,7 @@ export async function markJobDeadLettered(
   return writeIf(
     new UpdateCommand({
       TableName: TABLE_NAME,
-      Key: keyOf(job),
+      Key: jobRecordKey(job),
       UpdateExpression:
         'SET #state = :deadLettered, reason = :reason, updatedAt = :now, tenantId = :tenant, batchId = :batch, customerCode = :code, expiresAt = if_not_exists(expiresAt, :expires) REMOVE #owner, leaseUntil',
       ConditionExpression:
@@ -264,7 +197,7 @@ export async function markJobDeadLettered(
         ':tenant': job.tenantId,
         ':batch': job.batchId,
         ':code': job.customerCode,
-        ':expires': Math.floor(now.getTime() / 1000) + JOB_RETENTION_SECONDS,
+        ':expires': jobExpiry(now),
       },
     }),
   );
@@ -281,7 +214,7 @@ export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date):
     new PutCommand({
       TableName: TABLE_NAME,
       Item: {
-        ...keyOf(job),
+        ...jobRecordKey(job),
         type: 'Job',
         tenantId: job.tenantId,
         batchId: job.batchId,
@@ -290,7 +223,7 @@ export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date):
         reason,
         attempts: 0,
         updatedAt: now.toISOString(),
-        expiresAt: Math.floor(now.getTime() / 1000) + JOB_RETENTION_SECONDS,
+        expiresAt: jobExpiry(now),
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     }),
@@ -312,7 +245,7 @@ export async function markJobSent(
   return writeIf(
     new UpdateCommand({
       TableName: TABLE_NAME,
-      Key: keyOf(job),
+      Key: jobRecordKey(job),
       UpdateExpression:
         'SET #state = :sent, stateRank = :rank, sesMessageId = :id, sentTo = :to, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
       ConditionExpression: 'attribute_not_exists(sesMessageId)',
@@ -324,68 +257,6 @@ export async function markJobSent(
         ':to': sentTo,
         ':now': now.toISOString(),
       },
-    }),
-  );
-}
-
-/**
- * The job's note number, given out once: a number is taken from the customer's counter and kept
- * on the job only if the job has none yet, so every retry writes the note under the same number.
- */
-export type NoteField = 'noteNumber' | 'bounceNoteNumber' | 'complaintNoteNumber';
-
-export async function noteNumberFor(job: JobRef, field: NoteField = 'noteNumber'): Promise<number> {
-  const { TABLE_NAME } = tableConfig();
-  const { Attributes } = await documentClient.send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: noteCounterKey(job.tenantId, job.customerCode),
-      UpdateExpression: 'ADD lastNumber :one',
-      ExpressionAttributeValues: { ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  const candidate = z.number().int().parse(Attributes?.lastNumber);
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: keyOf(job),
-        UpdateExpression: 'SET #field = :number',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#field)',
-        ExpressionAttributeNames: { '#field': field },
-        ExpressionAttributeValues: { ':number': candidate },
-      }),
-    );
-    return candidate;
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    const existing = (await getJob(job))?.[field];
-    if (existing === undefined) throw new Error('The job record is missing', { cause: error });
-    return existing;
-  }
-}
-
-export interface NoteInput {
-  number: number;
-  date: string;
-  text: string;
-  lastModifiedBy: string;
-}
-
-/** Puts a customer note unless one with its number exists; true when this call wrote it. */
-export async function putNoteOnce(job: JobRef, note: NoteInput): Promise<boolean> {
-  const { TABLE_NAME } = tableConfig();
-  return writeIf(
-    new PutCommand({
-      TableName: TABLE_NAME,
-      Item: {
-        ...noteKey(job.tenantId, job.customerCode, note.number),
-        type: 'Note',
-        ...note,
-        batchId: job.batchId,
-      },
-      ConditionExpression: 'attribute_not_exists(PK)',
     }),
   );
 }
@@ -404,7 +275,7 @@ export async function advanceJobState(
   return writeIf(
     new UpdateCommand({
       TableName: TABLE_NAME,
-      Key: keyOf(job),
+      Key: jobRecordKey(job),
       UpdateExpression: 'SET #state = :state, stateRank = :rank, lastEvent = :detail, updatedAt = :at',
       ConditionExpression:
         'attribute_exists(sesMessageId) AND (attribute_not_exists(stateRank) OR stateRank < :rank)',
@@ -424,7 +295,7 @@ const JOB_PARTITION = /^TENANT#([^#]+)#BATCH#([^#]+)$/;
 /** The job an SES message id belongs to, through the sparse BySesMessageId index. */
 export async function findJobBySesMessageId(sesMessageId: string): Promise<JobRef | undefined> {
   const { TABLE_NAME } = tableConfig();
-  const { Items = [] } = await documentClient.send(
+  const { Items = [] } = await documentClient().send(
     new QueryCommand({
       TableName: TABLE_NAME,
       IndexName: TABLE_DESIGN.sesMessageIndex.name,
@@ -442,142 +313,4 @@ export async function findJobBySesMessageId(sesMessageId: string): Promise<JobRe
     batchId: partition[2] ?? '',
     customerCode: sortKey.slice('ITEM#'.length),
   };
-}
-
-/** Remembers that a customer's address bounced or complained; the latest event wins. */
-export async function suppressAddress(
-  job: JobRef,
-  address: string,
-  reason: 'Bounced' | 'Complained',
-  at: string,
-): Promise<void> {
-  const { TABLE_NAME } = tableConfig();
-  await documentClient.send(
-    new PutCommand({
-      TableName: TABLE_NAME,
-      Item: {
-        ...suppressionKey(job.tenantId, job.customerCode),
-        type: 'Suppression',
-        code: job.customerCode,
-        address,
-        reason,
-        at,
-      },
-    }),
-  );
-}
-
-export interface BatchWithJobs {
-  batch: BatchRecord;
-  /** The worker's records, by customer code; a code with none has not been picked up yet. */
-  jobs: Map<string, JobRecord>;
-}
-
-/** A batch and all its job records: one Query on the batch's partition (paged). */
-export async function getBatchWithJobs(
-  tenantId: string,
-  batchId: string,
-): Promise<BatchWithJobs | undefined> {
-  const { TABLE_NAME } = tableConfig();
-  let batch: BatchRecord | undefined;
-  const jobs = new Map<string, JobRecord>();
-  const pages = paginateQuery(
-    { client: documentClient },
-    {
-      TableName: TABLE_NAME,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': batchPartition(tenantId, batchId) },
-      ConsistentRead: true,
-    },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      if (item.SK === 'BATCH') batch = BatchRecordSchema.parse(item);
-      else if (typeof item.SK === 'string' && item.SK.startsWith('ITEM#')) {
-        jobs.set(item.SK.slice('ITEM#'.length), JobRecordSchema.parse(item));
-      }
-    }
-  }
-  return batch === undefined ? undefined : { batch, jobs };
-}
-
-export const NoteRecordSchema = z.object({
-  number: z.number().int(),
-  date: z.string(),
-  text: z.string(),
-  lastModifiedBy: z.string(),
-});
-export type NoteRecord = z.infer<typeof NoteRecordSchema>;
-
-/** A customer's notes, newest first (the sort key holds the zero-padded note number). */
-export async function listNotes(tenantId: string, code: string): Promise<NoteRecord[]> {
-  const { TABLE_NAME } = tableConfig();
-  const notes: NoteRecord[] = [];
-  const pages = paginateQuery(
-    { client: documentClient },
-    {
-      TableName: TABLE_NAME,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :note)',
-      ExpressionAttributeValues: { ':pk': customerPartition(tenantId, code), ':note': 'NOTE#' },
-      ScanIndexForward: false,
-    },
-  );
-  for await (const page of pages)
-    for (const item of page.Items ?? []) notes.push(NoteRecordSchema.parse(item));
-  return notes;
-}
-
-/** True when the tenant has a customer with this code. */
-export async function customerExists(tenantId: string, code: string): Promise<boolean> {
-  const { TABLE_NAME } = tableConfig();
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: customerKey(tenantId, code), ProjectionExpression: 'PK' }),
-  );
-  return Item !== undefined;
-}
-
-/**
- * The number of the job's soft-bounce note, given out once as `noteNumberFor` gives out its
- * numbers (from the customer's counter, kept on the job only if it has none), so that every retry
- * of the event writes the note under one number. Kept apart from `bounceNoteNumber`, so that a
- * later permanent bounce still gets its own note.
- */
-export async function softBounceNoteNumberFor(job: JobRef): Promise<number> {
-  const { TABLE_NAME } = tableConfig();
-  const kept = async () => {
-    const { Item } = await documentClient.send(
-      new GetCommand({
-        TableName: TABLE_NAME,
-        Key: keyOf(job),
-        ConsistentRead: true,
-        ProjectionExpression: 'softBounceNoteNumber',
-      }),
-    );
-    return z.number().int().optional().parse(Item?.softBounceNoteNumber);
-  };
-  const existing = await kept();
-  if (existing !== undefined) return existing;
-  const { Attributes } = await documentClient.send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: noteCounterKey(job.tenantId, job.customerCode),
-      UpdateExpression: 'ADD lastNumber :one',
-      ExpressionAttributeValues: { ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  const candidate = z.number().int().parse(Attributes?.lastNumber);
-  const stored = await writeIf(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: keyOf(job),
-      UpdateExpression: 'SET softBounceNoteNumber = :number',
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(softBounceNoteNumber)',
-      ExpressionAttributeValues: { ':number': candidate },
-    }),
-  );
-  if (stored) return candidate;
-  const winner = await kept();
-  if (winner === undefined) throw new Error('The job record is missing');
-  return winner;
 }

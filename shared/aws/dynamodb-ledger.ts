@@ -4,19 +4,23 @@
  * the attributes a statement needs, so memory stays bounded whatever the ledger's size.
  */
 import { GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import type { LedgerInvoice, LedgerPayment } from '../domain/statement.ts';
 import {
   type CustomerRecord,
+  InvoiceRecordSchema,
+  PaymentRecordSchema,
   type SuppressionRecord,
   type TemplateRecord,
   TemplateRecordSchema,
   type TenantRecord,
 } from '../schemas/records.ts';
-import { documentClient, getTenantWithCustomers } from './dynamodb.ts';
+import { documentClient } from './dynamodb.ts';
+import { getTenantWithCustomers } from './dynamodb-tenants.ts';
 import { customerPartition, templateKey } from './table-keys.ts';
 
+/** What the worker needs of a customer before it reads the ledger. */
 export interface CustomerAccount {
   tenant: TenantRecord;
   customer: CustomerRecord;
@@ -34,25 +38,14 @@ export async function getCustomerAccount(
   return { tenant, customer, suppression: suppressions.get(code) };
 }
 
+/** A tenant's email template by number; `undefined` when there is none. */
 export async function getTemplate(tenantId: string, number: number): Promise<TemplateRecord | undefined> {
   const { TABLE_NAME } = tableConfig();
-  const { Item } = await documentClient.send(
+  const { Item } = await documentClient().send(
     new GetCommand({ TableName: TABLE_NAME, Key: templateKey(tenantId, number) }),
   );
   return Item === undefined ? undefined : TemplateRecordSchema.parse(Item);
 }
-
-const LedgerInvoiceSchema = z.object({
-  number: z.number().int(),
-  issuedDate: z.string(),
-  dueDate: z.string(),
-  totalMinor: z.number().int(),
-});
-const LedgerPaymentSchema = z.object({
-  invoiceNumber: z.number().int(),
-  date: z.string(),
-  amountMinor: z.number().int(),
-});
 
 /** Counts what the ledger reads cost, for logs and the read-cost benchmark. */
 export interface ReadCost {
@@ -61,25 +54,56 @@ export interface ReadCost {
   capacityUnits: number;
 }
 
+/** A fresh, zero cost. */
 export const newReadCost = (): ReadCost => ({ requests: 0, itemsRead: 0, capacityUnits: 0 });
 
-async function* queryRange<T>(
-  partition: string,
-  fromKey: string,
-  toKey: string,
-  projection: { expression: string; names: Record<string, string> },
-  schema: z.ZodType<T>,
+/** One kind of ledger item: its sort-key prefix, the attributes a statement needs, its schema. */
+interface LedgerRange<T> {
+  prefix: string;
+  projection: string;
+  /** `number` and `date` are DynamoDB reserved words. */
+  names: Record<string, string>;
+  schema: z.ZodType<T>;
+}
+
+const INVOICES: LedgerRange<LedgerInvoice> = {
+  prefix: 'INVOICE#',
+  projection: '#number, issuedDate, dueDate, totalMinor',
+  names: { '#number': 'number' },
+  schema: InvoiceRecordSchema,
+};
+
+const PAYMENTS: LedgerRange<LedgerPayment> = {
+  prefix: 'PAYMENT#',
+  projection: 'invoiceNumber, #date, amountMinor',
+  names: { '#date': 'date' },
+  schema: PaymentRecordSchema,
+};
+
+/**
+ * A customer's items of one kind dated up to `end` (every one when `end` is undefined), oldest
+ * first: `SK BETWEEN <prefix> AND <prefix><end>#~`, paged until LastEvaluatedKey is empty.
+ */
+async function* queryLedger<T>(
+  range: LedgerRange<T>,
+  tenantId: string,
+  code: string,
+  end: string | undefined,
   cost: ReadCost,
 ): AsyncGenerator<T> {
   const { TABLE_NAME } = tableConfig();
   const pages = paginateQuery(
-    { client: documentClient, pageSize: 1000 },
+    { client: documentClient(), pageSize: 1000 },
     {
       TableName: TABLE_NAME,
       KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': partition, ':from': fromKey, ':to': toKey },
-      ProjectionExpression: projection.expression,
-      ExpressionAttributeNames: projection.names,
+      ExpressionAttributeValues: {
+        ':pk': customerPartition(tenantId, code),
+        ':from': range.prefix,
+        ':to': end === undefined ? `${range.prefix}~` : `${range.prefix}${end}#~`,
+      },
+      ProjectionExpression: range.projection,
+      ExpressionAttributeNames: range.names,
       ReturnConsumedCapacity: 'TOTAL',
     },
   );
@@ -87,44 +111,22 @@ async function* queryRange<T>(
     cost.requests += 1;
     cost.itemsRead += page.Count ?? 0;
     cost.capacityUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
-    for (const item of page.Items ?? []) yield schema.parse(item);
+    for (const item of page.Items ?? []) yield range.schema.parse(item);
   }
 }
 
-/**
- * A customer's invoices issued up to `end` (every one when `end` is undefined), oldest first:
- * `SK BETWEEN INVOICE# AND INVOICE#<end>#~`, paged until LastEvaluatedKey is empty.
- */
-export function streamInvoices(
+/** A customer's invoices issued up to `end` (every one when `end` is undefined), oldest first. */
+export const streamInvoices = (
   tenantId: string,
   code: string,
   end: string | undefined,
   cost: ReadCost = newReadCost(),
-): AsyncGenerator<LedgerInvoice> {
-  return queryRange(
-    customerPartition(tenantId, code),
-    'INVOICE#',
-    end === undefined ? 'INVOICE#~' : `INVOICE#${end}#~`,
-    // `number` and `date` are DynamoDB reserved words.
-    { expression: '#number, issuedDate, dueDate, totalMinor', names: { '#number': 'number' } },
-    LedgerInvoiceSchema,
-    cost,
-  );
-}
+): AsyncGenerator<LedgerInvoice> => queryLedger(INVOICES, tenantId, code, end, cost);
 
 /** A customer's payments dated up to `end` (every one when undefined), oldest first. */
-export function streamPayments(
+export const streamPayments = (
   tenantId: string,
   code: string,
   end: string | undefined,
   cost: ReadCost = newReadCost(),
-): AsyncGenerator<LedgerPayment> {
-  return queryRange(
-    customerPartition(tenantId, code),
-    'PAYMENT#',
-    end === undefined ? 'PAYMENT#~' : `PAYMENT#${end}#~`,
-    { expression: 'invoiceNumber, #date, amountMinor', names: { '#date': 'date' } },
-    LedgerPaymentSchema,
-    cost,
-  );
-}
+): AsyncGenerator<LedgerPayment> => queryLedger(PAYMENTS, tenantId, code, end, cost);

@@ -1,6 +1,7 @@
 /**
- * The DynamoDB adapter: one module-scope client, verbs that hide the commands and return domain
- * records. The endpoint comes from the environment (AWS_ENDPOINT_URL_DYNAMODB locally).
+ * The DynamoDB adapter's base: the one client of the process, created at its first use (so the
+ * endpoint, AWS_ENDPOINT_URL_DYNAMODB locally, is read then, whatever was imported before), and
+ * the generic verbs the record modules (dynamodb-*.ts) build on.
  */
 import {
   ConditionalCheckFailedException,
@@ -13,50 +14,53 @@ import {
   BatchWriteCommand,
   type DeleteCommand,
   DynamoDBDocumentClient,
-  GetCommand,
-  type GetCommandOutput,
-  PutCommand,
+  type PutCommand,
   paginateQuery,
-  UpdateCommand,
+  type QueryCommandInput,
+  type UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '../concurrency.ts';
 import { tableConfig } from '../config.ts';
 import { DependencyUnavailableError } from '../errors.ts';
-import {
-  type BatchRecord,
-  BatchRecordSchema,
-  type CustomerRecord,
-  CustomerRecordSchema,
-  type CustomerStatementEmailStatus,
-  type SuppressionRecord,
-  SuppressionRecordSchema,
-  type TenantRecord,
-  TenantRecordSchema,
-  type TokenRecord,
-  TokenRecordSchema,
-} from '../schemas/records.ts';
 import { chunk, retryRemaining } from './backoff.ts';
-import { batchKey, customerKey, suppressionKey, type TableKey, tenantKey, tokenKey } from './table-keys.ts';
+import type { TableKey } from './table-keys.ts';
 
-export const dynamoDbClient = new DynamoDBClient({});
-export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
-  marshallOptions: { removeUndefinedValues: true },
-});
+let baseClient: DynamoDBClient | undefined;
+let docClient: DynamoDBDocumentClient | undefined;
+
+/** The process's DynamoDB client, made at the first call; tests add middleware to its stack. */
+export function dynamoDbClient(): DynamoDBClient {
+  baseClient ??= new DynamoDBClient({});
+  return baseClient;
+}
+
+/** The document client over `dynamoDbClient()` (same middleware stack), made at the first call. */
+export function documentClient(): DynamoDBDocumentClient {
+  docClient ??= DynamoDBDocumentClient.from(dynamoDbClient(), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return docClient;
+}
 
 /** BatchGetItem takes at most 100 keys a call. */
-const BATCH_GET_LIMIT = 100;
+export const BATCH_GET_LIMIT = 100;
 /** BatchWriteItem takes at most 25 puts a call. */
 const BATCH_WRITE_LIMIT = 25;
 
-type Item = Record<string, unknown>;
+/** An item as the document client returns it. */
+export type Item = Record<string, unknown>;
 
-/** Reads up to 100 keys in one BatchGetItem, retrying `UnprocessedKeys` with backoff. */
-async function batchGet(keys: TableKey[], projection?: string): Promise<Item[]> {
+/**
+ * Reads up to 100 keys in one BatchGetItem, retrying `UnprocessedKeys` with backoff; a read that
+ * still fails is a DependencyUnavailableError.
+ */
+export async function batchGet(keys: TableKey[], projection?: string): Promise<Item[]> {
   const { TABLE_NAME } = tableConfig();
   const found: Item[] = [];
   const left = await retryRemaining(keys, async (remaining) => {
     let output: BatchGetCommandOutput;
     try {
-      output = await documentClient.send(
+      output = await documentClient().send(
         new BatchGetCommand({
           RequestItems: {
             [TABLE_NAME]: {
@@ -81,122 +85,44 @@ async function batchGet(keys: TableKey[], projection?: string): Promise<Item[]> 
   return found;
 }
 
-export interface TenantWithCustomers {
-  tenant: TenantRecord | undefined;
-  /** The customers that exist, by code. */
-  customers: Map<string, CustomerRecord>;
-  /** The customers' suppressed addresses (bounced or complained), by code. */
-  suppressions: Map<string, SuppressionRecord>;
+/** What `queryItems` reads: one partition, optionally only the sort keys with a prefix. */
+export interface PartitionQuery {
+  partition: string;
+  /** Only items whose sort key starts with this. */
+  prefix?: string;
+  /** Read consistently (a decision depends on what was just written). */
+  consistent?: boolean;
+  /** Highest sort key first. */
+  descending?: boolean;
+  projection?: string;
 }
 
-/**
- * Reads a tenant and up to 49 of its customers, each with its address suppression, with one
- * BatchGetItem (plus retries of what DynamoDB leaves unprocessed), never one read per customer.
- */
-export async function getTenantWithCustomers(
-  tenantId: string,
-  codes: readonly string[],
-): Promise<TenantWithCustomers> {
-  if (codes.length * 2 + 1 > BATCH_GET_LIMIT) {
-    throw new RangeError(`At most ${(BATCH_GET_LIMIT - 1) / 2} customers a read`);
-  }
-  const items = await batchGet([
-    tenantKey(tenantId),
-    ...codes.flatMap((code) => [customerKey(tenantId, code), suppressionKey(tenantId, code)]),
-  ]);
-  let tenant: TenantRecord | undefined;
-  const customers = new Map<string, CustomerRecord>();
-  const suppressions = new Map<string, SuppressionRecord>();
-  for (const item of items) {
-    if (item.SK === 'TENANT') tenant = TenantRecordSchema.parse(item);
-    else if (item.SK === 'EMAIL_SUPPRESSION') {
-      const suppression = SuppressionRecordSchema.parse(item);
-      suppressions.set(suppression.code, suppression);
-    } else {
-      const customer = CustomerRecordSchema.parse(item);
-      customers.set(customer.code, customer);
-    }
-  }
-  return { tenant, customers, suppressions };
-}
-
-/**
- * The token record for a token hash, if there is one. Read consistently, so that a revocation
- * holds from the moment it is written (then only the authorizer cache's 60 s remain).
- */
-export async function getTokenRecord(tokenHash: string): Promise<TokenRecord | undefined> {
+/** The items of one partition, every page read (Query pages at 1 MB). */
+export async function* queryItems(query: PartitionQuery): AsyncGenerator<Item> {
   const { TABLE_NAME } = tableConfig();
-  const output = await documentClient.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: tokenKey(tokenHash), ConsistentRead: true }),
-  );
-  return output.Item === undefined ? undefined : TokenRecordSchema.parse(output.Item);
+  const input: QueryCommandInput = {
+    TableName: TABLE_NAME,
+    KeyConditionExpression: query.prefix === undefined ? 'PK = :pk' : 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: {
+      ':pk': query.partition,
+      ...(query.prefix === undefined ? {} : { ':prefix': query.prefix }),
+    },
+    ...(query.consistent === true ? { ConsistentRead: true } : {}),
+    ...(query.descending === true ? { ScanIndexForward: false } : {}),
+    ...(query.projection === undefined ? {} : { ProjectionExpression: query.projection }),
+  };
+  for await (const page of paginateQuery({ client: documentClient() }, input)) yield* page.Items ?? [];
 }
 
-/** Batches are kept for 400 days, then DynamoDB's TTL removes them. */
-const BATCH_RETENTION_SECONDS = 400 * 24 * 60 * 60;
-
-/** Records a new batch; its id is fresh, so an existing one is a fault, never overwritten. */
-export async function putBatch(batch: BatchRecord): Promise<void> {
-  const { TABLE_NAME } = tableConfig();
-  const expiresAt = Math.floor(Date.parse(batch.createdAt) / 1000) + BATCH_RETENTION_SECONDS;
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: TABLE_NAME,
-        Item: { ...batchKey(batch.tenantId, batch.batchId), type: 'Batch', ...batch, expiresAt },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-  } catch (error) {
-    throw new DependencyUnavailableError({ cause: error });
-  }
+/** The keys of a partition's items whose sort key starts with `prefix`, every page read. */
+export async function listKeys(partition: string, prefix: string): Promise<TableKey[]> {
+  const keys: TableKey[] = [];
+  for await (const item of queryItems({ partition, prefix, projection: 'PK, SK' }))
+    keys.push(item as unknown as TableKey);
+  return keys;
 }
 
-/** A batch record, read consistently (a retry decides from it whether the batch was recorded). */
-export async function getBatch(tenantId: string, batchId: string): Promise<BatchRecord | undefined> {
-  const { TABLE_NAME } = tableConfig();
-  let output: GetCommandOutput;
-  try {
-    output = await documentClient.send(
-      new GetCommand({ TableName: TABLE_NAME, Key: batchKey(tenantId, batchId), ConsistentRead: true }),
-    );
-  } catch (error) {
-    throw new DependencyUnavailableError({ cause: error });
-  }
-  return output.Item === undefined ? undefined : BatchRecordSchema.parse(output.Item);
-}
-
-/** Replaces a batch's statuses after queueing (used only when some jobs could not be queued). */
-export async function updateBatchStatuses(
-  tenantId: string,
-  batchId: string,
-  statuses: CustomerStatementEmailStatus[],
-): Promise<void> {
-  const { TABLE_NAME } = tableConfig();
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: batchKey(tenantId, batchId),
-      UpdateExpression: 'SET statuses = :statuses',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':statuses': statuses },
-    }),
-  );
-}
-
-/** Runs `task` over `items` with at most `limit` of them in flight. */
-async function forEachConcurrently<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await task(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
+/** Items to put and keys to delete, written by `writeItems`. */
 export interface WriteSet {
   puts: Item[];
   deletes: TableKey[];
@@ -217,30 +143,13 @@ export async function writeItems({ puts, deletes }: WriteSet, concurrency = 4): 
   ];
   await forEachConcurrently(chunk(requests, BATCH_WRITE_LIMIT), concurrency, async (group) => {
     const left = await retryRemaining(group, async (remaining) => {
-      const output = await documentClient.send(
+      const output = await documentClient().send(
         new BatchWriteCommand({ RequestItems: { [TABLE_NAME]: remaining } }),
       );
       return (output.UnprocessedItems?.[TABLE_NAME] ?? []) as WriteRequest[];
     });
     if (left.length > 0) throw new Error(`${left.length} writes were not done after retries`);
   });
-}
-
-/** The keys of a partition's items whose sort key starts with `prefix`, every page read. */
-export async function listKeys(partition: string, prefix: string): Promise<TableKey[]> {
-  const { TABLE_NAME } = tableConfig();
-  const keys: TableKey[] = [];
-  const pages = paginateQuery(
-    { client: documentClient },
-    {
-      TableName: TABLE_NAME,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
-      ProjectionExpression: 'PK, SK',
-    },
-  );
-  for await (const page of pages) keys.push(...((page.Items ?? []) as TableKey[]));
-  return keys;
 }
 
 /**
@@ -250,10 +159,14 @@ export async function listKeys(partition: string, prefix: string): Promise<Table
 export async function writeIf(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
   try {
     // The three command types share the client's send; the union only needs one call site.
-    await documentClient.send(command as UpdateCommand);
+    await documentClient().send(command as UpdateCommand);
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
 }
+
+/** The stored epoch second (DynamoDB's TTL attribute) `seconds` after `from`. */
+export const expiresAfter = (from: Date, seconds: number): number =>
+  Math.floor(from.getTime() / 1000) + seconds;

@@ -3,6 +3,8 @@
  * after the previous one in this process. With the worker mapping's maximum concurrency, the
  * workers together stay within SES's maximum send rate instead of finding it by throttling.
  */
+import { setTimeout as wait } from 'node:timers/promises';
+
 /**
  * Sends are paced to 95% of the rate: clocks on both sides jitter, and a pacer that runs exactly at
  * SES's limit turns every millisecond of jitter into a throttled send (measured: 0.61x of the rate
@@ -17,8 +19,7 @@ export class SendPacer {
     /** Sends per second; undefined or 0: no pacing. */
     private readonly ratePerSecond: number | undefined,
     private readonly clock: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
-      new Promise((resolve) => setTimeout(resolve, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => wait(ms),
   ) {}
 
   /** Waits for this send's slot. Concurrent callers get consecutive slots. */

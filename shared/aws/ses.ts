@@ -6,11 +6,17 @@
  */
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { sesConfig } from '../config.ts';
-import { backoffDelay, sleep } from './backoff.ts';
+import { retry } from './backoff.ts';
 import { SendPacer } from './send-pacer.ts';
 import { jobMessageTags, type TaggedJob } from './ses-message-tags.ts';
 
-export const sesClient = new SESClient({ maxAttempts: 1 });
+let client: SESClient | undefined;
+
+/** The process's SES client, made at the first call (endpoint from the environment then). */
+export function sesClient(): SESClient {
+  client ??= new SESClient({ maxAttempts: 1 });
+  return client;
+}
 
 export { SES_MAX_MESSAGE_BYTES } from './ses-limits.ts';
 
@@ -70,27 +76,23 @@ export interface SendOptions {
 export async function sendRawEmail(raw: Uint8Array, options: SendOptions = {}): Promise<string> {
   const { SES_CONFIGURATION_SET, SES_SEND_RATE_PER_WORKER } = sesConfig();
   pacer ??= new SendPacer(SES_SEND_RATE_PER_WORKER);
+  const sendPacer = pacer;
   const tags = options.job === undefined ? [] : jobMessageTags(options.job);
-  for (let attempt = 0; ; attempt += 1) {
-    await pacer.take();
-    try {
-      const output = await sesClient.send(
-        new SendRawEmailCommand({
-          RawMessage: { Data: raw },
-          ...(SES_CONFIGURATION_SET === undefined ? {} : { ConfigurationSetName: SES_CONFIGURATION_SET }),
-          ...(tags.length === 0 ? {} : { Tags: tags }),
-        }),
-      );
-      if (output.MessageId === undefined)
-        throw new SesOutcomeUnknownError('SES answered without a message id');
-      return output.MessageId;
-    } catch (error) {
-      if (error instanceof SesOutcomeUnknownError) throw error;
-      if (isRateThrottle(error as AwsError) && attempt + 1 < THROTTLE_RETRIES.attempts) {
-        await sleep(backoffDelay(attempt + 1, THROTTLE_RETRIES));
-        continue;
-      }
-      throw classify(error);
-    }
+  const send = async () => {
+    await sendPacer.take();
+    const output = await sesClient().send(
+      new SendRawEmailCommand({
+        RawMessage: { Data: raw },
+        ...(SES_CONFIGURATION_SET === undefined ? {} : { ConfigurationSetName: SES_CONFIGURATION_SET }),
+        ...(tags.length === 0 ? {} : { Tags: tags }),
+      }),
+    );
+    if (output.MessageId === undefined) throw new SesOutcomeUnknownError('SES answered without a message id');
+    return output.MessageId;
+  };
+  try {
+    return await retry(send, { ...THROTTLE_RETRIES, retryIf: (error) => isRateThrottle(error as AwsError) });
+  } catch (error) {
+    throw error instanceof SesOutcomeUnknownError ? error : classify(error);
   }
 }

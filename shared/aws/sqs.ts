@@ -1,13 +1,19 @@
 /**
- * The SQS adapter: one module-scope client (endpoint from AWS_ENDPOINT_URL_SQS locally) and verbs
- * that take and return plain values.
+ * The SQS adapter: one client, made at its first use (endpoint from AWS_ENDPOINT_URL_SQS locally),
+ * and verbs that take and return plain values.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { logger } from '../observability/powertools.ts';
 import { chunk, retryRemaining } from './backoff.ts';
 import { SQS_CLIENT_CONFIG } from './client-config.ts';
 
-export const sqsClient = new SQSClient(SQS_CLIENT_CONFIG);
+let client: SQSClient | undefined;
+
+/** The process's SQS client, made at the first call (endpoint from the environment then). */
+export function sqsClient(): SQSClient {
+  client ??= new SQSClient(SQS_CLIENT_CONFIG);
+  return client;
+}
 
 /** SendMessageBatch takes at most 10 entries a call. */
 export const SEND_BATCH_LIMIT = 10;
@@ -38,7 +44,7 @@ export async function sendMessages(
         pending,
         async (remaining) => {
           pending = remaining;
-          const output = await sqsClient.send(
+          const output = await sqsClient().send(
             new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: remaining }),
           );
           const refused = new Set<string>();

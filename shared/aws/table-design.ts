@@ -16,3 +16,6 @@ export const TABLE_DESIGN = {
 
 /** Receives of a job before SQS moves it to the dead-letter queue. */
 export const JOB_MAX_RECEIVE_COUNT = 5;
+
+/** Batches and their job records are kept 400 days, then DynamoDB's TTL removes them. */
+export const BATCH_RETENTION_SECONDS = 400 * 24 * 60 * 60;

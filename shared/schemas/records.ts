@@ -8,11 +8,11 @@
  * whatever it holds, and one odd customer name must not fail a request for the others.
  */
 import * as z from 'zod';
-import { IsoDateSchema } from '../domain/calendar-date.ts';
 import {
   type CustomerStatementEmailStatus,
   CustomerStatementEmailStatusSchema,
 } from '../domain/customer-status.ts';
+import { JOB_STATES } from '../domain/job-state.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 import {
   CurrencySchema,
@@ -67,20 +67,24 @@ export const SuppressionRecordSchema = z.object({
 });
 export type SuppressionRecord = z.infer<typeof SuppressionRecordSchema>;
 
-/** Money is held in integer minor units (pence, cents), never in floating point. */
+/**
+ * What the worker reads of a stored invoice: the attributes a statement needs, nothing else (the
+ * ledger queries project these). Money is held in integer minor units (pence, cents), never in
+ * floating point. Checked only for type: the ledger is read in pages of thousands, and the fixture
+ * judged the values when it wrote them.
+ */
 export const InvoiceRecordSchema = z.object({
-  number: RecordNumberSchema,
-  customerCode: CustomerCodeSchema,
-  issuedDate: IsoDateSchema,
-  dueDate: IsoDateSchema,
+  number: z.number().int(),
+  issuedDate: z.string(),
+  dueDate: z.string(),
   totalMinor: z.number().int(),
 });
 export type InvoiceRecord = z.infer<typeof InvoiceRecordSchema>;
 
+/** What the worker reads of a stored payment (see InvoiceRecordSchema). */
 export const PaymentRecordSchema = z.object({
-  invoiceNumber: RecordNumberSchema,
-  customerCode: CustomerCodeSchema,
-  date: IsoDateSchema,
+  invoiceNumber: z.number().int(),
+  date: z.string(),
   amountMinor: z.number().int(),
 });
 export type PaymentRecord = z.infer<typeof PaymentRecordSchema>;
@@ -103,3 +107,34 @@ export const BatchRecordSchema = z.object({
   statuses: z.array(CustomerStatementEmailStatusSchema),
 });
 export type BatchRecord = z.infer<typeof BatchRecordSchema>;
+
+/** The worker's record of one job: its state, its claim and the sent marker (shared/aws/dynamodb-jobs.ts). */
+export const JobRecordSchema = z.object({
+  state: z.enum(JOB_STATES),
+  owner: z.string().optional(),
+  /** Epoch ms until which the owner's claim holds. */
+  leaseUntil: z.number().optional(),
+  attempts: z.number().int().default(0),
+  sesMessageId: z.string().optional(),
+  sentAt: z.string().optional(),
+  /** The address SES accepted the email for (kept for the customer note). */
+  sentTo: z.string().optional(),
+  reason: z.string().optional(),
+  lastError: z.string().optional(),
+  noteNumber: z.number().int().optional(),
+  bounceNoteNumber: z.number().int().optional(),
+  complaintNoteNumber: z.number().int().optional(),
+  /** The SES event that set the state (Delivery, Bounce, Complaint), in SES's words. */
+  lastEvent: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type JobRecord = z.infer<typeof JobRecordSchema>;
+
+/** A customer note, KashFlow's `{Number, Date, LastModifiedBy, Text}` as stored. */
+export const NoteRecordSchema = z.object({
+  number: z.number().int(),
+  date: z.string(),
+  text: z.string(),
+  lastModifiedBy: z.string(),
+});
+export type NoteRecord = z.infer<typeof NoteRecordSchema>;

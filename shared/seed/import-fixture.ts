@@ -1,5 +1,5 @@
-import { getTokenRecord, listKeys, type WriteSet, writeItems } from '../aws/dynamodb.ts';
-import { addTokenIfAbsent } from '../aws/dynamodb-tokens.ts';
+import { listKeys, type WriteSet, writeItems } from '../aws/dynamodb.ts';
+import { addTokenIfAbsent, getTokenRecord, hashToken } from '../aws/dynamodb-tokens.ts';
 import {
   customerKey,
   customerPartition,
@@ -12,7 +12,6 @@ import {
 import { addDays, daysBetween, isIsoDate, MIN_YEAR } from '../domain/calendar-date.ts';
 import { minorDigits, toMinorUnits } from '../domain/money.ts';
 import { type Fixture, FixtureSchema, type TenantFixture } from '../schemas/fixture.ts';
-import { hashToken } from '../services/authorize-token.ts';
 
 /** A fixture that cannot be loaded, with the JSON path of each problem; `outcome` says what was written. */
 export class FixtureError extends Error {

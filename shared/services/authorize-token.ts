@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { getTokenRecord } from '../aws/dynamodb.ts';
+import { getTokenRecord } from '../aws/dynamodb-tokens.ts';
 
 /** `Authorization: KfToken <token>` (KashFlow's scheme) or `Bearer <token>`; the scheme in any case. */
 const AUTHORIZATION = /^(?:KfToken|Bearer) +([\x21-\x7E]{1,512})$/i;

@@ -1,5 +1,5 @@
-import { getBatchWithJobs, type JobRecord } from '../aws/dynamodb-jobs.ts';
-import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
+import { getBatchWithJobs } from '../aws/dynamodb-batches.ts';
+import type { CustomerStatementEmailStatus, JobRecord } from '../schemas/records.ts';
 
 /** The states a customer's statement is reported in. */
 export type DeliveryState = 'Queued' | 'Sent' | 'Delivered' | 'Bounced' | 'Complained' | 'Failed';

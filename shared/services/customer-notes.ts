@@ -1,4 +1,5 @@
-import { customerExists, listNotes } from '../aws/dynamodb-jobs.ts';
+import { listNotes } from '../aws/dynamodb-notes.ts';
+import { customerExists } from '../aws/dynamodb-tenants.ts';
 
 /** KashFlow's note shape. */
 export interface NoteView {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { getBatch, getTenantWithCustomers, putBatch, updateBatchStatuses } from '../aws/dynamodb.ts';
+import { getBatch, putBatch, updateBatchStatuses } from '../aws/dynamodb-batches.ts';
 import { cancelUnqueuedJob } from '../aws/dynamodb-jobs.ts';
+import { getTenantWithCustomers } from '../aws/dynamodb-tenants.ts';
 import { sendMessages } from '../aws/sqs.ts';
 import { jobQueueConfig } from '../config.ts';
 import { dateInTimeZone } from '../domain/calendar-date.ts';

@@ -11,21 +11,18 @@
  * asynchronous retries, and then the function's dead-letter queue, keep it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { advanceJobState, findJobBySesMessageId, getJob, type JobRef } from '../aws/dynamodb-jobs.ts';
 import {
-  advanceJobState,
-  findJobBySesMessageId,
-  getJob,
-  type JobRecord,
-  type JobRef,
   type NoteField,
   noteNumberFor,
   putNoteOnce,
   softBounceNoteNumberFor,
-  suppressAddress,
-} from '../aws/dynamodb-jobs.ts';
+} from '../aws/dynamodb-notes.ts';
+import { suppressAddress } from '../aws/dynamodb-suppressions.ts';
 import { jobFromEventTags } from '../aws/ses-message-tags.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
+import type { JobRecord } from '../schemas/records.ts';
 import type { SesEvent } from '../schemas/ses-event.ts';
 
 export type SesEventOutcome = 'applied' | 'stale' | 'noted' | 'ignored' | 'unknown-message';

@@ -6,28 +6,27 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { retryRemaining } from '../aws/backoff.ts';
+import { retry } from '../aws/backoff.ts';
 import {
   claimJob,
-  FINISHED_STATES,
   getJob,
-  type JobRecord,
   type JobRef,
   markJobFailed,
   markJobSending,
   markJobSent,
-  noteNumberFor,
-  putNoteOnce,
   releaseJob,
 } from '../aws/dynamodb-jobs.ts';
 import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
+import { noteNumberFor, putNoteOnce } from '../aws/dynamodb-notes.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
 import { isSuppressed } from '../domain/customer-status.ts';
+import { FINISHED_STATES } from '../domain/job-state.ts';
 import { StatementNotSendableError, StoredRecordInvalidError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { ComposedEmail } from '../render/statement-email.ts';
 import { renderStatementPdf } from '../render/statement-pdf.ts';
+import type { JobRecord } from '../schemas/records.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
 import { dispositionOf } from './job-errors.ts';
 import { prepareStatementEmail } from './statement-preparation.ts';
@@ -113,22 +112,20 @@ async function writeSentMarker(
   now: Date,
   log: Logger,
 ): Promise<boolean> {
-  let recorded: boolean | undefined;
   // The window between SES accepting and this write is the one duplicate risk: retry hard, in place.
-  const left = await retryRemaining(
-    [job],
-    async () => {
-      try {
-        recorded = await markJobSent(job, sesMessageId, sentTo, now);
-        return [];
-      } catch (error) {
-        log.warn('Could not write the sent marker yet', { error });
-        return [job];
-      }
-    },
-    { attempts: 8, baseMs: 50, capMs: 2_000 },
-  );
-  if (left.length > 0 || recorded === undefined) {
+  try {
+    return await retry(
+      async () => {
+        try {
+          return await markJobSent(job, sesMessageId, sentTo, now);
+        } catch (error) {
+          log.warn('Could not write the sent marker yet', { error });
+          throw error;
+        }
+      },
+      { attempts: 8, baseMs: 50, capMs: 2_000 },
+    );
+  } catch (error) {
     metrics.addMetric(METRIC.SentMarkerNotWritten, 'Count', 1);
     log.error(
       'Email accepted by SES but the sent marker could not be written: a redelivery may send it again',
@@ -136,9 +133,8 @@ async function writeSentMarker(
         sesMessageId,
       },
     );
-    throw new JobRetryError('The sent marker could not be written');
+    throw new JobRetryError('The sent marker could not be written', { cause: error });
   }
-  return recorded;
 }
 
 /**

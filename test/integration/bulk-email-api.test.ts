@@ -88,7 +88,7 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
     );
     const batchId = String(result.headers?.['X-Batch-Id']);
 
-    const { Item } = await documentClient.send(
+    const { Item } = await documentClient().send(
       new GetCommand({ TableName: process.env.TABLE_NAME, Key: batchKey(tenantA.Id, batchId) }),
     );
     const batch = BatchRecordSchema.parse(Item);
@@ -102,8 +102,8 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
   });
 
   it('queues nothing and reads nothing when 36 codes are sent', async () => {
-    const dynamo = recordRequests(dynamoDbClient);
-    const sqs = recordRequests(sqsClient);
+    const dynamo = recordRequests(dynamoDbClient());
+    const sqs = recordRequests(sqsClient());
     const codes = Array.from({ length: 36 }, (_, index) => `C${String(index).padStart(3, '0')}`);
 
     const result = await invoke(handler, apiEvent({ tenantId: tenantB.Id, body: codes }));
@@ -120,8 +120,8 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
   });
 
   it('refuses an end date alone whose default start is before 1900, naming enddate, and writes nothing', async () => {
-    const dynamo = recordRequests(dynamoDbClient);
-    const sqs = recordRequests(sqsClient);
+    const dynamo = recordRequests(dynamoDbClient());
+    const sqs = recordRequests(sqsClient());
 
     const result = await invoke(
       handler,
@@ -154,7 +154,7 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
     ]);
     expect((await jobsOnQueue()).map((job) => job.customerCode)).toEqual(['101']);
     // What UTF-8 cannot carry is stored as U+FFFD, the rest exactly.
-    const { Item } = await documentClient.send(
+    const { Item } = await documentClient().send(
       new GetCommand({
         TableName: process.env.TABLE_NAME,
         Key: batchKey(tenantA.Id, String(result.headers?.['X-Batch-Id'])),
@@ -168,8 +168,8 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
   });
 
   it('reads 35 customers with one BatchGetItem and queues them with at most 4 SendMessageBatch calls', async () => {
-    const dynamo = recordRequests(dynamoDbClient);
-    const sqs = recordRequests(sqsClient);
+    const dynamo = recordRequests(dynamoDbClient());
+    const sqs = recordRequests(sqsClient());
 
     const result = await invoke(
       handler,
@@ -229,11 +229,11 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
   });
 
   it('retries the keys DynamoDB leaves unprocessed and still answers every code', async () => {
-    const dynamo = recordRequests(dynamoDbClient);
+    const dynamo = recordRequests(dynamoDbClient());
     let calls = 0;
     // Fault injection on the real client: the first BatchGetItem reads only the first key and
     // reports the rest unprocessed, as DynamoDB does when a call hits its limits.
-    dynamoDbClient.middlewareStack.add(
+    dynamoDbClient().middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'BatchGetItemCommand' || calls++ > 0) return next(args);
         const input = args.input as { RequestItems: Record<string, { Keys: unknown[] }> };
@@ -253,7 +253,7 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
       apiEvent({ tenantId: tenantA.Id, query: EXAMPLE_QUERY, body: EXAMPLE_REQUEST }),
     );
 
-    dynamoDbClient.middlewareStack.remove('unprocessed-keys-fault');
+    dynamoDbClient().middlewareStack.remove('unprocessed-keys-fault');
     dynamo.detach();
     expect(jsonBody(result)).toEqual(EXAMPLE_RESPONSE);
     expect(dynamo.count('BatchGetItem')).toBe(2);
@@ -261,7 +261,7 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
 
   it('reports the jobs SQS keeps refusing as not queued, and queues the others', async () => {
     // Fault injection: SQS fails the entry of customer 0065 (not the sender's fault) every time.
-    sqsClient.middlewareStack.add(
+    sqsClient().middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'SendMessageBatchCommand') return next(args);
         const input = args.input as { Entries: { Id: string; MessageBody: string }[] };
@@ -283,13 +283,13 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
 
     const result = await invoke(handler, apiEvent({ tenantId: tenantA.Id, body: ['101', '0065'] }));
 
-    sqsClient.middlewareStack.remove('refuse-0065');
+    sqsClient().middlewareStack.remove('refuse-0065');
     expect(jsonBody(result)).toEqual([
       { CustomerCode: '101', Sent: true, Message: 'Marked to send' },
       { CustomerCode: '0065', Sent: false, Message: 'Could not queue statement, please retry' },
     ]);
     expect((await jobsOnQueue()).map((job) => job.customerCode)).toEqual(['101']);
-    const { Item } = await documentClient.send(
+    const { Item } = await documentClient().send(
       new GetCommand({
         TableName: process.env.TABLE_NAME,
         Key: batchKey(tenantA.Id, String(result.headers?.['X-Batch-Id'])),

@@ -55,7 +55,7 @@ describe('a dead-lettered job in its batch', () => {
   });
 
   afterEach(() => {
-    sesClient.middlewareStack.remove('ses-down');
+    sesClient().middlewareStack.remove('ses-down');
   });
 
   it('shows Failed with the reason once the last delivery fails, and is sent when redriven', async () => {
@@ -63,7 +63,7 @@ describe('a dead-lettered job in its batch', () => {
     const batchId = String(posted.headers?.['X-Batch-Id']);
     const [message] = await receiveAll(jobQueueUrl());
     const body = message?.Body ?? '';
-    sesClient.middlewareStack.add(
+    sesClient().middlewareStack.add(
       () => async () => {
         throw Object.assign(new Error('Service Unavailable'), {
           name: 'ServiceUnavailable',
@@ -85,7 +85,7 @@ describe('a dead-lettered job in its batch', () => {
     );
 
     // The operator fixes the cause and redrives the message from the dead-letter queue.
-    sesClient.middlewareStack.remove('ses-down');
+    sesClient().middlewareStack.remove('ses-down');
     expect((await deliver(body, 1)).batchItemFailures).toEqual([]);
     expect(await stateOf(batchId)).toMatchObject({ State: 'Sent' });
     expect(await sentEmails(`ann.${tenant.Id}@acme.example`)).toHaveLength(1);
@@ -96,7 +96,7 @@ describe('a stored record changed behind the importer', () => {
   it('fails the job at once with the field and the rule, instead of retrying to the dead-letter queue', async () => {
     const corrupt = exampleTenant();
     await seedTenants(corrupt);
-    await documentClient.send(
+    await documentClient().send(
       new UpdateCommand({
         TableName: process.env.TABLE_NAME,
         Key: tenantKey(corrupt.Id),

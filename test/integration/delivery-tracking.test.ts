@@ -102,7 +102,7 @@ async function sendStatement(
   code: string,
   onAccepted?: (send: AcceptedSend) => Promise<void>,
 ): Promise<{ batchId: string; send: AcceptedSend | undefined }> {
-  const watch = watchSends(sesClient, onAccepted);
+  const watch = watchSends(sesClient(), onAccepted);
   try {
     const batchId = String((await post([code], {}, {}, tenantId)).headers?.['X-Batch-Id']);
     await drainToWorker();
@@ -133,7 +133,7 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
     expect(queued['101']).toMatchObject({ State: 'Queued', Sent: true, Message: 'Marked to send' });
     expect(queued.CUST123).toMatchObject({ State: 'Failed', Sent: false, Reason: 'Invalid customer code' });
 
-    const watch = watchSends(sesClient);
+    const watch = watchSends(sesClient());
     await drainToWorker();
     watch.detach();
     const sent = await stateOf(batchId, tracking.Id);
@@ -219,7 +219,7 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
       expect.arrayContaining(['job-tenant', 'job-batch', 'job-customer']),
     );
 
-    const restore = lagSesMessageIndex(dynamoDbClient);
+    const restore = lagSesMessageIndex(dynamoDbClient());
     try {
       expect(await replayFor('Delivery', send)).toEqual(['applied']);
     } finally {
@@ -382,8 +382,8 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
 
   it('previews a dry run exactly, and sends, queues and writes nothing', async () => {
     const before = (await sentEmails(tenant.Id)).length;
-    const dynamo = recordRequests(dynamoDbClient);
-    const sqs = recordRequests(sqsClient);
+    const dynamo = recordRequests(dynamoDbClient());
+    const sqs = recordRequests(sqsClient());
 
     const response = await post(['101', 'CUST2345'], {}, { dryrun: '1', filterby: 'all' });
 

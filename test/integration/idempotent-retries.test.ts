@@ -38,7 +38,7 @@ async function runWorkerOnQueue(): Promise<number> {
 /** Fails every request of one kind on the real DynamoDB client until removed. */
 function failDynamoDb(name: string, matches: (command: string, input: Record<string, unknown>) => boolean) {
   let failures = 0;
-  dynamoDbClient.middlewareStack.add(
+  dynamoDbClient().middlewareStack.add(
     (next, context) => async (args) => {
       if (matches(String(context.commandName), args.input as Record<string, unknown>)) {
         failures += 1;
@@ -70,8 +70,8 @@ describe('retries after failures send each statement once', () => {
   afterEach(() => {
     vi.useRealTimers();
     for (const name of FAULTS) {
-      dynamoDbClient.middlewareStack.remove(name);
-      sqsClient.middlewareStack.remove(name);
+      dynamoDbClient().middlewareStack.remove(name);
+      sqsClient().middlewareStack.remove(name);
     }
   });
 
@@ -85,7 +85,7 @@ describe('retries after failures send each statement once', () => {
     // Within the lock the first request may still be running, as far as anyone can tell.
     expect((await post(tenant.Id, ['101', '0065', 'CUST123'], key)).statusCode).toBe(409);
 
-    dynamoDbClient.middlewareStack.remove('lose-completion');
+    dynamoDbClient().middlewareStack.remove('lose-completion');
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 61_000);
     const retry = await post(tenant.Id, ['101', '0065', 'CUST123'], key);
@@ -108,7 +108,7 @@ describe('retries after failures send each statement once', () => {
 
     const failed = await post(tenant.Id, ['101'], key);
     expect(failed.statusCode).toBe(503);
-    dynamoDbClient.middlewareStack.remove('fail-batch-read');
+    dynamoDbClient().middlewareStack.remove('fail-batch-read');
 
     const retry = await post(tenant.Id, ['101'], key);
     expect(retry.statusCode).toBe(200);
@@ -120,7 +120,7 @@ describe('retries after failures send each statement once', () => {
     const other = exampleTenant();
     await seedTenants(other);
     // SQS takes the message, then the answer is lost (as a socket timeout loses it).
-    sqsClient.middlewareStack.add(
+    sqsClient().middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
         if (context.commandName === 'SendMessageBatchCommand')
@@ -131,7 +131,7 @@ describe('retries after failures send each statement once', () => {
     );
 
     const result = await post(other.Id, ['101']);
-    sqsClient.middlewareStack.remove('sqs-timeout');
+    sqsClient().middlewareStack.remove('sqs-timeout');
 
     expect(jsonBody(result)).toEqual([
       { CustomerCode: '101', Sent: false, Message: 'Could not queue statement, please retry' },

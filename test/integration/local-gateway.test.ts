@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeItems } from '#shared/aws/dynamodb.ts';
+import { hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { tokenKey } from '#shared/aws/table-keys.ts';
-import { hashToken } from '#shared/services/authorize-token.ts';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/authorizer-cache.ts';
 import { type LocalGateway, startLocalGateway } from '../../infra/local/gateway.ts';
 import { localRoutes } from '../../infra/local/routes.ts';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { documentClient, getTokenRecord, writeItems } from '#shared/aws/dynamodb.ts';
+import { documentClient, writeItems } from '#shared/aws/dynamodb.ts';
+import { getTokenRecord, hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { customerPartition, tenantKey, tokenKey } from '#shared/aws/table-keys.ts';
 import { FixtureError, importFixture } from '#shared/seed/import-fixture.ts';
-import { hashToken } from '#shared/services/authorize-token.ts';
 import { exampleTenant, uniqueTenantId } from '../support/tenants.ts';
 
 const run = promisify(execFile);
@@ -16,7 +16,7 @@ const run = promisify(execFile);
 type Tenant = ReturnType<typeof exampleTenant>;
 
 async function partition(tenantId: string, code: string) {
-  const { Items = [] } = await documentClient.send(
+  const { Items = [] } = await documentClient().send(
     new QueryCommand({
       TableName: process.env.TABLE_NAME,
       KeyConditionExpression: 'PK = :pk',
@@ -27,7 +27,7 @@ async function partition(tenantId: string, code: string) {
 }
 
 async function tenantRecord(tenantId: string) {
-  const { Item } = await documentClient.send(
+  const { Item } = await documentClient().send(
     new GetCommand({ TableName: process.env.TABLE_NAME, Key: tenantKey(tenantId) }),
   );
   return Item;

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as ses from '#shared/aws/ses.ts';
 import { type SesFaultServer, startSesFaultServer } from '../support/ses-fault-server.ts';
 
 let server: SesFaultServer;
-let ses: typeof import('#shared/aws/ses.ts');
 const RAW = Buffer.from('From: a@b.example\r\nTo: c@d.example\r\nSubject: s\r\n\r\nbody');
 
 describe('sendRawEmail against SES error answers (the SDK deserializes them)', () => {
   beforeAll(async () => {
     server = await startSesFaultServer();
+    // Read when the adapter makes its client, at the first send: after this.
     process.env.AWS_ENDPOINT_URL_SES = server.endpoint;
-    // Imported only now, so that its module-scope client uses the fault server.
-    ses = await import('#shared/aws/ses.ts');
   });
 
   afterAll(async () => {
@@ -68,7 +67,7 @@ describe('sendRawEmail against SES error answers (the SDK deserializes them)', (
     server.script = ['ok'];
     const bodies: string[] = [];
     const name = 'capture-ses-request';
-    ses.sesClient.middlewareStack.add(
+    ses.sesClient().middlewareStack.add(
       (next) => async (args) => {
         bodies.push(String((args.request as { body?: unknown }).body));
         return next(args);
@@ -83,7 +82,7 @@ describe('sendRawEmail against SES error answers (the SDK deserializes them)', (
     try {
       await ses.sendRawEmail(RAW, { job });
     } finally {
-      ses.sesClient.middlewareStack.remove(name);
+      ses.sesClient().middlewareStack.remove(name);
     }
 
     const form = new URLSearchParams(bodies[0]);

@@ -22,7 +22,7 @@ const runWorker = (event: SQSEvent) =>
   );
 
 async function notesOf(tenantId: string, code: string) {
-  const { Items = [] } = await documentClient.send(
+  const { Items = [] } = await documentClient().send(
     new QueryCommand({
       TableName: process.env.TABLE_NAME,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :note)',
@@ -92,7 +92,7 @@ describe('statement worker against the emulators', () => {
   });
 
   afterEach(() => {
-    dynamoDbClient.middlewareStack.remove('fail-first-note');
+    dynamoDbClient().middlewareStack.remove('fail-first-note');
   });
 
   it('turns the example request into two emails with HTML, text and PDF, two notes and Sent statuses', async () => {
@@ -194,7 +194,7 @@ describe('statement worker against the emulators', () => {
     const job = statementJob(tenant.Id, '101');
     const before = (await sentEmails(tenant.Id)).length;
     let failed = false;
-    dynamoDbClient.middlewareStack.add(
+    dynamoDbClient().middlewareStack.add(
       (next, context) => async (args) => {
         // At the initialize step the document client's input is not yet marshalled.
         const input = args.input as { Item?: { SK?: unknown } };

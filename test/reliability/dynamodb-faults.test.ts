@@ -34,7 +34,7 @@ function inject(
   fail: (command: string, input: Input) => Error | undefined,
 ) {
   let injected = 0;
-  dynamoDbClient.middlewareStack.add(
+  dynamoDbClient().middlewareStack.add(
     (next, context) => async (args) => {
       const error = fail(String(context.commandName), args.input as Input);
       if (error !== undefined) {
@@ -54,7 +54,7 @@ const run = (name: string, jobs: number, options: RunOptions = {}) => runJobs(na
 
 describe('DynamoDB faults', () => {
   afterEach(() => {
-    for (const name of FAULTS) dynamoDbClient.middlewareStack.remove(name);
+    for (const name of FAULTS) dynamoDbClient().middlewareStack.remove(name);
   });
 
   it('rides out throttling on 5% of requests with the SDK retries: all sent once', async () => {
@@ -87,7 +87,7 @@ describe('DynamoDB faults', () => {
     const tenantId = uniqueTenantId('ddb-unprocessed');
     await importFixture({ Tenants: [tenantWithCustomers(tenantId, 35)] }, '2026-11-24');
     let calls = 0;
-    dynamoDbClient.middlewareStack.add(
+    dynamoDbClient().middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'BatchGetItemCommand') return next(args);
         calls += 1;

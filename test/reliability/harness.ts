@@ -135,7 +135,7 @@ export async function checkInvariants(
     const record = await getJob(job);
     const inDeadLetters = deadLetters.has(JSON.stringify(job));
     if (record?.state === 'Sent') {
-      const { Items = [] } = await documentClient.send(
+      const { Items = [] } = await documentClient().send(
         new QueryCommand({
           TableName: process.env.TABLE_NAME,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :note)',

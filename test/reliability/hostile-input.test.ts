@@ -26,7 +26,7 @@ const TOKEN = String(tenant.ApiTokens[0]);
 function countQueuedEntries() {
   let entries = 0;
   const name = `count-entries-${Math.random()}`;
-  sqsClient.middlewareStack.add(
+  sqsClient().middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'SendMessageBatchCommand')
         entries += (args.input as { Entries: unknown[] }).Entries.length;
@@ -37,7 +37,7 @@ function countQueuedEntries() {
   return {
     count: () => entries,
     reset: () => (entries = 0),
-    detach: () => sqsClient.middlewareStack.remove(name),
+    detach: () => sqsClient().middlewareStack.remove(name),
   };
 }
 
@@ -224,7 +224,7 @@ describe('hostile data in names, templates and addresses', () => {
     const messages = await receiveAll(jobQueueUrl());
     // The raw message exactly as the worker hands it to SES.
     const raws: Uint8Array[] = [];
-    sesClient.middlewareStack.add(
+    sesClient().middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'SendRawEmailCommand') {
           raws.push((args.input as { RawMessage: { Data: Uint8Array } }).RawMessage.Data);
@@ -237,7 +237,7 @@ describe('hostile data in names, templates and addresses', () => {
       sqsEvent(...messages.map((message) => sqsRecord(message.Body ?? '', 1, message.MessageId))),
       lambdaContext('worker'),
     );
-    sesClient.middlewareStack.remove('capture-raw');
+    sesClient().middlewareStack.remove('capture-raw');
     expect(outcome.batchItemFailures).toEqual([]);
 
     expect(raws).toHaveLength(1);

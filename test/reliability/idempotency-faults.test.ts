@@ -29,7 +29,7 @@ const CODES_PER_REQUEST = 3;
 describe('Idempotency-Key faults', () => {
   afterEach(() => {
     vi.useRealTimers();
-    dynamoDbClient.middlewareStack.remove('lose-completion');
+    dynamoDbClient().middlewareStack.remove('lose-completion');
   });
 
   it('loses every completion write, and the retries after the lock lapses email each statement once', async () => {
@@ -39,7 +39,7 @@ describe('Idempotency-Key faults', () => {
       '2026-11-24',
     );
     let lost = 0;
-    dynamoDbClient.middlewareStack.add(
+    dynamoDbClient().middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as { ExpressionAttributeValues?: unknown };
         if (

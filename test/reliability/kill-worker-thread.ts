@@ -22,7 +22,7 @@ const die = (): never => {
   process.exit(0);
 };
 
-dynamoDbClient.middlewareStack.add(
+dynamoDbClient().middlewareStack.add(
   (next, context) => async (args) => {
     if (killAt === 'before-read') die();
     const result = await next(args);
@@ -33,7 +33,7 @@ dynamoDbClient.middlewareStack.add(
   },
   { step: 'initialize', name: 'kill-dynamodb' },
 );
-sesClient.middlewareStack.add(
+sesClient().middlewareStack.add(
   (next, context) => async (args) => {
     if (context.commandName === 'SendRawEmailCommand' && killAt === 'after-render') die();
     const result = await next(args);

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
 import { documentClient, writeItems } from '#shared/aws/dynamodb.ts';
 import { getJob } from '#shared/aws/dynamodb-jobs.ts';
+import { hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { batchPartition, tokenKey } from '#shared/aws/table-keys.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
-import { hashToken } from '#shared/services/authorize-token.ts';
 import { type LocalGateway, startLocalGateway } from '../../infra/local/gateway.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { localRoutes } from '../../infra/local/routes.ts';
@@ -85,7 +85,7 @@ describe('load', () => {
     expect(sent).toBe(3_500);
     expect(await receiveAll(String(process.env.JOB_DLQ_URL))).toEqual([]);
     expect((await sentEmails(tenantId)).length).toBe(3_500);
-    const { Count = 0 } = await documentClient.send(
+    const { Count = 0 } = await documentClient().send(
       new QueryCommand({
         TableName: process.env.TABLE_NAME,
         KeyConditionExpression: 'PK = :pk',

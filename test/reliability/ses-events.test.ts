@@ -101,12 +101,12 @@ describe('SES events', () => {
     // SES publishes the event as soon as it has the email (a suppression-list bounce comes in
     // milliseconds): here before the worker gets SES's answer, so before the sent marker.
     const expected = new Map<string, string>();
-    watch = watchSends(sesClient, async (send) => {
+    watch = watchSends(sesClient(), async (send) => {
       const bounce = expected.size % 2 === 1;
       expected.set(send.messageId, bounce ? 'Bounced' : 'Delivered');
       await invoker.publish(send.messageId, eventFor(bounce ? 'Bounce' : 'Delivery', send));
     });
-    restoreIndex = lagSesMessageIndex(dynamoDbClient);
+    restoreIndex = lagSesMessageIndex(dynamoDbClient());
 
     // The events' first attempts run inside the worker's deliveries: a worker timeout that covers
     // them, and a visibility timeout 6x that, as the stack sets it.
@@ -159,7 +159,7 @@ describe('SES events', () => {
   it('keeps Delivered through soft bounces after delivery; a permanent bounce after delivery is Bounced', async () => {
     const invoker = new AsyncInvoker();
     const count = 30;
-    watch = watchSends(sesClient);
+    watch = watchSends(sesClient());
     const { jobs, outcome } = await runJobs('soft-bounce', count, runWorker);
     watch.detach();
     expect(outcome).toMatchObject({ sent: count, failed: 0, deadLettered: 0, duplicates: 0 });

@@ -7,7 +7,7 @@ import { documentClient } from '#shared/aws/dynamodb.ts';
 import { tokenFromAuthorization } from '#shared/services/authorize-token.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 
-const dynamo = mockClient(documentClient);
+const dynamo = mockClient(documentClient());
 const METHOD_ARN =
   'arn:aws:execute-api:eu-west-2:123456789012:abc123/prod/POST/v2/customerstatements/bulk/email';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -8,8 +8,8 @@ import { documentClient } from '#shared/aws/dynamodb.ts';
 import { sqsClient } from '#shared/aws/sqs.ts';
 import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
 
-const dynamo = mockClient(documentClient);
-const sqs = mockClient(sqsClient);
+const dynamo = mockClient(documentClient());
+const sqs = mockClient(sqsClient());
 
 const tenantItem = {
   PK: 'TENANT#t1',

@@ -1,0 +1,90 @@
+/**
+ * Batch records: one per POST, holding its answer (the statuses in request order), and the batch
+ * with its job records for the batch status resource. A batch's jobs share its partition, so one
+ * Query reads them all.
+ */
+import { GetCommand, type GetCommandOutput, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tableConfig } from '../config.ts';
+import { DependencyUnavailableError } from '../errors.ts';
+import {
+  type BatchRecord,
+  BatchRecordSchema,
+  type CustomerStatementEmailStatus,
+  type JobRecord,
+  JobRecordSchema,
+} from '../schemas/records.ts';
+import { documentClient, expiresAfter, queryItems } from './dynamodb.ts';
+import { BATCH_RETENTION_SECONDS } from './table-design.ts';
+import { batchKey, batchPartition } from './table-keys.ts';
+
+/** Records a new batch; its id is fresh, so an existing one is a fault, never overwritten. */
+export async function putBatch(batch: BatchRecord): Promise<void> {
+  const { TABLE_NAME } = tableConfig();
+  const expiresAt = expiresAfter(new Date(batch.createdAt), BATCH_RETENTION_SECONDS);
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: TABLE_NAME,
+        Item: { ...batchKey(batch.tenantId, batch.batchId), type: 'Batch', ...batch, expiresAt },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  } catch (error) {
+    throw new DependencyUnavailableError({ cause: error });
+  }
+}
+
+/** A batch record, read consistently (a retry decides from it whether the batch was recorded). */
+export async function getBatch(tenantId: string, batchId: string): Promise<BatchRecord | undefined> {
+  const { TABLE_NAME } = tableConfig();
+  let output: GetCommandOutput;
+  try {
+    output = await documentClient().send(
+      new GetCommand({ TableName: TABLE_NAME, Key: batchKey(tenantId, batchId), ConsistentRead: true }),
+    );
+  } catch (error) {
+    throw new DependencyUnavailableError({ cause: error });
+  }
+  return output.Item === undefined ? undefined : BatchRecordSchema.parse(output.Item);
+}
+
+/** Replaces a batch's statuses after queueing (used only when some jobs could not be queued). */
+export async function updateBatchStatuses(
+  tenantId: string,
+  batchId: string,
+  statuses: CustomerStatementEmailStatus[],
+): Promise<void> {
+  const { TABLE_NAME } = tableConfig();
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: batchKey(tenantId, batchId),
+      UpdateExpression: 'SET statuses = :statuses',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':statuses': statuses },
+    }),
+  );
+}
+
+/** A batch with the worker's records of its jobs. */
+export interface BatchWithJobs {
+  batch: BatchRecord;
+  /** The worker's records, by customer code; a code with none has not been picked up yet. */
+  jobs: Map<string, JobRecord>;
+}
+
+/** A batch and all its job records: one Query on the batch's partition (paged). */
+export async function getBatchWithJobs(
+  tenantId: string,
+  batchId: string,
+): Promise<BatchWithJobs | undefined> {
+  let batch: BatchRecord | undefined;
+  const jobs = new Map<string, JobRecord>();
+  for await (const item of queryItems({ partition: batchPartition(tenantId, batchId), consistent: true })) {
+    if (item.SK === 'BATCH') batch = BatchRecordSchema.parse(item);
+    else if (typeof item.SK === 'string' && item.SK.startsWith('ITEM#')) {
+      jobs.set(item.SK.slice('ITEM#'.length), JobRecordSchema.parse(item));
+    }
+  }
+  return batch === undefined ? undefined : { batch, jobs };
+}
