@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { importFixture } from '#shared/seed/import-fixture.ts';
 import { BUILD_DIR, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
 import { LAMBDA_NODE_MAJOR } from '../infra/bundling.ts';
 import { lambdaNode } from '../infra/lambda-node.ts';
@@ -59,7 +60,6 @@ async function main(): Promise<void> {
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     await ensureTable(process.env.TABLE_NAME);
     process.env.JOB_QUEUE_URL = (await ensureJobQueues('bundle-check')).queueUrl;
-    const { importFixture } = await import('#shared/seed/import-fixture.ts');
     await importFixture(
       JSON.parse(await readFile(path.join(PROJECT_ROOT, 'fixtures/demo.json'), 'utf8')),
       new Date().toISOString().slice(0, 10),

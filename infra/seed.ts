@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { dateInTimeZone, isIsoDate } from '#shared/domain/calendar-date.ts';
+import { FixtureError, importFixture } from '#shared/seed/import-fixture.ts';
 import { configureLocalEnvironment, LOCAL_TABLE_NAME, portFromEnv } from './local/environment.ts';
 
 const USAGE = `usage: npm run seed -- <fixture.json> [--local] [--today YYYY-MM-DD]
@@ -47,9 +49,6 @@ async function main(): Promise<number> {
     console.error(`Cannot read ${file} as JSON: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  // Imported only now: the DynamoDB client reads its endpoint when it is created.
-  const { FixtureError, importFixture } = await import('#shared/seed/import-fixture.ts');
-  const { dateInTimeZone, isIsoDate } = await import('#shared/domain/calendar-date.ts');
   // Etc/GMT+12 is UTC-12 (POSIX signs are inverted): the zone whose calendar date is the earliest.
   const today = values.today ?? dateInTimeZone(new Date(), 'Etc/GMT+12');
   if (!isIsoDate(today)) {

@@ -10,6 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { findJobBySesMessageId } from '#shared/aws/dynamodb-jobs.ts';
+import { jobMessageTags } from '#shared/aws/ses-message-tags.ts';
 import { configureLocalEnvironment, portFromEnv } from './environment.ts';
 import { lambdaContext } from './lambda-context.ts';
 
@@ -130,8 +132,6 @@ export function snsEnvelope(sesEventBody: unknown) {
  * here through the message-id index (SES's emulator keeps no tags); none for a message not ours.
  */
 export async function tagsOfSend(messageId: string): Promise<Record<string, string[]> | undefined> {
-  const { findJobBySesMessageId } = await import('#shared/aws/dynamodb-jobs.ts');
-  const { jobMessageTags } = await import('#shared/aws/ses-message-tags.ts');
   const job = await findJobBySesMessageId(messageId);
   return job === undefined ? undefined : eventTags(jobMessageTags(job), process.env.SES_CONFIGURATION_SET);
 }
@@ -155,7 +155,7 @@ async function main(): Promise<number> {
       process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${portFromEnv('DYNAMODB_PORT', 8000)}`,
   });
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  // Imported only now: the DynamoDB client reads its endpoint when it is created.
+  // Imported only now: its Powertools logger reads POWERTOOLS_LOG_LEVEL when the module loads.
   const { handler } = await import('#functions/ses-events/handler.ts');
   const body =
     values.file === undefined

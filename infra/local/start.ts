@@ -4,6 +4,8 @@
  * data, serves the API through the local gateway and feeds the queue to the worker.
  */
 import { readFile } from 'node:fs/promises';
+import { dateInTimeZone } from '#shared/domain/calendar-date.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
 import { startEmulators } from './emulators.ts';
 import { configureLocalEnvironment, DEMO_TOKEN, LOCAL_QUEUE_NAME, portFromEnv } from './environment.ts';
 import { startLocalGateway } from './gateway.ts';
@@ -31,9 +33,6 @@ async function main(): Promise<void> {
   const queues = await ensureJobQueues(LOCAL_QUEUE_NAME, { visibilityTimeoutSeconds: 30 });
   process.env.JOB_QUEUE_URL = queues.queueUrl;
 
-  // Imported only now: the handlers' SDK clients read the endpoints set above.
-  const { importFixture } = await import('#shared/seed/import-fixture.ts');
-  const { dateInTimeZone } = await import('#shared/domain/calendar-date.ts');
   const summary = await importFixture(
     JSON.parse(await readFile(DEMO_FIXTURE, 'utf8')),
     dateInTimeZone(new Date(), 'Europe/London'),
