@@ -4,7 +4,7 @@
  * errors both come from this table, so the two cannot answer differently.
  */
 
-export interface GatewayError {
+export interface GatewayErrorResponse {
   /** The gateway response's construct id in the stack (its CloudFormation logical id). */
   id: string;
   /** API Gateway's gateway response type, e.g. `UNAUTHORIZED`. */
@@ -70,4 +70,4 @@ export const GATEWAY_ERRORS = {
   },
   default4xx: { id: 'Default4xx', responseType: 'DEFAULT_4XX', code: 'BadRequest' },
   default5xx: { id: 'Default5xx', responseType: 'DEFAULT_5XX', code: 'InternalError' },
-} as const satisfies Record<string, GatewayError>;
+} as const satisfies Record<string, GatewayErrorResponse>;

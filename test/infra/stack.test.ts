@@ -15,6 +15,7 @@ import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/authorizer-cache.ts';
 import { buildAllBundles, PROJECT_ROOT } from '../../infra/bundles.ts';
 import { BUNDLE_OPTIONS, LAMBDA_NODE_MAJOR } from '../../infra/bundling.ts';
 import { STAGES, workerPacing } from '../../infra/config.ts';
+import { GATEWAY_ERRORS } from '../../infra/gateway-errors.ts';
 import { LAMBDA_NODE_VERSION } from '../../infra/lambda-node.ts';
 import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../shared/observability/metric-names.ts';
 import DEPLOYED_LOGICAL_IDS from './deployed-logical-ids.json' with { type: 'json' };
@@ -342,6 +343,21 @@ describe('StatementMailerStack (dev)', () => {
       expect(responses[0]?.[1].Properties.StatusCode).toBeUndefined();
       expect(responses[0]?.[1].Properties.ResponseTemplates).toEqual({
         'application/json': `{"Error":"${code}","Message":$context.error.messageString}`,
+      });
+    }
+  });
+
+  it('answers every gateway error of the table the local gateway answers from (infra/gateway-errors.ts)', () => {
+    const responses = ofType(dev.resources, 'AWS::ApiGateway::GatewayResponse');
+    expect(responses).toHaveLength(Object.keys(GATEWAY_ERRORS).length);
+    for (const error of Object.values(GATEWAY_ERRORS)) {
+      if (!('message' in error)) continue; // the fallbacks: checked above
+      dev.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: error.responseType,
+        StatusCode: String(error.statusCode),
+        ResponseTemplates: {
+          'application/json': JSON.stringify({ Error: error.code, Message: error.message }),
+        },
       });
     }
   });

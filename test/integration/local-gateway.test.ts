@@ -4,7 +4,13 @@ import { writeItems } from '#shared/aws/dynamodb.ts';
 import { hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { tokenKey } from '#shared/aws/table-keys.ts';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/authorizer-cache.ts';
-import { type LocalGateway, startLocalGateway } from '../../infra/local/gateway.ts';
+import { GATEWAY_ERRORS, type GatewayErrorResponse } from '../../infra/gateway-errors.ts';
+import {
+  type LocalGateway,
+  type ProxyHandler,
+  startLocalGateway,
+  type TokenAuthorizer,
+} from '../../infra/local/gateway.ts';
 import { localRoutes } from '../../infra/local/routes.ts';
 import { jobQueueUrl, receiveAll } from '../support/queues.ts';
 import { exampleTenant, seedTenants } from '../support/tenants.ts';
@@ -266,6 +272,57 @@ describe('the authorizer cache', () => {
       expect(await afterBound.json()).toEqual(INVALID_TOKEN);
     } finally {
       await clocked.stop();
+    }
+  });
+});
+
+describe("the gateway's own answers", () => {
+  it("are the CDK stack's gateway responses, from one table: 403, 404, 413, authorizer failure, failed integration", async () => {
+    const failing: ProxyHandler = async () => {
+      throw new Error('the function failed');
+    };
+    const policy = (effect: 'Allow' | 'Deny') => ({
+      principalId: 'tenant',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: '*' }],
+      },
+    });
+    const authorizer: TokenAuthorizer = async ({ authorizationToken }) => {
+      if (authorizationToken === 'broken') throw new Error('the table is unreachable');
+      return policy(authorizationToken === 'deny' ? 'Deny' : 'Allow');
+    };
+    const stub = await startLocalGateway({
+      port: 0,
+      routes: [{ method: 'POST', resource: '/v2/things/{id}', functionName: 'failing', handler: failing }],
+      authorizer,
+    });
+    const answer = async (path: string, authorization: string, body = '{}') => {
+      const response = await fetch(`${stub.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: authorization },
+        body,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const stackAnswer = (error: GatewayErrorResponse) => ({
+      status: error.statusCode,
+      body: { Error: error.code, Message: error.message },
+    });
+    try {
+      expect(await answer('/v2/things/1', 'deny')).toEqual(stackAnswer(GATEWAY_ERRORS.accessDenied));
+      expect(await answer('/v2/things/1', 'broken')).toEqual(stackAnswer(GATEWAY_ERRORS.authorizerFailure));
+      expect(await answer('/v2/nothing', 'allow')).toEqual(stackAnswer(GATEWAY_ERRORS.notFound));
+      expect(await answer('/v2/things/1', 'allow', 'x'.repeat(10 * 1024 * 1024 + 1))).toEqual(
+        stackAnswer(GATEWAY_ERRORS.tooLarge),
+      );
+      // DEFAULT_5XX keeps API Gateway's own status and message for a failed Lambda integration.
+      expect(await answer('/v2/things/1', 'allow')).toEqual({
+        status: 502,
+        body: { Error: GATEWAY_ERRORS.default5xx.code, Message: 'Internal server error' },
+      });
+    } finally {
+      await stub.stop();
     }
   });
 });
