@@ -3,7 +3,7 @@
  * with its job records for the batch status resource. A batch's jobs share its partition, so one
  * Query reads them all.
  */
-import { GetCommand, type GetCommandOutput, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type GetCommandOutput, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import {
@@ -13,7 +13,7 @@ import {
   type JobRecord,
   JobRecordSchema,
 } from '../schemas/records.ts';
-import { documentClient, expiresAfter, queryItems } from './dynamodb.ts';
+import { documentClient, expiresAfter, queryItems, updateCommand } from './dynamodb.ts';
 import { BATCH_RETENTION_SECONDS } from './table-design.ts';
 import { batchKey, batchPartition } from './table-keys.ts';
 
@@ -54,14 +54,11 @@ export async function updateBatchStatuses(
   batchId: string,
   statuses: CustomerStatementEmailStatus[],
 ): Promise<void> {
-  const { TABLE_NAME } = tableConfig();
   await documentClient().send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: batchKey(tenantId, batchId),
-      UpdateExpression: 'SET statuses = :statuses',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':statuses': statuses },
+    updateCommand(batchKey(tenantId, batchId), {
+      update: 'SET statuses = :statuses',
+      condition: 'attribute_exists(PK)',
+      values: { ':statuses': statuses },
     }),
   );
 }

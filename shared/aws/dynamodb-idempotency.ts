@@ -2,13 +2,13 @@
  * Idempotency-Key records: one per tenant and key, claimed with a conditional put, completed with
  * the first response, kept 24 hours (DynamoDB TTL, and checked on read since TTL deletes late).
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
 import { CustomerStatementEmailStatusSchema } from '../schemas/records.ts';
 import { sha256Hex } from '../sha256.ts';
-import { documentClient, writeIf } from './dynamodb.ts';
+import { documentClient, updateCommand, writeIf } from './dynamodb.ts';
 import { idempotencyKey } from './table-keys.ts';
 
 /** How long a key answers with its first response. */
@@ -46,6 +46,8 @@ export type IdempotencyClaim =
   | { kind: 'mismatch' };
 
 const keyOf = (tenantId: string, key: string) => idempotencyKey(tenantId, sha256Hex(key));
+/** `status` is a DynamoDB reserved word. */
+const STATUS = { '#status': 'status' };
 
 /** A stable digest of what makes two requests "the same request". */
 export const fingerprintOf = (request: unknown) => sha256Hex(JSON.stringify(request));
@@ -96,13 +98,11 @@ export async function claimIdempotencyKey(
   // of several retries, and finish its batch.
   const batchId = record.batchId ?? freshBatchId;
   const taken = await writeIf(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: keyOf(tenantId, key),
-      UpdateExpression: 'SET lockedUntil = :lock, batchId = :batchId',
-      ConditionExpression: '#status = :inProgress AND lockedUntil = :seen AND fingerprint = :fingerprint',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
+    updateCommand(keyOf(tenantId, key), {
+      update: 'SET lockedUntil = :lock, batchId = :batchId',
+      condition: '#status = :inProgress AND lockedUntil = :seen AND fingerprint = :fingerprint',
+      names: STATUS,
+      values: {
         ':lock': lockedUntil,
         ':batchId': batchId,
         ':inProgress': 'InProgress',
@@ -114,45 +114,32 @@ export async function claimIdempotencyKey(
   return taken ? { kind: 'claimed', batchId, resumed: true } : { kind: 'in-progress' };
 }
 
-/** Updates a key's record while its request holds it (`status` is InProgress). */
-async function updateHeldKey(
+/** Stores the first response of a key's request, which every later request with the key gets. */
+export async function completeIdempotencyKey(
   tenantId: string,
   key: string,
-  expression: string,
-  values: Record<string, unknown>,
-  condition?: string,
+  outcome: StoredOutcome,
 ): Promise<void> {
-  const { TABLE_NAME } = tableConfig();
   await documentClient().send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: keyOf(tenantId, key),
-      UpdateExpression: expression,
-      ...(condition === undefined ? {} : { ConditionExpression: condition }),
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: values,
+    updateCommand(keyOf(tenantId, key), {
+      update: 'SET #status = :completed, outcome = :outcome REMOVE lockedUntil',
+      names: STATUS,
+      values: { ':completed': 'Completed', ':outcome': outcome },
     }),
   );
-}
-
-/** Stores the first response of a key's request, which every later request with the key gets. */
-export function completeIdempotencyKey(tenantId: string, key: string, outcome: StoredOutcome): Promise<void> {
-  return updateHeldKey(tenantId, key, 'SET #status = :completed, outcome = :outcome REMOVE lockedUntil', {
-    ':completed': 'Completed',
-    ':outcome': outcome,
-  });
 }
 
 /**
  * Lets a retry take the key over at once after the request failed: the lock lapses, the batch id
  * stays, so the retry resumes the same batch whether or not the failed request had recorded it.
  */
-export function releaseIdempotencyLock(tenantId: string, key: string): Promise<void> {
-  return updateHeldKey(
-    tenantId,
-    key,
-    'SET lockedUntil = :lapsed',
-    { ':inProgress': 'InProgress', ':lapsed': 0 },
-    '#status = :inProgress',
+export async function releaseIdempotencyLock(tenantId: string, key: string): Promise<void> {
+  await documentClient().send(
+    updateCommand(keyOf(tenantId, key), {
+      update: 'SET lockedUntil = :lapsed',
+      condition: '#status = :inProgress',
+      names: STATUS,
+      values: { ':inProgress': 'InProgress', ':lapsed': 0 },
+    }),
   );
 }

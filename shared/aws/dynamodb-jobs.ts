@@ -8,11 +8,11 @@
  * is the rule of that transition; kept in one file, every rule can be read beside the others.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config.ts';
 import { STATE_RANK } from '../domain/job-state.ts';
 import { type JobRecord, JobRecordSchema } from '../schemas/records.ts';
-import { documentClient, expiresAfter, writeIf } from './dynamodb.ts';
+import { documentClient, expiresAfter, type ItemUpdate, updateCommand, writeIf } from './dynamodb.ts';
 import { BATCH_RETENTION_SECONDS, TABLE_DESIGN } from './table-design.ts';
 import { jobKey, type TableKey } from './table-keys.ts';
 
@@ -30,8 +30,26 @@ export class JobClaimLostError extends Error {
 
 /** The table key of a job's record. */
 export const jobRecordKey = (job: JobRef): TableKey => jobKey(job.tenantId, job.batchId, job.customerCode);
-/** Job records live as long as their batch, then TTL removes them. */
-const jobExpiry = (now: Date) => expiresAfter(now, BATCH_RETENTION_SECONDS);
+
+/** `state` and `owner` are DynamoDB reserved words. */
+const STATE_AND_OWNER = { '#state': 'state', '#owner': 'owner' };
+
+/**
+ * What the first write of a job's record sets besides its state: the key's parts, to read it back
+ * by, and its expiry (job records live as long as their batch, then TTL removes them).
+ */
+const IDENTITY =
+  'tenantId = :tenant, batchId = :batch, customerCode = :code, expiresAt = if_not_exists(expiresAt, :expires)';
+const identityValues = (job: JobRef, now: Date) => ({
+  ':tenant': job.tenantId,
+  ':batch': job.batchId,
+  ':code': job.customerCode,
+  ':expires': expiresAfter(now, BATCH_RETENTION_SECONDS),
+});
+
+/** One transition of a job's record; its condition is the transition's rule. */
+const transition = (job: JobRef, update: ItemUpdate, returnValues?: 'ALL_OLD') =>
+  updateCommand(jobRecordKey(job), update, returnValues);
 
 /** The job's record, read consistently (a decision to send depends on it). */
 export async function getJob(job: JobRef): Promise<JobRecord | undefined> {
@@ -42,6 +60,7 @@ export async function getJob(job: JobRef): Promise<JobRecord | undefined> {
   return Item === undefined ? undefined : JobRecordSchema.parse(Item);
 }
 
+/** What a claim found: the record before this claim, or the one that kept it from claiming. */
 export type ClaimResult =
   | { claimed: true; previous: JobRecord | undefined }
   | { claimed: false; current: JobRecord | undefined };
@@ -57,36 +76,27 @@ export async function claimJob(
   leaseUntil: number,
   now: Date,
 ): Promise<ClaimResult> {
-  const { TABLE_NAME } = tableConfig();
+  const claim: ItemUpdate = {
+    update: `SET #state = :claimed, #owner = :owner, leaseUntil = :lease, updatedAt = :now, ${IDENTITY} ADD attempts :one`,
+    condition:
+      'attribute_not_exists(#state) OR #state IN (:retrying, :deadLettered) OR (#state IN (:claimed, :sending) AND leaseUntil < :nowMs)',
+    names: STATE_AND_OWNER,
+    values: {
+      ':claimed': 'Claimed',
+      ':sending': 'Sending',
+      ':retrying': 'Retrying',
+      // An operator's redrive from the dead-letter queue takes a dead-lettered job up again.
+      ':deadLettered': 'DeadLettered',
+      ':owner': owner,
+      ':lease': leaseUntil,
+      ':now': now.toISOString(),
+      ':nowMs': now.getTime(),
+      ...identityValues(job, now),
+      ':one': 1,
+    },
+  };
   try {
-    const { Attributes } = await documentClient().send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: jobRecordKey(job),
-        UpdateExpression:
-          'SET #state = :claimed, #owner = :owner, leaseUntil = :lease, updatedAt = :now, tenantId = :tenant, batchId = :batch, customerCode = :code, expiresAt = if_not_exists(expiresAt, :expires) ADD attempts :one',
-        ConditionExpression:
-          'attribute_not_exists(#state) OR #state IN (:retrying, :deadLettered) OR (#state IN (:claimed, :sending) AND leaseUntil < :nowMs)',
-        ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-        ExpressionAttributeValues: {
-          ':claimed': 'Claimed',
-          ':sending': 'Sending',
-          ':retrying': 'Retrying',
-          // An operator's redrive from the dead-letter queue takes a dead-lettered job up again.
-          ':deadLettered': 'DeadLettered',
-          ':owner': owner,
-          ':lease': leaseUntil,
-          ':now': now.toISOString(),
-          ':nowMs': now.getTime(),
-          ':tenant': job.tenantId,
-          ':batch': job.batchId,
-          ':code': job.customerCode,
-          ':expires': jobExpiry(now),
-          ':one': 1,
-        },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    const { Attributes } = await documentClient().send(transition(job, claim, 'ALL_OLD'));
     return {
       claimed: true,
       previous: Attributes?.state === undefined ? undefined : JobRecordSchema.parse(Attributes),
@@ -97,25 +107,22 @@ export async function claimJob(
   }
 }
 
+/** A transition only the claim's owner may make; JobClaimLostError when it no longer owns it. */
 async function updateOwned(
   job: JobRef,
   owner: string,
-  expression: string,
+  update: string,
   values: Record<string, unknown>,
-  names = {},
+  names: Record<string, string>,
 ): Promise<void> {
-  const { TABLE_NAME } = tableConfig();
-  const applied = await writeIf(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: jobRecordKey(job),
-      UpdateExpression: expression,
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner', ...names },
-      ExpressionAttributeValues: { ':owner': owner, ...values },
-    }),
-  );
-  if (!applied) throw new JobClaimLostError('The job was claimed by another worker');
+  const owned: ItemUpdate = {
+    update,
+    condition: '#owner = :owner',
+    names: { '#owner': 'owner', ...names },
+    values: { ':owner': owner, ...values },
+  };
+  if (!(await writeIf(transition(job, owned))))
+    throw new JobClaimLostError('The job was claimed by another worker');
 }
 
 /**
@@ -127,10 +134,7 @@ export function markJobSending(job: JobRef, owner: string, now: Date): Promise<v
     job,
     owner,
     'SET #state = :sending, updatedAt = :now, sendingSince = :now',
-    {
-      ':sending': 'Sending',
-      ':now': now.toISOString(),
-    },
+    { ':sending': 'Sending', ':now': now.toISOString() },
     { '#state': 'state' },
   );
 }
@@ -169,23 +173,14 @@ export function markJobFailed(job: JobRef, owner: string, reason: string, now: D
  * finished, or that another delivery holds, is left as it is. The job stays claimable: an
  * operator's redrive from the dead-letter queue sends it then.
  */
-export async function markJobDeadLettered(
-  job: JobRef,
-  owner: string,
-  reason: string,
-  now: Date,
-): Promise<boolean> {
-  const { TABLE_NAME } = tableConfig();
+export function markJobDeadLettered(job: JobRef, owner: string, reason: string, now: Date): Promise<boolean> {
   return writeIf(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: jobRecordKey(job),
-      UpdateExpression:
-        'SET #state = :deadLettered, reason = :reason, updatedAt = :now, tenantId = :tenant, batchId = :batch, customerCode = :code, expiresAt = if_not_exists(expiresAt, :expires) REMOVE #owner, leaseUntil',
-      ConditionExpression:
+    transition(job, {
+      update: `SET #state = :deadLettered, reason = :reason, updatedAt = :now, ${IDENTITY} REMOVE #owner, leaseUntil`,
+      condition:
         'attribute_not_exists(#state) OR #state = :retrying OR (#state IN (:claimed, :sending) AND (#owner = :owner OR leaseUntil < :nowMs))',
-      ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-      ExpressionAttributeValues: {
+      names: STATE_AND_OWNER,
+      values: {
         ':deadLettered': 'DeadLettered',
         ':owner': owner,
         ':retrying': 'Retrying',
@@ -194,10 +189,7 @@ export async function markJobDeadLettered(
         ':reason': reason,
         ':now': now.toISOString(),
         ':nowMs': now.getTime(),
-        ':tenant': job.tenantId,
-        ':batch': job.batchId,
-        ':code': job.customerCode,
-        ':expires': jobExpiry(now),
+        ...identityValues(job, now),
       },
     }),
   );
@@ -208,11 +200,10 @@ export async function markJobDeadLettered(
  * taken the message after all (a SendMessageBatch that timed out): the job is recorded Failed
  * before any worker claimed it. Returns false when a worker already has it, i.e. it was queued.
  */
-export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date): Promise<boolean> {
-  const { TABLE_NAME } = tableConfig();
+export function cancelUnqueuedJob(job: JobRef, reason: string, now: Date): Promise<boolean> {
   return writeIf(
     new PutCommand({
-      TableName: TABLE_NAME,
+      TableName: tableConfig().TABLE_NAME,
       Item: {
         ...jobRecordKey(job),
         type: 'Job',
@@ -223,7 +214,7 @@ export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date):
         reason,
         attempts: 0,
         updatedAt: now.toISOString(),
-        expiresAt: jobExpiry(now),
+        expiresAt: identityValues(job, now)[':expires'],
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     }),
@@ -235,22 +226,14 @@ export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date):
  * the claim (an email that went out must be recorded); returns false when the job was already
  * marked sent, i.e. this send was a duplicate.
  */
-export async function markJobSent(
-  job: JobRef,
-  sesMessageId: string,
-  sentTo: string,
-  now: Date,
-): Promise<boolean> {
-  const { TABLE_NAME } = tableConfig();
+export function markJobSent(job: JobRef, sesMessageId: string, sentTo: string, now: Date): Promise<boolean> {
   return writeIf(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: jobRecordKey(job),
-      UpdateExpression:
+    transition(job, {
+      update:
         'SET #state = :sent, stateRank = :rank, sesMessageId = :id, sentTo = :to, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
-      ConditionExpression: 'attribute_not_exists(sesMessageId)',
-      ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-      ExpressionAttributeValues: {
+      condition: 'attribute_not_exists(sesMessageId)',
+      names: STATE_AND_OWNER,
+      values: {
         ':sent': 'Sent',
         ':rank': STATE_RANK.Sent,
         ':id': sesMessageId,
@@ -265,27 +248,18 @@ export async function markJobSent(
  * Moves a sent job to a later state from an SES event; never backwards, never twice. Returns
  * whether the state changed.
  */
-export async function advanceJobState(
+export function advanceJobState(
   job: JobRef,
   state: 'Delivered' | 'Bounced' | 'Complained',
   detail: string,
   at: string,
 ): Promise<boolean> {
-  const { TABLE_NAME } = tableConfig();
   return writeIf(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: jobRecordKey(job),
-      UpdateExpression: 'SET #state = :state, stateRank = :rank, lastEvent = :detail, updatedAt = :at',
-      ConditionExpression:
-        'attribute_exists(sesMessageId) AND (attribute_not_exists(stateRank) OR stateRank < :rank)',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: {
-        ':state': state,
-        ':rank': STATE_RANK[state],
-        ':detail': detail,
-        ':at': at,
-      },
+    transition(job, {
+      update: 'SET #state = :state, stateRank = :rank, lastEvent = :detail, updatedAt = :at',
+      condition: 'attribute_exists(sesMessageId) AND (attribute_not_exists(stateRank) OR stateRank < :rank)',
+      names: { '#state': 'state' },
+      values: { ':state': state, ':rank': STATE_RANK[state], ':detail': detail, ':at': at },
     }),
   );
 }

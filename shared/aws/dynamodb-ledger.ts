@@ -80,53 +80,47 @@ const PAYMENTS: LedgerRange<LedgerPayment> = {
   schema: PaymentRecordSchema,
 };
 
-/**
- * A customer's items of one kind dated up to `end` (every one when `end` is undefined), oldest
- * first: `SK BETWEEN <prefix> AND <prefix><end>#~`, paged until LastEvaluatedKey is empty.
- */
-async function* queryLedger<T>(
-  range: LedgerRange<T>,
+/** Reads a customer's ledger items of one kind, dated up to some day. */
+type LedgerStream<T> = (
   tenantId: string,
   code: string,
+  /** The last day read; every item when undefined. */
   end: string | undefined,
-  cost: ReadCost,
-): AsyncGenerator<T> {
-  const { TABLE_NAME } = tableConfig();
-  const pages = paginateQuery(
-    { client: documentClient(), pageSize: 1000 },
-    {
-      TableName: TABLE_NAME,
-      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': customerPartition(tenantId, code),
-        ':from': range.prefix,
-        ':to': end === undefined ? `${range.prefix}~` : `${range.prefix}${end}#~`,
+  cost?: ReadCost,
+) => AsyncGenerator<T>;
+
+/**
+ * A customer's items of one kind dated up to `end`, oldest first: `SK BETWEEN <prefix> AND
+ * <prefix><end>#~`, paged until LastEvaluatedKey is empty.
+ */
+const ledgerStream = <T>(range: LedgerRange<T>): LedgerStream<T> =>
+  async function* (tenantId, code, end, cost = newReadCost()) {
+    const { TABLE_NAME } = tableConfig();
+    const pages = paginateQuery(
+      { client: documentClient(), pageSize: 1000 },
+      {
+        TableName: TABLE_NAME,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': customerPartition(tenantId, code),
+          ':from': range.prefix,
+          ':to': end === undefined ? `${range.prefix}~` : `${range.prefix}${end}#~`,
+        },
+        ProjectionExpression: range.projection,
+        ExpressionAttributeNames: range.names,
+        ReturnConsumedCapacity: 'TOTAL',
       },
-      ProjectionExpression: range.projection,
-      ExpressionAttributeNames: range.names,
-      ReturnConsumedCapacity: 'TOTAL',
-    },
-  );
-  for await (const page of pages) {
-    cost.requests += 1;
-    cost.itemsRead += page.Count ?? 0;
-    cost.capacityUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
-    for (const item of page.Items ?? []) yield range.schema.parse(item);
-  }
-}
+    );
+    for await (const page of pages) {
+      cost.requests += 1;
+      cost.itemsRead += page.Count ?? 0;
+      cost.capacityUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
+      for (const item of page.Items ?? []) yield range.schema.parse(item);
+    }
+  };
 
 /** A customer's invoices issued up to `end` (every one when `end` is undefined), oldest first. */
-export const streamInvoices = (
-  tenantId: string,
-  code: string,
-  end: string | undefined,
-  cost: ReadCost = newReadCost(),
-): AsyncGenerator<LedgerInvoice> => queryLedger(INVOICES, tenantId, code, end, cost);
+export const streamInvoices: LedgerStream<LedgerInvoice> = ledgerStream(INVOICES);
 
 /** A customer's payments dated up to `end` (every one when undefined), oldest first. */
-export const streamPayments = (
-  tenantId: string,
-  code: string,
-  end: string | undefined,
-  cost: ReadCost = newReadCost(),
-): AsyncGenerator<LedgerPayment> => queryLedger(PAYMENTS, tenantId, code, end, cost);
+export const streamPayments: LedgerStream<LedgerPayment> = ledgerStream(PAYMENTS);

@@ -3,11 +3,11 @@
  * per kind of note), kept on the job's record, so every retry writes its note under the same
  * number, and a note is put only where none has that number.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { type NoteRecord, NoteRecordSchema } from '../schemas/records.ts';
-import { documentClient, queryItems, writeIf } from './dynamodb.ts';
+import { documentClient, queryItems, updateCommand, writeIf } from './dynamodb.ts';
 import { getJob, type JobRef, jobRecordKey } from './dynamodb-jobs.ts';
 import { customerPartition, noteCounterKey, noteKey } from './table-keys.ts';
 
@@ -16,30 +16,24 @@ export type NoteField = 'noteNumber' | 'bounceNoteNumber' | 'complaintNoteNumber
 
 /** The next number of the customer's counter; a number taken and not kept is only a gap. */
 async function takeNoteNumber(job: JobRef): Promise<number> {
-  const { TABLE_NAME } = tableConfig();
   const { Attributes } = await documentClient().send(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: noteCounterKey(job.tenantId, job.customerCode),
-      UpdateExpression: 'ADD lastNumber :one',
-      ExpressionAttributeValues: { ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    }),
+    updateCommand(
+      noteCounterKey(job.tenantId, job.customerCode),
+      { update: 'ADD lastNumber :one', values: { ':one': 1 } },
+      'UPDATED_NEW',
+    ),
   );
   return z.number().int().parse(Attributes?.lastNumber);
 }
 
 /** Keeps `number` in the job's `field` unless the field has one; true when this call kept it. */
 function keepOnJob(job: JobRef, field: string, number: number): Promise<boolean> {
-  const { TABLE_NAME } = tableConfig();
   return writeIf(
-    new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: jobRecordKey(job),
-      UpdateExpression: 'SET #field = :number',
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#field)',
-      ExpressionAttributeNames: { '#field': field },
-      ExpressionAttributeValues: { ':number': number },
+    updateCommand(jobRecordKey(job), {
+      update: 'SET #field = :number',
+      condition: 'attribute_exists(PK) AND attribute_not_exists(#field)',
+      names: { '#field': field },
+      values: { ':number': number },
     }),
   );
 }

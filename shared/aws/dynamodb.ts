@@ -7,6 +7,7 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   ProvisionedThroughputExceededException,
+  type ReturnValue,
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -17,7 +18,7 @@ import {
   type PutCommand,
   paginateQuery,
   type QueryCommandInput,
-  type UpdateCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from '../concurrency.ts';
 import { tableConfig } from '../config.ts';
@@ -149,6 +150,27 @@ export async function writeItems({ puts, deletes }: WriteSet, concurrency = 4): 
       return (output.UnprocessedItems?.[TABLE_NAME] ?? []) as WriteRequest[];
     });
     if (left.length > 0) throw new Error(`${left.length} writes were not done after retries`);
+  });
+}
+
+/** An update of one item: its update expression, an optional condition, their names and values. */
+export interface ItemUpdate {
+  update: string;
+  condition?: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+/** The UpdateCommand of one item of the table, to send or to give `writeIf`. */
+export function updateCommand(key: TableKey, item: ItemUpdate, returnValues?: ReturnValue): UpdateCommand {
+  return new UpdateCommand({
+    TableName: tableConfig().TABLE_NAME,
+    Key: key,
+    UpdateExpression: item.update,
+    ...(item.condition === undefined ? {} : { ConditionExpression: item.condition }),
+    ...(item.names === undefined ? {} : { ExpressionAttributeNames: item.names }),
+    ...(item.values === undefined ? {} : { ExpressionAttributeValues: item.values }),
+    ...(returnValues === undefined ? {} : { ReturnValues: returnValues }),
   });
 }
 

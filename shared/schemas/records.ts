@@ -24,6 +24,7 @@ import {
   TimeZoneSchema,
 } from './fields.ts';
 
+/** A tenant (one business): where its statements come from and how they are dated and priced. */
 export const TenantRecordSchema = z.object({
   tenantId: TenantIdSchema,
   name: z.string(),
@@ -48,6 +49,7 @@ export const TemplateRecordSchema = z.object({
 });
 export type TemplateRecord = z.infer<typeof TemplateRecordSchema>;
 
+/** A customer of a tenant, as the request path and the worker read it. */
 export const CustomerRecordSchema = z.object({
   code: CustomerCodeSchema,
   name: z.string(),
@@ -67,17 +69,31 @@ export const SuppressionRecordSchema = z.object({
 });
 export type SuppressionRecord = z.infer<typeof SuppressionRecordSchema>;
 
+/** A customer note's number: KashFlow numbers notes per customer (the customer's counter gives them out). */
+const NoteNumberSchema = z.number().int();
+
+/** A customer note, KashFlow's `{Number, Date, LastModifiedBy, Text}` as stored. */
+export const NoteRecordSchema = z.object({
+  number: NoteNumberSchema,
+  date: z.string(),
+  text: z.string(),
+  lastModifiedBy: z.string(),
+});
+export type NoteRecord = z.infer<typeof NoteRecordSchema>;
+
+/** Money is held in integer minor units (pence, cents), never in floating point. */
+const MinorUnitsSchema = z.number().int();
+
 /**
  * What the worker reads of a stored invoice: the attributes a statement needs, nothing else (the
- * ledger queries project these). Money is held in integer minor units (pence, cents), never in
- * floating point. Checked only for type: the ledger is read in pages of thousands, and the fixture
- * judged the values when it wrote them.
+ * ledger queries project these). Checked only for type: the ledger is read in pages of thousands,
+ * and the fixture judged the values when it wrote them.
  */
 export const InvoiceRecordSchema = z.object({
   number: z.number().int(),
   issuedDate: z.string(),
   dueDate: z.string(),
-  totalMinor: z.number().int(),
+  totalMinor: MinorUnitsSchema,
 });
 export type InvoiceRecord = z.infer<typeof InvoiceRecordSchema>;
 
@@ -85,10 +101,11 @@ export type InvoiceRecord = z.infer<typeof InvoiceRecordSchema>;
 export const PaymentRecordSchema = z.object({
   invoiceNumber: z.number().int(),
   date: z.string(),
-  amountMinor: z.number().int(),
+  amountMinor: MinorUnitsSchema,
 });
 export type PaymentRecord = z.infer<typeof PaymentRecordSchema>;
 
+/** An API token's record, under the token's SHA-256 (the token itself is never stored). */
 export const TokenRecordSchema = z.object({
   tenantId: TenantIdSchema,
   /** Epoch seconds after which the token is refused; absent: it does not expire. */
@@ -99,6 +116,7 @@ export type TokenRecord = z.infer<typeof TokenRecordSchema>;
 
 export { type CustomerStatementEmailStatus, CustomerStatementEmailStatusSchema };
 
+/** One POST's batch: its period and its answer, the statuses in request order. */
 export const BatchRecordSchema = z.object({
   tenantId: z.string(),
   batchId: z.string(),
@@ -121,20 +139,11 @@ export const JobRecordSchema = z.object({
   sentTo: z.string().optional(),
   reason: z.string().optional(),
   lastError: z.string().optional(),
-  noteNumber: z.number().int().optional(),
-  bounceNoteNumber: z.number().int().optional(),
-  complaintNoteNumber: z.number().int().optional(),
+  noteNumber: NoteNumberSchema.optional(),
+  bounceNoteNumber: NoteNumberSchema.optional(),
+  complaintNoteNumber: NoteNumberSchema.optional(),
   /** The SES event that set the state (Delivery, Bounce, Complaint), in SES's words. */
   lastEvent: z.string().optional(),
   updatedAt: z.string(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
-
-/** A customer note, KashFlow's `{Number, Date, LastModifiedBy, Text}` as stored. */
-export const NoteRecordSchema = z.object({
-  number: z.number().int(),
-  date: z.string(),
-  text: z.string(),
-  lastModifiedBy: z.string(),
-});
-export type NoteRecord = z.infer<typeof NoteRecordSchema>;
