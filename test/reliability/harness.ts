@@ -4,6 +4,7 @@
  * invariants every scenario checks.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSHandler } from 'aws-lambda';
@@ -11,6 +12,7 @@ import { expect } from 'vitest';
 import { SQS_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { documentClient } from '#shared/aws/dynamodb.ts';
 import { getJob } from '#shared/aws/dynamodb-jobs.ts';
+import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
 import { customerPartition } from '#shared/aws/table-keys.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
@@ -21,7 +23,7 @@ import { sentEmails } from '../support/ses.ts';
 import { uniqueTenantId } from '../support/tenants.ts';
 
 const sqs = new SQSClient(SQS_CLIENT_CONFIG);
-export const MAX_RECEIVES = 5;
+export const MAX_RECEIVES = JOB_MAX_RECEIVE_COUNT;
 
 /**
  * A new job queue and DLQ. Keep the visibility timeout at least 6x the worker timeout given to
@@ -93,7 +95,7 @@ export async function drain(
     onError: () => undefined,
   });
   while (Date.now() - started < timeoutMs) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     if ((await queueDepth(queueUrl)) === 0) break;
   }
   await poller.stop();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
@@ -71,7 +72,7 @@ describe('redelivery', () => {
         .filter((record) => failed.has(record.messageId))
         .map((record) => sqsRecord(record.body, receive));
       redeliveries += pending.length;
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (pending.length > 0) await sleep(100);
     }
     return redeliveries;
   }

@@ -3,6 +3,7 @@
  * one note, and a second email happens only when the worker died after SES accepted the first
  * (the documented window), where it is counted.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ function deliverInThread(body: string, killAt: KillPoint): Promise<string> {
 /** SQS redelivers once the visibility timeout passes; by then the dead worker's lease has lapsed. */
 async function redeliver(body: string): Promise<void> {
   for (let receive = 2; receive <= 6; receive += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     const { batchItemFailures } = await runWorker(sqsEvent(sqsRecord(body, receive)));
     if (batchItemFailures.length === 0) return;
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareStack } from '@smithy/types';
 import { inject } from 'vitest';
 import { TABLE_DESIGN } from '#shared/aws/table-design.ts';
@@ -29,7 +30,7 @@ export async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 
