@@ -133,8 +133,8 @@ type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Tab
 
 /**
  * Writes and deletes items with BatchWriteItem, 25 a call and a few calls at once, retrying
- * `UnprocessedItems` with backoff. Puts replace whole items, so writing the same set again
- * changes nothing.
+ * `UnprocessedItems` with backoff (DependencyUnavailableError when some are left). Puts replace
+ * whole items, so writing the same set again changes nothing.
  */
 export async function writeItems({ puts, deletes }: WriteSet, concurrency = 4): Promise<void> {
   const { TABLE_NAME } = tableConfig();
@@ -149,7 +149,11 @@ export async function writeItems({ puts, deletes }: WriteSet, concurrency = 4): 
       );
       return (output.UnprocessedItems?.[TABLE_NAME] ?? []) as WriteRequest[];
     });
-    if (left.length > 0) throw new Error(`${left.length} writes were not done after retries`);
+    if (left.length > 0) {
+      throw new DependencyUnavailableError({
+        cause: new Error(`${left.length} writes were not done after retries`),
+      });
+    }
   });
 }
 
