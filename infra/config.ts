@@ -7,8 +7,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 export type SesIdentityConfig = { domain: string } | { emailAddress: string };
 
-export interface StageConfig {
-  stage: string;
+/** A stage's settings, filed in STAGES under its name. */
+export interface StageSettings {
   /** Account and region; unset, the stack is environment-agnostic (the CLI's defaults apply). */
   account?: string;
   region?: string;
@@ -16,10 +16,11 @@ export interface StageConfig {
   sesIdentity: SesIdentityConfig;
   /** The account's SES maximum send rate, per second (1 in the SES sandbox). */
   sesMaxSendRate: number;
-  /** API Gateway stage throttling: steady requests per second and burst. */
-  apiThrottle: { rateLimit: number; burstLimit: number };
-  /** Requests per 5 minutes from one IP before AWS WAF blocks it. */
-  wafRateLimitPer5Minutes: number;
+  /**
+   * The traffic the API accepts: API Gateway's stage throttling (steady requests per second and
+   * burst) and the requests per 5 minutes from one IP before AWS WAF blocks it.
+   */
+  apiLimits: { rateLimit: number; burstLimit: number; perIpPer5Minutes: number };
   logRetention: RetentionDays;
   /** Table deletion protection and retention of data on stack deletion. */
   protectData: boolean;
@@ -28,39 +29,49 @@ export interface StageConfig {
   alarmEmail?: string;
 }
 
-const dev: StageConfig = {
-  stage: 'dev',
-  sesIdentity: { emailAddress: 'statements@example.com' },
-  sesMaxSendRate: 1,
-  apiThrottle: { rateLimit: 20, burstLimit: 40 },
-  wafRateLimitPer5Minutes: 2_000,
-  logRetention: RetentionDays.TWO_WEEKS,
-  protectData: false,
-  worker: { timeout: Duration.seconds(60), memoryMb: 1024, batchSize: 10 },
-};
+/** The configuration the stack is built from: a stage's settings and its name. */
+export interface StageConfig extends StageSettings {
+  stage: string;
+}
 
-const prod: StageConfig = {
-  stage: 'prod',
-  sesIdentity: { domain: 'example.com' },
-  sesMaxSendRate: 14,
-  apiThrottle: { rateLimit: 100, burstLimit: 200 },
-  wafRateLimitPer5Minutes: 10_000,
+/** Every stage's settings unless it says otherwise: data protected and logs kept, by default. */
+const DEFAULTS = {
   logRetention: RetentionDays.SIX_MONTHS,
   protectData: true,
   worker: { timeout: Duration.seconds(60), memoryMb: 1024, batchSize: 10 },
+} satisfies Partial<StageSettings>;
+
+/** Production: a verified sending domain, out of the SES sandbox. */
+const prod: StageSettings = {
+  ...DEFAULTS,
+  sesIdentity: { domain: 'example.com' },
+  sesMaxSendRate: 14,
+  apiLimits: { rateLimit: 100, burstLimit: 200, perIpPer5Minutes: 10_000 },
 };
 
-export const STAGES: Record<string, StageConfig> = { dev, prod };
+/** A trial stage in the SES sandbox (one verified address, one email a second); nothing kept. */
+const dev: StageSettings = {
+  ...DEFAULTS,
+  sesIdentity: { emailAddress: 'statements@example.com' },
+  sesMaxSendRate: 1,
+  apiLimits: { rateLimit: 20, burstLimit: 40, perIpPer5Minutes: 2_000 },
+  logRetention: RetentionDays.TWO_WEEKS,
+  protectData: false,
+};
+
+/** The stages by name: `-c stage=<name>`. */
+export const STAGES: Record<string, StageSettings> = { dev, prod };
 
 /** The configuration of a stage; an unknown name fails the synth with the names there are. */
-export function stageConfig(name: string | undefined): StageConfig {
-  const config = STAGES[name ?? 'dev'];
-  if (config === undefined)
+export function stageConfig(name = 'dev'): StageConfig {
+  const settings = STAGES[name];
+  if (settings === undefined)
     throw new Error(`Unknown stage "${name}"; choose one of: ${Object.keys(STAGES).join(', ')}`);
   return {
-    ...config,
-    account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
-    region: config.region ?? process.env.CDK_DEFAULT_REGION,
+    ...settings,
+    stage: name,
+    account: settings.account ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: settings.region ?? process.env.CDK_DEFAULT_REGION,
   };
 }
 

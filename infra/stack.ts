@@ -50,7 +50,7 @@ export class StatementMailerStack extends Stack {
     const api = new StatementMailerApi(this, { prefix, config, table: this.table, jobQueue: jobs.queue });
     new ApiFirewall(this, {
       prefix,
-      rateLimitPer5Minutes: config.wafRateLimitPer5Minutes,
+      rateLimitPer5Minutes: config.apiLimits.perIpPer5Minutes,
       stage: api.restApi.deploymentStage,
     });
 

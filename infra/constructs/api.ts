@@ -102,8 +102,8 @@ export class StatementMailerApi {
         tracingEnabled: true,
         metricsEnabled: true,
         loggingLevel: MethodLoggingLevel.ERROR,
-        throttlingRateLimit: config.apiThrottle.rateLimit,
-        throttlingBurstLimit: config.apiThrottle.burstLimit,
+        throttlingRateLimit: config.apiLimits.rateLimit,
+        throttlingBurstLimit: config.apiLimits.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields({
           caller: false,
