@@ -6,13 +6,14 @@
  */
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { handler } from '#functions/statement-worker/handler.ts';
 import { type SesAnswer, type SesFaultServer, startSesFaultServer } from '../support/ses-fault-server.ts';
 import { type RunOptions, runJobs } from './harness.ts';
 import { recordFigure } from './report.ts';
 
 let server: SesFaultServer;
 let policy: (index: number) => SesAnswer = () => 'ok';
-let runWorker: (event: unknown, context: unknown) => Promise<unknown>;
+const runWorker = handler as unknown as (event: unknown, context: unknown) => Promise<unknown>;
 
 /**
  * `workerTimeoutMs` must cover a delivery's slowest path (in-place throttling retries take seconds),
@@ -45,9 +46,8 @@ describe('SES faults', () => {
       forwardTo: inject('endpoints').ses,
       decide: (index) => policy(index),
     });
+    // Read when the worker's SES client is made, at its first send: after this.
     process.env.AWS_ENDPOINT_URL_SES = server.endpoint;
-    // Imported only now: the worker's SES client reads its endpoint when it is created.
-    runWorker = (await import('#functions/statement-worker/handler.ts')).handler as never;
   });
 
   afterAll(async () => {
