@@ -1,8 +1,9 @@
 /**
  * The process environment of a local run: the region, dummy credentials, the endpoints of the
- * emulators and the resource names that the handlers read from shared/config.ts. The SDK clients
- * read endpoints from AWS_ENDPOINT_URL_<SERVICE> when they are created, so this must run before
- * any handler module is imported.
+ * emulators and the resource names that the handlers read from shared/config.ts. Powertools reads
+ * its settings (POWERTOOLS_LOG_LEVEL, the service name) when its module loads, so this must run
+ * before any handler module is imported; the SDK clients are created at first use and need no
+ * such care.
  */
 import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.ts';
 import type { Service } from './emulators.ts';

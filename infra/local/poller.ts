@@ -4,6 +4,7 @@
  * `batchItemFailures`. The others become visible again after the visibility timeout and, after
  * the queue's receive limit, move to the dead-letter queue, as in AWS.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -127,7 +128,7 @@ export async function startPoller(options: PollerOptions): Promise<Poller> {
       } catch (error) {
         if (abort.signal.aborted) break;
         onError(error);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await sleep(1_000);
       }
     }
   });

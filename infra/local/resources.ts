@@ -2,6 +2,7 @@
  * Creates the local stack's table and queues, the same shape as the CDK stack's, on whatever
  * endpoints the environment names. Creating what already exists is a no-op.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -43,7 +44,7 @@ export async function ensureTable(tableName: string, client = new DynamoDBClient
   for (let tries = 0; tries < 50; tries += 1) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   // dynalite accepts but does not act on TTL; LocalStack and AWS do.
   await client

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { getTokenRecord } from '../aws/dynamodb-tokens.ts';
+import { getTokenRecord, hashToken } from '../aws/dynamodb-tokens.ts';
 
 /** `Authorization: KfToken <token>` (KashFlow's scheme) or `Bearer <token>`; the scheme in any case. */
 const AUTHORIZATION = /^(?:KfToken|Bearer) +([\x21-\x7E]{1,512})$/i;
@@ -8,11 +7,6 @@ const AUTHORIZATION = /^(?:KfToken|Bearer) +([\x21-\x7E]{1,512})$/i;
 export function tokenFromAuthorization(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
   return AUTHORIZATION.exec(authorization.trim())?.[1];
-}
-
-/** Tokens are stored only as their SHA-256 digest, so the table never holds a usable token. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 /**

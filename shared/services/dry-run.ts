@@ -3,10 +3,11 @@
  * nothing is recorded, queued, sent or noted.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { toStatus } from '../domain/customer-status.ts';
+import { forEachConcurrently } from '../concurrency.ts';
+import { type CustomerVerdict, toStatus } from '../domain/customer-status.ts';
 import type { PeriodRequest, StatementPeriod } from '../domain/statement-period.ts';
 import { StatementNotSendableError } from '../errors.ts';
-import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
+import type { CustomerRecord, CustomerStatementEmailStatus } from '../schemas/records.ts';
 import { judgeRequest } from './email-customer-statements.ts';
 import { prepareStatementEmail } from './statement-preparation.ts';
 
@@ -34,44 +35,39 @@ export async function previewStatementEmails(
 ): Promise<DryRunOutcome> {
   const { customerCodes, now } = request;
   const { tenant, customers, period, verdicts } = await judgeRequest(request);
-  const statuses: DryRunStatus[] = new Array(customerCodes.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < customerCodes.length) {
-      const index = next;
-      next += 1;
-      const code = customerCodes[index] ?? '';
-      const customer = customers.get(code);
-      const verdict = verdicts.get(code) ?? 'invalidCode';
-      if (verdict !== 'send' || customer === undefined) {
-        statuses[index] = { ...toStatus(code, verdict), DryRun: true };
-        continue;
-      }
-      try {
-        const email = await prepareStatementEmail({ tenant, customer, period, now, log });
-        statuses[index] = {
-          CustomerCode: code,
-          Sent: false,
-          Message: 'Would be sent',
-          DryRun: true,
-          Recipient: email.recipient,
-          Subject: email.subject,
-          Template: email.templateName,
-          Balance: email.balance,
-          Overdue: email.overdue,
-          LineCount: email.lineCount,
-        };
-      } catch (error) {
-        if (!(error instanceof StatementNotSendableError)) throw error;
-        statuses[index] = {
-          CustomerCode: code,
-          Sent: false,
-          Message: `Would not be sent: ${error.message}`,
-          DryRun: true,
-        };
-      }
+  const previewOne = async (
+    code: string,
+    customer: CustomerRecord | undefined,
+    verdict: CustomerVerdict,
+  ): Promise<DryRunStatus> => {
+    if (verdict !== 'send' || customer === undefined) return { ...toStatus(code, verdict), DryRun: true };
+    try {
+      const email = await prepareStatementEmail({ tenant, customer, period, now, log });
+      return {
+        CustomerCode: code,
+        Sent: false,
+        Message: 'Would be sent',
+        DryRun: true,
+        Recipient: email.recipient,
+        Subject: email.subject,
+        Template: email.templateName,
+        Balance: email.balance,
+        Overdue: email.overdue,
+        LineCount: email.lineCount,
+      };
+    } catch (error) {
+      if (!(error instanceof StatementNotSendableError)) throw error;
+      return {
+        CustomerCode: code,
+        Sent: false,
+        Message: `Would not be sent: ${error.message}`,
+        DryRun: true,
+      };
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENT_PREVIEWS }, worker));
+  const statuses: DryRunStatus[] = new Array(customerCodes.length);
+  await forEachConcurrently(customerCodes, CONCURRENT_PREVIEWS, async (code, index) => {
+    statuses[index] = await previewOne(code, customers.get(code), verdicts.get(code) ?? 'invalidCode');
+  });
   return { period, statuses };
 }
