@@ -2,7 +2,7 @@
  * Errors by what went wrong, never by HTTP status. Adapters and services throw these, each keeping
  * its `cause` (Powertools' idempotency errors are the model), and each edge maps them once:
  * `shared/http/error-handler.ts` to KashFlow's `{"Error","Message"}` and a status, the statement
- * worker (`shared/services/statement-job-consumer.ts`) to retry, fail or dead-letter.
+ * worker (`shared/services/consume-statement-jobs.ts` and `process-statement-job.ts`, through `job-errors.ts`) to retry, fail or dead-letter.
  */
 
 /** A dependency (DynamoDB, SQS, SES) did not answer after the SDK's and our own retries. */

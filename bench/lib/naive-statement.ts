@@ -14,7 +14,7 @@ import { computeStatement, type LedgerInvoice, type LedgerPayment } from '#share
 import { composeStatementEmail } from '#shared/render/statement-email.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
-import { chooseTemplate } from '#shared/services/statement-preparation.ts';
+import { chooseTemplate } from '#shared/services/prepare-statement-email.ts';
 
 async function naiveRead<T>(tenantId: string, code: string, prefix: string): Promise<T[]> {
   const table = String(process.env.TABLE_NAME);

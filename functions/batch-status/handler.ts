@@ -2,7 +2,7 @@ import { responseFormatOf, tenantIdOf } from '#shared/http/api-gateway.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { BATCH_XML, batchIdOf, notFound } from '#shared/http/resource-responses.ts';
 import { toHttpResponse } from '#shared/http/responses.ts';
-import { getBatchStatus } from '#shared/services/batch-status.ts';
+import { getBatchStatus } from '#shared/services/get-batch-status.ts';
 
 /** GET /v2/customerstatements/bulk/email/{batchId}: the batch and each customer's delivery state. */
 export const handler = apiHandler(async (event) => {

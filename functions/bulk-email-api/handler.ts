@@ -1,9 +1,9 @@
 import { tenantIdOf } from '#shared/http/api-gateway.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
-import { parseBulkEmailRequest } from '#shared/http/bulk-email-request.ts';
 import { toBulkEmailResponse } from '#shared/http/bulk-email-response.ts';
+import { parseBulkEmailRequest } from '#shared/http/parse-bulk-email-request.ts';
 import { logger } from '#shared/observability/powertools.ts';
-import { handleBulkEmailRequest } from '#shared/services/bulk-email-request.ts';
+import { handleBulkEmailRequest } from '#shared/services/handle-bulk-email-request.ts';
 
 /** POST /v2/customerstatements/bulk/email (KashFlow REST v2). */
 export const handler = apiHandler(async (event) => {

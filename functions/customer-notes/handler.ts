@@ -2,7 +2,7 @@ import { pathParameter, responseFormatOf, tenantIdOf } from '#shared/http/api-ga
 import { apiHandler } from '#shared/http/api-handler.ts';
 import { NOTES_XML, notFound } from '#shared/http/resource-responses.ts';
 import { toHttpResponse } from '#shared/http/responses.ts';
-import { getCustomerNotes } from '#shared/services/customer-notes.ts';
+import { getCustomerNotes } from '#shared/services/get-customer-notes.ts';
 
 /** GET /v2/customers/{code}/notes: KashFlow's note list, newest first. */
 export const handler = apiHandler(async (event) => {

@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger, metrics } from '#shared/observability/powertools.ts';
-import { processStatementBatch } from '#shared/services/statement-worker.ts';
+import { processStatementBatch } from '#shared/services/consume-statement-jobs.ts';
 
 /**
  * SQS statement-jobs consumer, with ReportBatchItemFailures. middy's early timeout is off: it

@@ -65,10 +65,7 @@ export function isSuppressed(customer: Addressee, suppression: Suppression | und
  * Decides whether a statement can be emailed to a customer (undefined: no such customer). An
  * address that bounced or complained counts as invalid until the customer's address changes.
  */
-export function judgeCustomer(
-  customer: Addressee | undefined,
-  suppression?: Suppression,
-): CustomerVerdict {
+export function judgeCustomer(customer: Addressee | undefined, suppression?: Suppression): CustomerVerdict {
   if (customer === undefined) return 'invalidCode';
   if (!isValidEmailAddress(customer.email) || isSuppressed(customer, suppression)) return 'invalidEmail';
   return 'send';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { BulkEmailResult } from '../services/bulk-email-request.ts';
+import type { BulkEmailResult } from '../services/handle-bulk-email-request.ts';
 import type { ResponseFormat } from './negotiation.ts';
 import { toHttpResponse, type XmlShape } from './responses.ts';
 

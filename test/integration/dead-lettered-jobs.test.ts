@@ -13,7 +13,7 @@ import { getJob } from '#shared/aws/dynamodb-jobs.ts';
 import { sesClient } from '#shared/aws/ses.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
 import { tenantKey } from '#shared/aws/table-keys.ts';
-import type { BatchStatusView } from '#shared/services/batch-status.ts';
+import type { BatchStatusView } from '#shared/services/get-batch-status.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-events.ts';
 import { jobQueueUrl, purge, receiveAll } from '../support/queues.ts';

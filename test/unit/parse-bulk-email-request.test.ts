@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBulkEmailRequest } from '#shared/http/bulk-email-request.ts';
 import { HttpError } from '#shared/http/http-error.ts';
+import { parseBulkEmailRequest } from '#shared/http/parse-bulk-email-request.ts';
 import { apiEvent } from '../support/api-events.ts';
 
 function refusal(event: ReturnType<typeof apiEvent>): { status: number; code: string; message: string } {

@@ -29,7 +29,7 @@ import { renderStatementPdf } from '../render/statement-pdf.ts';
 import type { JobRecord } from '../schemas/records.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
 import { dispositionOf } from './job-errors.ts';
-import { prepareStatementEmail } from './statement-preparation.ts';
+import { prepareStatementEmail } from './prepare-statement-email.ts';
 
 export interface JobContext {
   /** The SQS message id: the claim's owner, and on every log line. */

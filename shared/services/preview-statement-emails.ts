@@ -8,8 +8,8 @@ import { type CustomerVerdict, toStatus } from '../domain/customer-status.ts';
 import type { PeriodRequest, StatementPeriod } from '../domain/statement-period.ts';
 import { StatementNotSendableError } from '../errors.ts';
 import type { CustomerRecord, CustomerStatementEmailStatus } from '../schemas/records.ts';
-import { judgeRequest } from './email-customer-statements.ts';
-import { prepareStatementEmail } from './statement-preparation.ts';
+import { judgeRequest } from './judge-request.ts';
+import { prepareStatementEmail } from './prepare-statement-email.ts';
 
 export interface DryRunStatus extends CustomerStatementEmailStatus {
   DryRun: true;

@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { PeriodRequest } from '../domain/statement-period.ts';
-import { type DryRunOutcome, previewStatementEmails } from './dry-run.ts';
-import { emailCustomerStatements, type StatementEmailOutcome } from './email-customer-statements.ts';
-import { withIdempotencyKey } from './idempotent-request.ts';
+import { type DryRunOutcome, previewStatementEmails } from './preview-statement-emails.ts';
+import { queueStatementEmails, type StatementEmailOutcome } from './queue-statement-emails.ts';
+import { withIdempotencyKey } from './with-idempotency-key.ts';
 
 /** What a client asks of POST /v2/customerstatements/bulk/email, validated. */
 export interface BulkEmailRequest {
@@ -39,7 +39,7 @@ export async function handleBulkEmailRequest(
     tenantId,
     idempotencyKey,
     { customerCodes, period },
-    (batch) => emailCustomerStatements({ tenantId, customerCodes, period, now }, batch),
+    (batch) => queueStatementEmails({ tenantId, customerCodes, period, now }, batch),
     now,
   );
   return { kind: 'queued', outcome, replayed };

@@ -2,10 +2,10 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { parseCompactDate } from '../domain/calendar-date.ts';
 import type { PeriodRequest } from '../domain/statement-period.ts';
-import type { BulkEmailRequest } from '../services/bulk-email-request.ts';
+import type { BulkEmailRequest } from '../services/handle-bulk-email-request.ts';
 import { bodyText, header, queryValues, responseFormatOf, singleQueryValue } from './api-gateway.ts';
 import { HttpError, ValidationError } from './http-error.ts';
-import { negotiateFormat, type ResponseFormat, requestBodyFormat } from './negotiation.ts';
+import { type ResponseFormat, requestBodyFormat } from './negotiation.ts';
 import { parseArrayOfString, XmlBodyError } from './xml.ts';
 
 /** KashFlow: "Maximum 35 customers statements can be emailed at a time". */

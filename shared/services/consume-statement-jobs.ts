@@ -12,7 +12,7 @@ import { redactAddresses } from '../domain/email-address.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
-import { JobBusyError, type JobOutcome, processStatementJob } from './send-statement.ts';
+import { JobBusyError, type JobOutcome, processStatementJob } from './process-statement-job.ts';
 
 /** The job body is not a statement job this worker can read. */
 export class MalformedJobError extends Error {

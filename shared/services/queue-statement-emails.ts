@@ -1,72 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { getBatch, putBatch, updateBatchStatuses } from '../aws/dynamodb-batches.ts';
 import { cancelUnqueuedJob } from '../aws/dynamodb-jobs.ts';
-import { getTenantWithCustomers } from '../aws/dynamodb-tenants.ts';
 import { sendMessages } from '../aws/sqs.ts';
 import { jobQueueConfig } from '../config.ts';
-import { dateInTimeZone } from '../domain/calendar-date.ts';
-import {
-  type CustomerVerdict,
-  isLookupableCode,
-  judgeCustomer,
-  STATUS_MESSAGES,
-  toStatus,
-  toStorableStatuses,
-} from '../domain/customer-status.ts';
-import {
-  type PeriodRequest,
-  resolveStatementPeriod,
-  type StatementPeriod,
-} from '../domain/statement-period.ts';
-import { UnknownTenantError } from '../errors.ts';
+import { STATUS_MESSAGES, toStatus, toStorableStatuses } from '../domain/customer-status.ts';
+import type { StatementPeriod } from '../domain/statement-period.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
-import type { CustomerRecord, CustomerStatementEmailStatus, TenantRecord } from '../schemas/records.ts';
+import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
 import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
-import type { BatchAssignment } from './idempotent-request.ts';
-
-export interface StatementEmailRequest {
-  tenantId: string;
-  /** Distinct codes in request order. */
-  customerCodes: string[];
-  period: PeriodRequest;
-  now: Date;
-}
+import { judgeRequest, type StatementEmailRequest } from './judge-request.ts';
+import type { BatchAssignment } from './with-idempotency-key.ts';
 
 export interface StatementEmailOutcome {
   batchId: string;
   period: StatementPeriod;
   /** One per code, in request order. */
   statuses: CustomerStatementEmailStatus[];
-}
-
-export interface JudgedRequest {
-  tenant: TenantRecord;
-  customers: Map<string, CustomerRecord>;
-  period: StatementPeriod;
-  /** One verdict per distinct code. */
-  verdicts: Map<string, CustomerVerdict>;
-}
-
-/**
- * The first step of every bulk email request, real or dry: the tenant, the customers and their
- * suppressions in one batch read, the period for today in the tenant's time zone, and a verdict
- * per code.
- */
-export async function judgeRequest(request: StatementEmailRequest): Promise<JudgedRequest> {
-  const { tenantId, customerCodes, now } = request;
-  const { tenant, customers, suppressions } = await getTenantWithCustomers(
-    tenantId,
-    customerCodes.filter(isLookupableCode),
-  );
-  // A token whose tenant is gone is as good as no token.
-  if (tenant === undefined) throw new UnknownTenantError();
-  // A period the request cannot have throws PeriodError: the HTTP edge answers 400 for it.
-  const period = resolveStatementPeriod(request.period, dateInTimeZone(now, tenant.timeZone));
-  const verdicts = new Map<string, CustomerVerdict>(
-    customerCodes.map((code) => [code, judgeCustomer(customers.get(code), suppressions.get(code))]),
-  );
-  return { tenant, customers, period, verdicts };
 }
 
 /**
@@ -78,7 +28,7 @@ export async function judgeRequest(request: StatementEmailRequest): Promise<Judg
  * not judged again: its jobs are queued once more (the worker sends each job at most once) and
  * its recorded answer is the answer. Nothing here throws once a job may be on the queue.
  */
-export async function emailCustomerStatements(
+export async function queueStatementEmails(
   request: StatementEmailRequest,
   batch: BatchAssignment = { batchId: randomUUID(), resumed: false },
 ): Promise<StatementEmailOutcome> {
