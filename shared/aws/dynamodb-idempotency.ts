@@ -16,11 +16,13 @@ export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 /** How long a request may hold a key before another with the same key may take it over. */
 const IN_PROGRESS_LOCK_MS = 60_000;
 
+/** A completed key's answer, parsed when read back: a retry with the same key gets exactly this. */
 export const StoredOutcomeSchema = z.object({
   batchId: z.string(),
   period: StatementPeriodSchema,
   statuses: z.array(CustomerStatementEmailStatusSchema),
 });
+/** The first answer to a key, as a retry with the same key gets it back. */
 export type StoredOutcome = z.infer<typeof StoredOutcomeSchema>;
 
 const RecordSchema = z.object({

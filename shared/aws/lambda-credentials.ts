@@ -7,4 +7,5 @@
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 
+/** Replaces the SDK's `defaultProvider` (same signature): Lambda's credentials are in the environment. */
 export const defaultProvider = (init?: Parameters<typeof fromEnv>[0]) => fromEnv(init);

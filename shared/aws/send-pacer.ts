@@ -12,6 +12,7 @@ import { setTimeout as wait } from 'node:timers/promises';
  */
 export const PACING_HEADROOM = 0.95;
 
+/** Keeps each worker to its share of SES's send rate, rather than finding the limit by Throttling. */
 export class SendPacer {
   private nextSlot = 0;
 

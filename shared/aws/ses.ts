@@ -18,6 +18,7 @@ export function sesClient(): SESClient {
   return client;
 }
 
+/** SES's 10 MB limit, beside its adapter; kept in ses-limits.ts so the dry run need not load the client. */
 export { SES_MAX_MESSAGE_BYTES } from './ses-limits.ts';
 
 /** SES will not send this message: retrying cannot help. */
@@ -67,6 +68,7 @@ function classify(error: unknown): Error {
 
 let pacer: SendPacer | undefined;
 
+/** The job's tags for the message, so that an SES event names its job without the message-id index. */
 export interface SendOptions {
   /** The job the email is for: its key goes on the message as tags, which SES copies to its events. */
   job?: TaggedJob;

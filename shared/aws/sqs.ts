@@ -18,6 +18,7 @@ export function sqsClient(): SQSClient {
 /** SendMessageBatch takes at most 10 entries a call. */
 export const SEND_BATCH_LIMIT = 10;
 
+/** One message to queue; its `id` is how `sendMessages` names it when SQS did not take it. */
 export interface OutgoingMessage {
   /** Unique within one call of `sendMessages`; reported back when the message is not sent. */
   id: string;

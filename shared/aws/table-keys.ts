@@ -10,17 +10,22 @@ export interface TableKey {
 
 const pad = (value: number, width = 10) => String(value).padStart(width, '0');
 
+/** The tenant's settings item, read in the same BatchGetItem as the request's customers. */
 export const tenantKey = (tenantId: string): TableKey => ({ PK: `TENANT#${tenantId}`, SK: 'TENANT' });
 
+/** An email template in its tenant's partition; the padded number makes templates sort by number. */
 export const templateKey = (tenantId: string, number: number): TableKey => ({
   PK: `TENANT#${tenantId}`,
   SK: `TEMPLATE#${pad(number)}`,
 });
 
+/** Keyed by the token's hash alone: the authorizer learns the tenant from it, so no tenant prefix here. */
 export const tokenKey = (tokenHash: string): TableKey => ({ PK: `TOKEN#${tokenHash}`, SK: 'TOKEN' });
 
+/** One partition per customer (record, ledger, notes, suppression): any of them is one key query. */
 export const customerPartition = (tenantId: string, code: string) => `TENANT#${tenantId}#CUSTOMER#${code}`;
 
+/** The customer's own record, read by BatchGetItem for every code of a request. */
 export const customerKey = (tenantId: string, code: string): TableKey => ({
   PK: customerPartition(tenantId, code),
   SK: 'CUSTOMER',
@@ -44,8 +49,10 @@ export const paymentKey = (
   SK: `PAYMENT#${date}#${pad(invoiceNumber)}#${pad(sequence, 4)}`,
 });
 
+/** One partition per batch (its record and a job item per customer): the batch status is one query. */
 export const batchPartition = (tenantId: string, batchId: string) => `TENANT#${tenantId}#BATCH#${batchId}`;
 
+/** The batch record: the POST's period and answer, reported by the batch status, finished on resume. */
 export const batchKey = (tenantId: string, batchId: string): TableKey => ({
   PK: batchPartition(tenantId, batchId),
   SK: 'BATCH',
@@ -63,6 +70,7 @@ export const noteCounterKey = (tenantId: string, code: string): TableKey => ({
   SK: 'NOTE_COUNTER',
 });
 
+/** A customer note, numbered per customer as in KashFlow, padded so that notes list in order. */
 export const noteKey = (tenantId: string, code: string, number: number): TableKey => ({
   PK: customerPartition(tenantId, code),
   SK: `NOTE#${pad(number)}`,

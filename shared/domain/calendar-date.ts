@@ -11,10 +11,12 @@ const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 /** The earliest year a statement date may have; KashFlow rejects earlier years too. */
 export const MIN_YEAR = 1900;
 
+/** For daysInMonth: dates are checked by hand, as `Date` would roll 29 February 2023 into March. */
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+/** Real-date checks refuse 31 April by it, and addMonths clamps to it (31 May less 3 months). */
 export function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;

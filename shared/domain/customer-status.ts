@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isValidEmailAddress } from './email-address.ts';
 
+/** Parses the statuses stored with a batch or an Idempotency-Key before they are answered again. */
 export const CustomerStatementEmailStatusSchema = z.object({
   CustomerCode: z.string(),
   Sent: z.boolean(),
@@ -54,6 +55,7 @@ export function toStorableStatuses(
   return statuses.map((status) => ({ ...status, CustomerCode: toStorableCode(status.CustomerCode) }));
 }
 
+/** Why a code is or is not emailed, decided once per code; toStatus words it as KashFlow does. */
 export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail';
 
 /** True when the customer's current address is the one that bounced or complained. */
@@ -71,6 +73,7 @@ export function judgeCustomer(customer: Addressee | undefined, suppression?: Sup
   return 'send';
 }
 
+/** The one place a verdict becomes KashFlow's status object, so every path answers in its words. */
 export function toStatus(
   customerCode: string,
   verdict: CustomerVerdict | 'notQueued',

@@ -7,6 +7,7 @@ export const DEFAULT_PERIOD_MONTHS = 3;
 /** The earliest end date that can stand alone: its default start is the first day accepted. */
 const EARLIEST_DEFAULTED_END = addMonths(`${MIN_YEAR}-01-01`, DEFAULT_PERIOD_MONTHS);
 
+/** One schema for the API's resolved period and the job's, so the API never queues one the worker refuses. */
 export const StatementPeriodSchema = z.object({
   start: IsoDateSchema,
   end: IsoDateSchema,
@@ -15,8 +16,10 @@ export const StatementPeriodSchema = z.object({
   /** `excludepaidinvoices=1`: fully paid invoices are left out of the statement lines. */
   excludePaid: z.boolean(),
 });
+/** A resolved period: inclusive dates and KashFlow's two filters. */
 export type StatementPeriod = z.infer<typeof StatementPeriodSchema>;
 
+/** The period as asked for (either date may be missing), before KashFlow's defaults are applied. */
 export interface PeriodRequest {
   startDate?: string | undefined;
   endDate?: string | undefined;
@@ -24,6 +27,7 @@ export interface PeriodRequest {
   excludePaid: boolean;
 }
 
+/** A period no statement can have; the HTTP edge answers it 400 InvalidParameter with this message. */
 export class PeriodError extends Error {
   override readonly name = 'PeriodError';
 }

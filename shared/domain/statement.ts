@@ -6,6 +6,7 @@
 import { daysBetween } from './calendar-date.ts';
 import type { StatementPeriod } from './statement-period.ts';
 
+/** An invoice as the maths needs it, free of storage details, so the maths is tested without DynamoDB. */
 export interface LedgerInvoice {
   number: number;
   issuedDate: string;
@@ -13,6 +14,7 @@ export interface LedgerInvoice {
   totalMinor: number;
 }
 
+/** A payment against one invoice, as the maths needs it (see LedgerInvoice). */
 export interface LedgerPayment {
   invoiceNumber: number;
   date: string;
@@ -51,6 +53,7 @@ export interface Ageing {
   unappliedCreditMinor: number;
 }
 
+/** Every figure the email, its table and the PDF show, worked out once so that they cannot disagree. */
 export interface Statement {
   period: StatementPeriod;
   /** The date the ageing is taken at: the period's end, or today if that is earlier. */
@@ -73,6 +76,7 @@ export class StatementBalanceError extends Error {
 
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
+/** The debt buckets of Ageing: where an amount is aged, and what credits are applied to, oldest first. */
 export type AgeingBucket = Exclude<keyof Ageing, 'unappliedCreditMinor'>;
 
 /** The debt buckets, oldest first: the order in which credits are applied. */

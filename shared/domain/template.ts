@@ -19,7 +19,9 @@ export const STATEMENT_TOKENS = [
   'BALANCE',
   'OVERDUE',
 ] as const;
+/** A token the renderer fills; values are keyed by it, so a token without a value cannot compile. */
 export type StatementToken = (typeof STATEMENT_TOKENS)[number];
+/** One value for every statement token, so that no known token is ever left unfilled. */
 export type TokenValues = Record<StatementToken, string>;
 
 /** KashFlow tokens that exist for invoices and quotes but mean nothing on a statement. */
@@ -39,6 +41,7 @@ const INVOICE_ONLY_TOKENS = new Set([
  */
 const TOKEN = /#([A-Za-z][A-Za-z0-9_]*)#/g;
 
+/** A template the renderer cannot fill: no retry mends it, so the job fails naming the tokens. */
 export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
@@ -51,6 +54,7 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
+/** Every value put into HTML goes through this, so that customer data cannot add markup. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }
@@ -60,6 +64,7 @@ export function toSingleLine(text: string): string {
   return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
 }
 
+/** Where a filled text goes, which decides how values are made safe (escaped, folded or kept). */
 export type TemplateContext = 'html' | 'text' | 'header';
 
 const isStatementToken = (token: string): token is StatementToken =>

@@ -59,4 +59,5 @@ export const METRIC = {
   SesEventTagsMalformed: 'SesEventTagsMalformed',
 } as const;
 
+/** The CDK's metric helper takes only these, so that an alarm can watch only a metric that is emitted. */
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
