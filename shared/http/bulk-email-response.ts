@@ -3,6 +3,7 @@ import type { BulkEmailResult } from '../services/handle-bulk-email-request.ts';
 import type { ResponseFormat } from './negotiation.ts';
 import { toHttpResponse, type XmlShape } from './responses.ts';
 
+/** KashFlow's XML names for the POST's status list, so XML clients read what KashFlow would send. */
 export const STATUS_LIST_XML: XmlShape = {
   root: 'ArrayOfCustomerStatementEmailStatus',
   items: { ArrayOfCustomerStatementEmailStatus: 'CustomerStatementEmailStatus' },

@@ -22,6 +22,7 @@ const ALIASES: Record<string, ResponseFormat> = {
 
 const MEDIA_TYPES: Record<string, ResponseFormat> = { ...CANONICAL, ...ALIASES };
 
+/** The Content-Type of each format, always with `charset=utf-8`: the only encoding the API writes. */
 export const CONTENT_TYPES: Record<ResponseFormat, string> = {
   json: 'application/json; charset=utf-8',
   xml: 'application/xml; charset=utf-8',

@@ -10,6 +10,7 @@ import { parseArrayOfString, XmlBodyError } from './xml.ts';
 
 /** KashFlow: "Maximum 35 customers statements can be emailed at a time". */
 export const MAX_CUSTOMERS_PER_REQUEST = 35;
+/** KashFlow's words for over 35 codes, kept exactly (grammar and all), as clients may match on them. */
 export const TOO_MANY_CUSTOMERS_MESSAGE = 'Maximum 35 customers statements can be emailed at a time';
 /** 35 codes fit in well under 4 KiB even as XML; anything near this limit is not a real request. */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -40,6 +41,7 @@ const compactDate = (name: string) =>
       return date;
     });
 
+/** The POST's query in KashFlow's names and forms (`yyyymmdd`, 0/1); each message names its parameter. */
 export const BulkEmailQuerySchema = z.object({
   startdate: compactDate('startdate'),
   enddate: compactDate('enddate'),
@@ -53,8 +55,10 @@ export const BulkEmailQuerySchema = z.object({
     .transform((value) => value?.toLowerCase() === 'all'),
   dryrun: flag('dryrun'),
 });
+/** The query string as the service uses it: ISO dates and booleans. */
 export type BulkEmailQuery = z.infer<typeof BulkEmailQuerySchema>;
 
+/** The POST's body: 1 to 35 codes, each a string; every refusal says which rule the body broke. */
 export const CustomerCodesSchema = z
   .array(
     z.string({ error: (issue) => `Customer code at index ${String(issue.path?.[0])} must be a string` }),

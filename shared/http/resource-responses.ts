@@ -2,11 +2,13 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError } from './http-error.ts';
 import type { XmlShape } from './responses.ts';
 
+/** The batch status in XML, named in KashFlow's style, for clients that ask for XML. */
 export const BATCH_XML: XmlShape = {
   root: 'CustomerStatementEmailBatch',
   items: { Customers: 'CustomerStatementEmailState' },
 };
 
+/** Customer notes in XML as KashFlow's REST v2 writes them: `ArrayOfNote` of `Note`. */
 export const NOTES_XML: XmlShape = { root: 'ArrayOfNote', items: { ArrayOfNote: 'Note' } };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,4 +20,5 @@ export function batchIdOf(event: APIGatewayProxyEvent): string {
   return batchId.toLowerCase();
 }
 
+/** The read endpoints' 404: another tenant's batch or customer is answered as one that does not exist. */
 export const notFound = (message: string) => new HttpError(404, 'NotFound', message);

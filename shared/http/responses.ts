@@ -14,6 +14,7 @@ export interface ErrorBody {
   Message: string;
 }
 
+/** KashFlow's XML error root, so an XML client gets the same Error and Message in `<ErrorResponse>`. */
 export const ERROR_XML: XmlShape = { root: 'ErrorResponse' };
 
 /** Renders a body in the negotiated format with the headers every response carries. */
@@ -37,6 +38,7 @@ export function toHttpResponse(
   };
 }
 
+/** The one writer of error bodies: every error leaves in KashFlow's `{Error, Message}` shape. */
 export function toErrorResponse(
   statusCode: number,
   error: ErrorBody,

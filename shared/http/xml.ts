@@ -13,6 +13,7 @@ const XML_SPECIALS: Record<string, string> = {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
+/** All text written as XML goes through this, so no stored value can break the document. */
 export function escapeXml(text: string): string {
   return text.replace(XML_FORBIDDEN, '\uFFFD').replace(/[&<>"']/g, (char) => XML_SPECIALS[char] ?? char);
 }
@@ -41,6 +42,7 @@ export function toXml(root: string, value: unknown, items: XmlItemNames = {}): s
   return `<?xml version="1.0" encoding="utf-8"?>${renderValue(root, value, items)}`;
 }
 
+/** An XML body that is not a readable ArrayOfString; the request parser answers it 400 with its message. */
 export class XmlBodyError extends Error {
   override readonly name = 'XmlBodyError';
 }

@@ -9,17 +9,20 @@ import { randomBytes } from 'node:crypto';
 import { isValidEmailAddress } from '../domain/email-address.ts';
 import { toSingleLine } from '../domain/template.ts';
 
+/** An address and its display name; the name is encoded and the address checked, so neither adds a header. */
 export interface Mailbox {
   name?: string | undefined;
   address: string;
 }
 
+/** A file attached to the email (the statement PDF), base64-encoded by the writer. */
 export interface Attachment {
   filename: string;
   contentType: string;
   content: Uint8Array;
 }
 
+/** What buildRawMessage needs for SendRawEmail; the writer, not the caller, makes each value safe. */
 export interface MailMessage {
   from: Mailbox;
   to: Mailbox;
@@ -32,6 +35,7 @@ export interface MailMessage {
   date?: Date;
 }
 
+/** A From or To that is not one plain valid mailbox: refused, since it could alter the headers. */
 export class MailAddressError extends Error {
   override readonly name = 'MailAddressError';
 }

@@ -6,6 +6,7 @@ import { formatMoney } from '../domain/money.ts';
 import type { Statement, StatementLine } from '../domain/statement.ts';
 import { escapeHtml, type TokenValues } from '../domain/template.ts';
 
+/** Who the statement is from and to, and the currency and locale its figures are written in. */
 export interface StatementParties {
   company: string;
   customerCode: string;
@@ -15,6 +16,7 @@ export interface StatementParties {
   locale: string;
 }
 
+/** One table row, formatted once for the HTML, the plain text and the PDF, so that all three agree. */
 export interface FormattedLine {
   date: string;
   type: string;
@@ -25,6 +27,7 @@ export interface FormattedLine {
   balance: string;
 }
 
+/** What the statement says, formatted for people: token values and the table, for the email and the PDF. */
 export interface StatementContent {
   tokens: TokenValues;
   /** The table rows, opening and closing balances included. */

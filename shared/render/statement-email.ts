@@ -31,6 +31,7 @@ export class StatementEmailError extends Error {
   override readonly name = 'StatementEmailError';
 }
 
+/** The raw message and what the worker and the dry run report of it (recipient, template, figures, size). */
 export interface ComposedEmail {
   raw: Buffer;
   subject: string;
@@ -51,6 +52,7 @@ export type PdfRenderer = (
   meta: { company: string; subtitle: string },
 ) => Promise<Uint8Array>;
 
+/** Everything one statement email is made from, read by the caller, so that composing does no I/O. */
 export interface ComposeInput {
   tenant: TenantRecord;
   customer: CustomerRecord;

@@ -34,6 +34,7 @@ function toDrawable(supported: Set<number>, text: string): string {
   return drawable;
 }
 
+/** What the PDF shows beyond the statement's content: the company and a subtitle on every page. */
 export interface PdfMeta {
   company: string;
   /** Shown on every page, e.g. the customer and period. */

@@ -27,6 +27,7 @@ export const TextSchema = z
  * 400 KB item limit, so that no write of a validated fixture can fail half way.
  */
 export const MAX_NAME_LENGTH = 1_000;
+/** Names shown on a statement: not blank, and capped so a fixture item fits DynamoDB's 400 KB limit. */
 export const NameSchema = TextSchema.refine((text) => text.trim() !== '', {
   message: 'must not be blank',
   abort: true,
@@ -37,10 +38,12 @@ export const OptionalTextSchema = TextSchema.max(MAX_NAME_LENGTH, {
   message: `must be at most ${MAX_NAME_LENGTH} characters`,
 });
 
+/** A tenant id starts every key (`TENANT#id`): lower-case letters, digits and dashes, so never a `#`. */
 export const TenantIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'must be lower-case letters, digits and dashes' });
 
+/** Only codes a request can look up (isLookupableCode) are loaded, so every customer can be emailed. */
 export const CustomerCodeSchema = TextSchema.refine(isLookupableCode, {
   message: 'must be 1 to 64 characters with no control characters',
 });
@@ -48,16 +51,19 @@ export const CustomerCodeSchema = TextSchema.refine(isLookupableCode, {
 /** Sort keys pad invoice and template numbers to ten digits (table-keys.ts) so that they sort as numbers. */
 export const MAX_RECORD_NUMBER = 9_999_999_999;
 const RECORD_NUMBER_RULE = `must be a whole number from 1 to ${MAX_RECORD_NUMBER}`;
+/** Positive whole numbers of at most ten digits, so that their zero-padded sort keys sort as numbers. */
 export const RecordNumberSchema = z
   .number({ message: RECORD_NUMBER_RULE })
   .int({ message: RECORD_NUMBER_RULE })
   .min(1, { message: RECORD_NUMBER_RULE })
   .max(MAX_RECORD_NUMBER, { message: RECORD_NUMBER_RULE });
 
+/** A tenant's From address, held to the rule the request path applies to a customer's address. */
 export const EmailAddressSchema = z
   .string()
   .refine(isValidEmailAddress, { message: 'must be a valid email address' });
 
+/** The tenant's time zone decides "today" for its periods; it must be one this runtime's Intl knows. */
 export const TimeZoneSchema = z
   .string()
   .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' });
@@ -73,6 +79,7 @@ export function isKnownCurrency(code: string): boolean {
   return currencies.has(code);
 }
 
+/** The tenant's currency decides minor units and money format: an ISO 4217 code Intl knows. */
 export const CurrencySchema = z
   .string()
   .refine(isKnownCurrency, { message: 'must be an ISO 4217 currency code such as GBP' });
@@ -97,6 +104,7 @@ export function localeProblem(tag: string): string | undefined {
   return supported ? undefined : 'must be a locale this runtime can format money and dates in, such as en-GB';
 }
 
+/** A canonical BCP 47 tag Intl can format, so statements never fall back to another language unseen. */
 export const LocaleSchema = z.string().superRefine((tag, context) => {
   const problem = localeProblem(tag);
   if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
@@ -110,6 +118,7 @@ export const SubjectSchema = TextSchema.refine((text) => text.trim() !== '', {
 
 /** A template body; the cap keeps the template item far inside DynamoDB's 400 KB (3 bytes a character at most). */
 export const MAX_BODY_LENGTH = 100_000;
+/** A template body: not blank, and capped so that the template item fits DynamoDB's 400 KB limit. */
 export const BodySchema = TextSchema.refine((text) => text.trim() !== '', {
   message: 'must not be blank',
   abort: true,

@@ -37,6 +37,7 @@ const withKnownTokens = <T extends z.ZodType<string>>(schema: T) =>
     for (const problem of unknownTokens(text)) context.addIssue({ code: 'custom', message: problem });
   });
 
+/** A template of the fixture: only tokens the renderer fills, so a loaded template never fails a job. */
 export const EmailTemplateFixtureSchema = z.strictObject({
   Number: RecordNumberSchema,
   Name: NameSchema,
@@ -45,6 +46,7 @@ export const EmailTemplateFixtureSchema = z.strictObject({
   IsHtml: z.boolean(),
 });
 
+/** A customer of the fixture; a bad email is loaded, since the API must report it per request. */
 export const CustomerFixtureSchema = z.strictObject({
   Code: CustomerCodeSchema,
   Name: NameSchema,
@@ -54,6 +56,7 @@ export const CustomerFixtureSchema = z.strictObject({
   EmailTemplateNumber: RecordNumberSchema.optional(),
 });
 
+/** An invoice of the fixture, its total a decimal string so it converts to minor units exactly. */
 export const InvoiceFixtureSchema = z.strictObject({
   Number: RecordNumberSchema,
   CustomerCode: z.string(),
@@ -62,6 +65,7 @@ export const InvoiceFixtureSchema = z.strictObject({
   Total: MoneySchema,
 });
 
+/** A payment of the fixture, against one of its tenant's invoices (checked in TenantFixtureSchema). */
 export const PaymentFixtureSchema = z.strictObject({
   InvoiceNumber: RecordNumberSchema,
   Date: IsoDateSchema,
@@ -79,6 +83,7 @@ function findDuplicates<T>(items: readonly T[], key: (item: T) => unknown): numb
   return duplicates;
 }
 
+/** One tenant, checked whole: unique numbers and codes, references that resolve, sums that stay exact. */
 export const TenantFixtureSchema = z
   .strictObject({
     Id: TenantIdSchema,
@@ -165,8 +170,10 @@ export const TenantFixtureSchema = z
       if (sum > total) fail(['Payments', index, 'Amount'], 'makes the payments exceed the invoice total');
     });
   });
+/** One tenant of a validated fixture, as the importer turns it into records. */
 export type TenantFixture = z.infer<typeof TenantFixtureSchema>;
 
+/** The `npm run seed` document, checked whole before anything is written: tenants, ids, tokens, AsOf. */
 export const FixtureSchema = z
   .strictObject({
     /**
@@ -215,4 +222,5 @@ export const FixtureSchema = z
       }
     }
   });
+/** A validated fixture, ready for the importer to plan its writes. */
 export type Fixture = z.infer<typeof FixtureSchema>;

@@ -34,6 +34,7 @@ export const TenantRecordSchema = z.object({
   locale: LocaleSchema.optional(),
   defaultStatementTemplateNumber: RecordNumberSchema.optional(),
 });
+/** A stored tenant, as the request path and the worker read it back. */
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;
 
 /**
@@ -47,6 +48,7 @@ export const TemplateRecordSchema = z.object({
   body: z.string(),
   isHtml: z.boolean(),
 });
+/** A stored email template, as the worker fills it. */
 export type TemplateRecord = z.infer<typeof TemplateRecordSchema>;
 
 /** A customer of a tenant, as the request path and the worker read it. */
@@ -58,6 +60,7 @@ export const CustomerRecordSchema = z.object({
   email: z.string().optional(),
   emailTemplateNumber: RecordNumberSchema.optional(),
 });
+/** A stored customer, as the request path judges it and the worker addresses it. */
 export type CustomerRecord = z.infer<typeof CustomerRecordSchema>;
 
 /** Set when an address bounced (permanently) or complained; cleared in effect when the address changes. */
@@ -67,6 +70,7 @@ export const SuppressionRecordSchema = z.object({
   reason: z.enum(['Bounced', 'Complained']),
   at: z.string(),
 });
+/** A stored address suppression, as judging a customer reads it. */
 export type SuppressionRecord = z.infer<typeof SuppressionRecordSchema>;
 
 /** A customer note's number: KashFlow numbers notes per customer (the customer's counter gives them out). */
@@ -79,6 +83,7 @@ export const NoteRecordSchema = z.object({
   text: z.string(),
   lastModifiedBy: z.string(),
 });
+/** A stored customer note, as the worker writes it and the notes endpoint answers it. */
 export type NoteRecord = z.infer<typeof NoteRecordSchema>;
 
 /** Money is held in integer minor units (pence, cents), never in floating point. */
@@ -95,6 +100,7 @@ export const InvoiceRecordSchema = z.object({
   dueDate: z.string(),
   totalMinor: MinorUnitsSchema,
 });
+/** A stored invoice, as the ledger reads it back. */
 export type InvoiceRecord = z.infer<typeof InvoiceRecordSchema>;
 
 /** What the worker reads of a stored payment (see InvoiceRecordSchema). */
@@ -103,6 +109,7 @@ export const PaymentRecordSchema = z.object({
   date: z.string(),
   amountMinor: MinorUnitsSchema,
 });
+/** A stored payment, as the ledger reads it back. */
 export type PaymentRecord = z.infer<typeof PaymentRecordSchema>;
 
 /** An API token's record, under the token's SHA-256 (the token itself is never stored). */
@@ -112,8 +119,10 @@ export const TokenRecordSchema = z.object({
   expiresAt: z.number().int().optional(),
   revoked: z.boolean().optional(),
 });
+/** A stored API token, as the authorizer reads it. */
 export type TokenRecord = z.infer<typeof TokenRecordSchema>;
 
+/** The status belongs to domain/ (it decides it); offered here too, as batch and key records store it. */
 export { type CustomerStatementEmailStatus, CustomerStatementEmailStatusSchema };
 
 /** One POST's batch: its period and its answer, the statuses in request order. */
@@ -124,6 +133,7 @@ export const BatchRecordSchema = z.object({
   period: StatementPeriodSchema,
   statuses: z.array(CustomerStatementEmailStatusSchema),
 });
+/** A stored batch, as the batch status and a resumed request read it. */
 export type BatchRecord = z.infer<typeof BatchRecordSchema>;
 
 /** The worker's record of one job: its state, its claim and the sent marker (shared/aws/dynamodb-jobs.ts). */
@@ -146,4 +156,5 @@ export const JobRecordSchema = z.object({
   lastEvent: z.string().optional(),
   updatedAt: z.string(),
 });
+/** A stored job, as the worker, the SES events and the batch status read it. */
 export type JobRecord = z.infer<typeof JobRecordSchema>;

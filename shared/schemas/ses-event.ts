@@ -35,4 +35,5 @@ export const SesEventSchema = z
       .optional(),
   })
   .transform((event) => ({ ...event, type: event.eventType ?? event.notificationType ?? 'Unknown' }));
+/** An SES event as parsed, its `type` taken from either form of publishing. */
 export type SesEvent = z.infer<typeof SesEventSchema>;

@@ -14,4 +14,5 @@ export const StatementJobSchema = z.object({
   period: StatementPeriodSchema,
   requestedAt: z.iso.datetime(),
 });
+/** A queued job, as the API writes it and the worker reads it. */
 export type StatementJob = z.infer<typeof StatementJobSchema>;
