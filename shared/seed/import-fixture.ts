@@ -195,6 +195,7 @@ async function planTokens(fixture: Fixture): Promise<NewToken[]> {
   return fresh;
 }
 
+/** A load's writes, all worked out before any is made, so a problem found in planning writes nothing. */
 export interface FixturePlan {
   /** Every record put, and the fixture's customers' invoices and payments it no longer has deleted. */
   writes: WriteSet;
@@ -225,6 +226,7 @@ export async function planFixtureWrites(fixture: Fixture, today: string): Promis
   return { writes: { puts, deletes }, tokens };
 }
 
+/** What a load did, for `npm run seed` and the local stack to report. */
 export interface ImportSummary {
   tenants: number;
   /** Records put, tokens added included (a token already held by its tenant is not written again). */

@@ -26,6 +26,7 @@ export class MalformedJobError extends Error {
  */
 const LEASE_MARGIN_MS = 30_000;
 
+/** One SQS record alone: it throws to be redelivered, and on its last receive records the dead letter. */
 export async function handleStatementRecord(record: SQSRecord, context?: Context): Promise<JobOutcome> {
   const log = logger.createChild({
     persistentKeys: {

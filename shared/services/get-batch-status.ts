@@ -4,6 +4,7 @@ import type { CustomerStatementEmailStatus, JobRecord } from '../schemas/records
 /** The states a customer's statement is reported in. */
 export type DeliveryState = 'Queued' | 'Sent' | 'Delivered' | 'Bounced' | 'Complained' | 'Failed';
 
+/** One customer's line of the batch status: the POST's answer for the code, then where its email got to. */
 export interface CustomerDeliveryView {
   CustomerCode: string;
   /** The POST's answer for this code. */
@@ -15,6 +16,7 @@ export interface CustomerDeliveryView {
   UpdatedAt: string;
 }
 
+/** The batch status resource: the request's period and each customer's delivery, in request order. */
 export interface BatchStatusView {
   BatchId: string;
   CreatedAt: string;

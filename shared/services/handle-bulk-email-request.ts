@@ -14,6 +14,7 @@ export interface BulkEmailRequest {
   idempotencyKey: string | undefined;
 }
 
+/** The POST's two answers: a dry run's preview, or the queued batch (`replayed` for a repeated key). */
 export type BulkEmailResult =
   | { kind: 'dry-run'; preview: DryRunOutcome }
   | { kind: 'queued'; outcome: StatementEmailOutcome; replayed: boolean };

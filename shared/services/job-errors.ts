@@ -7,12 +7,14 @@ import { SesRejectedError, SesUnavailableError } from '../aws/ses.ts';
 import { redactAddresses } from '../domain/email-address.ts';
 import { StatementNotSendableError, StoredRecordInvalidError } from '../errors.ts';
 
+/** What the worker does with a job that threw: fail it for good or give it back to SQS, and why. */
 export interface JobDisposition {
   action: 'fail' | 'retry';
   /** Stored on the job and logged: addresses are redacted. */
   reason: string;
 }
 
+/** The one place an error becomes fail or retry: errors no retry mends fail, anything unknown retries. */
 export function dispositionOf(error: unknown): JobDisposition {
   const message = redactAddresses(error instanceof Error ? error.message : String(error));
   if (error instanceof StatementNotSendableError || error instanceof StoredRecordInvalidError)

@@ -14,6 +14,7 @@ import {
 import { UnknownTenantError } from '../errors.ts';
 import type { CustomerRecord, TenantRecord } from '../schemas/records.ts';
 
+/** A bulk email request as the services take it: the token's tenant, distinct codes, period and time. */
 export interface StatementEmailRequest {
   tenantId: string;
   /** Distinct codes in request order. */
@@ -22,6 +23,7 @@ export interface StatementEmailRequest {
   now: Date;
 }
 
+/** What judging found, shared by the real run and the dry run so that both decide alike. */
 export interface JudgedRequest {
   tenant: TenantRecord;
   customers: Map<string, CustomerRecord>;

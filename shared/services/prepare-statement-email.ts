@@ -35,6 +35,7 @@ export async function chooseTemplate(
   return BUILT_IN_TEMPLATE;
 }
 
+/** What preparing an email needs; only the worker passes `renderPdf`, so a dry run never loads pdf-lib. */
 export interface PrepareInput {
   tenant: TenantRecord;
   customer: CustomerRecord;

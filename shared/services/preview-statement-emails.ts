@@ -11,6 +11,7 @@ import type { CustomerRecord, CustomerStatementEmailStatus } from '../schemas/re
 import { judgeRequest } from './judge-request.ts';
 import { prepareStatementEmail } from './prepare-statement-email.ts';
 
+/** KashFlow's status plus what the email would be, so a client can check before sending; never `Sent`. */
 export interface DryRunStatus extends CustomerStatementEmailStatus {
   DryRun: true;
   Recipient?: string;
@@ -21,6 +22,7 @@ export interface DryRunStatus extends CustomerStatementEmailStatus {
   LineCount?: number;
 }
 
+/** The dry run's answer: the resolved period and one status per code, in request order. */
 export interface DryRunOutcome {
   period: StatementPeriod;
   statuses: DryRunStatus[];
@@ -29,6 +31,7 @@ export interface DryRunOutcome {
 /** Statements are rendered a few at a time: each reads its customer's ledger. */
 const CONCURRENT_PREVIEWS = 5;
 
+/** `dryrun=1`: judges and renders as a real request does, so a client sees what would go; writes nothing. */
 export async function previewStatementEmails(
   request: { tenantId: string; customerCodes: string[]; period: PeriodRequest; now: Date },
   log: Logger,

@@ -31,6 +31,7 @@ import type { StatementJob } from '../schemas/statement-job.ts';
 import { dispositionOf } from './job-errors.ts';
 import { prepareStatementEmail } from './prepare-statement-email.ts';
 
+/** What a delivery brings besides the job: its message id (the claim's owner), lease and logger. */
 export interface JobContext {
   /** The SQS message id: the claim's owner, and on every log line. */
   messageId: string;
@@ -40,6 +41,7 @@ export interface JobContext {
   now?: () => Date;
 }
 
+/** How a delivery ended, for the consumer's logs and tests; a retry is thrown, never returned. */
 export type JobOutcome = 'sent' | 'already-done' | 'failed';
 
 /** Another delivery of the job holds a live claim: retry this one later, do not drop it. */

@@ -12,6 +12,7 @@ import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.
 import { judgeRequest, type StatementEmailRequest } from './judge-request.ts';
 import type { BatchAssignment } from './with-idempotency-key.ts';
 
+/** A real run's answer: the batch, its period and a status per code, kept with the Idempotency-Key. */
 export interface StatementEmailOutcome {
   batchId: string;
   period: StatementPeriod;

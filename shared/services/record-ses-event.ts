@@ -25,6 +25,7 @@ import { metrics } from '../observability/powertools.ts';
 import type { JobRecord } from '../schemas/records.ts';
 import type { SesEvent } from '../schemas/ses-event.ts';
 
+/** What an SES event did to its job: the ses-events handler returns one per event. */
 export type SesEventOutcome = 'applied' | 'stale' | 'noted' | 'ignored' | 'unknown-message';
 
 /**
@@ -90,6 +91,7 @@ async function sentJobOf(
   return { job, record };
 }
 
+/** Applies one SES event to its job: forward only, notes once; an event of ours that is early throws. */
 export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesEventOutcome> {
   if (!isTracked(event)) {
     log.info('SES event type not tracked', { eventType: event.type });

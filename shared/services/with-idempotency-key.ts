@@ -11,6 +11,7 @@ import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from '../err
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 
+/** The work's answer, and whether it is the first answer replayed (the response then says so). */
 export interface IdempotentResult<T> {
   outcome: T;
   /** True when this is the stored first response to an earlier request with the same key. */

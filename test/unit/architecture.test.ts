@@ -2,7 +2,8 @@
  * The import rules of docs/architecture.md, checked on the TypeScript import graph (type-only
  * imports included, which bundlers drop but readers follow): no cycle between files or between
  * folders, `functions → shared` and never back, no `aws-cdk-lib` in runtime code, and the AWS SDK
- * only in `shared/aws/` (infra may use it too: it creates the local tables and queues).
+ * only in `shared/aws/` (infra may use it too: it creates the local tables and queues). And every
+ * export of `shared/` carries a JSDoc saying why it exists (STYLE.md habit 16).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -123,5 +124,51 @@ describe('the import graph', () => {
         packages.filter((name) => name.startsWith('@aws-sdk/')).map((name) => `${file} imports ${name}`),
       );
     expect(wrong).toEqual([]);
+  });
+});
+
+const isExported = (statement: ts.Statement) =>
+  ts.isExportDeclaration(statement) ||
+  ts.isExportAssignment(statement) ||
+  (ts.canHaveModifiers(statement) &&
+    (ts.getModifiers(statement) ?? []).some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword));
+
+/** What a reader would look for: the declared name(s), else the statement's first line. */
+function exportedName(statement: ts.Statement): string {
+  if (ts.isVariableStatement(statement))
+    return statement.declarationList.declarations.map((declaration) => declaration.name.getText()).join(', ');
+  if (
+    (ts.isFunctionDeclaration(statement) ||
+      ts.isClassDeclaration(statement) ||
+      ts.isInterfaceDeclaration(statement) ||
+      ts.isTypeAliasDeclaration(statement) ||
+      ts.isEnumDeclaration(statement)) &&
+    statement.name !== undefined
+  )
+    return statement.name.text;
+  return statement.getText().split('\n')[0] ?? '';
+}
+
+describe('the exports of shared/', () => {
+  it('documents every export of shared/ with JSDoc', () => {
+    const shared = files.filter((file) => file.startsWith('shared/'));
+    const undocumented: string[] = [];
+    let exports = 0;
+    for (const file of shared) {
+      const text = readFileSync(path.join(ROOT, file), 'utf8');
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+      for (const statement of source.statements) {
+        if (!isExported(statement)) continue;
+        exports += 1;
+        // TypeScript attaches a variable statement's JSDoc to its first declaration.
+        const documented = ts.isVariableStatement(statement)
+          ? statement.declarationList.declarations[0]
+          : statement;
+        if (documented === undefined || ts.getJSDocCommentsAndTags(documented).length === 0)
+          undocumented.push(`${file}: ${exportedName(statement)}`);
+      }
+    }
+    expect(exports).toBeGreaterThan(300);
+    expect(undocumented).toEqual([]);
   });
 });
