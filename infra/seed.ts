@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { dateInTimeZone, isIsoDate } from '#shared/domain/calendar-date.ts';
-import { FixtureError, importFixture } from '#shared/seed/import-fixture.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
+import { FixtureError } from '#shared/seed/validate-fixture.ts';
 import { configureLocalEnvironment, LOCAL_TABLE_NAME, portFromEnv } from './local/environment.ts';
 
 const USAGE = `usage: npm run seed -- <fixture.json> [--local] [--today YYYY-MM-DD]

@@ -13,29 +13,42 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
-/** The tenant a valid token names no longer exists: as good as no token. */
-export class UnknownTenantError extends Error {
-  override readonly name = 'UnknownTenantError';
-  constructor(options?: ErrorOptions) {
-    super('The tenant of this token no longer exists', options);
-  }
+/**
+ * A domain error whose message is always the same: what happened, whatever the cause. Each class
+ * it makes has its own name for `instanceof` and for the logs.
+ */
+function fixedMessageError(name: string, message: string) {
+  return class extends Error {
+    override readonly name = name;
+    constructor(options?: ErrorOptions) {
+      super(message, options);
+    }
+  };
 }
+
+/** The tenant a valid token names no longer exists: as good as no token. */
+export const UnknownTenantError = fixedMessageError(
+  'UnknownTenantError',
+  'The tenant of this token no longer exists',
+);
+/** An UnknownTenantError thrown. */
+export type UnknownTenantError = InstanceType<typeof UnknownTenantError>;
 
 /** An Idempotency-Key was used before with a different request. */
-export class IdempotencyKeyReusedError extends Error {
-  override readonly name = 'IdempotencyKeyReusedError';
-  constructor(options?: ErrorOptions) {
-    super('Idempotency-Key was already used with a different request', options);
-  }
-}
+export const IdempotencyKeyReusedError = fixedMessageError(
+  'IdempotencyKeyReusedError',
+  'Idempotency-Key was already used with a different request',
+);
+/** An IdempotencyKeyReusedError thrown. */
+export type IdempotencyKeyReusedError = InstanceType<typeof IdempotencyKeyReusedError>;
 
 /** The first request with this Idempotency-Key still holds it. */
-export class IdempotencyKeyInProgressError extends Error {
-  override readonly name = 'IdempotencyKeyInProgressError';
-  constructor(options?: ErrorOptions) {
-    super('A request with this Idempotency-Key is still in progress; retry shortly', options);
-  }
-}
+export const IdempotencyKeyInProgressError = fixedMessageError(
+  'IdempotencyKeyInProgressError',
+  'A request with this Idempotency-Key is still in progress; retry shortly',
+);
+/** An IdempotencyKeyInProgressError thrown. */
+export type IdempotencyKeyInProgressError = InstanceType<typeof IdempotencyKeyInProgressError>;
 
 /** A record read from the table breaks its schema: it was changed behind the importer's back. */
 export class StoredRecordInvalidError extends Error {

@@ -18,9 +18,6 @@ export function sesClient(): SESClient {
   return client;
 }
 
-/** SES's 10 MB limit, beside its adapter; kept in ses-limits.ts so the dry run need not load the client. */
-export { SES_MAX_MESSAGE_BYTES } from './ses-limits.ts';
-
 /** SES will not send this message: retrying cannot help. */
 export class SesRejectedError extends Error {
   override readonly name = 'SesRejectedError';

@@ -3,6 +3,8 @@
  * or write built from these functions can reach another tenant's records. A customer's records
  * share one partition, so its invoices and payments are read by a key condition on the date.
  */
+
+/** The table's primary key, the only shape a read or write here takes. */
 export interface TableKey {
   PK: string;
   SK: string;

@@ -2,6 +2,9 @@
  * The statement of account, in integer minor units. Pure: the ledger comes in as (async)
  * iterables ordered by date, so a customer with tens of thousands of invoices is read as a stream
  * and only compact per-invoice sums are held.
+ *
+ * A little over 250 lines on purpose: the two passes, the ageing and the balance check are one
+ * computation over the same running sums; split, they would pass those sums between files.
  */
 import { daysBetween } from './calendar-date.ts';
 import type { StatementPeriod } from './statement-period.ts';

@@ -6,6 +6,7 @@
  * against the `addMetric` calls in each function's bundle).
  */
 
+/** The CloudWatch namespace of every custom metric: the construct's environment and the alarms use it. */
 export const METRICS_NAMESPACE = 'StatementMailer';
 
 /**

@@ -4,6 +4,9 @@
  * line of text, then written as plain ASCII, RFC 2047 encoded-words (unstructured text, display
  * names) or RFC 2231 parameters (file names), and folded at 78 characters; addresses must be
  * plain valid mailboxes. So no value can add or alter a header, and no line is over 998.
+ *
+ * A little over 250 lines on purpose: the header encoders and the message they build are one
+ * rule (7-bit clean, folded) and are read and tested together.
  */
 import { randomBytes } from 'node:crypto';
 import { isValidEmailAddress } from '../domain/email-address.ts';

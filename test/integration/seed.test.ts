@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { documentClient, writeItems } from '#shared/aws/dynamodb.ts';
 import { getTokenRecord, hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { customerPartition, tenantKey, tokenKey } from '#shared/aws/table-keys.ts';
-import { FixtureError, importFixture } from '#shared/seed/import-fixture.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
+import { FixtureError } from '#shared/seed/validate-fixture.ts';
 import { exampleTenant, uniqueTenantId } from '../support/tenants.ts';
 
 const run = promisify(execFile);

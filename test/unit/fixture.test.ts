@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween } from '#shared/domain/calendar-date.ts';
-import { FixtureError, moveFixtureDates, toJsonPath, validateFixture } from '#shared/seed/import-fixture.ts';
+import {
+  FixtureError,
+  moveFixtureDates,
+  toJsonPath,
+  validateFixture,
+} from '#shared/seed/validate-fixture.ts';
 
 const designExample = {
   Tenants: [

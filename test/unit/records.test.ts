@@ -7,7 +7,8 @@ import {
   TemplateRecordSchema,
   TenantRecordSchema,
 } from '#shared/schemas/records.ts';
-import { fixtureRecords, moveFixtureDates, validateFixture } from '#shared/seed/import-fixture.ts';
+import { fixtureRecords } from '#shared/seed/import-fixture.ts';
+import { moveFixtureDates, validateFixture } from '#shared/seed/validate-fixture.ts';
 
 const tenant = {
   PK: 'TENANT#demo',
