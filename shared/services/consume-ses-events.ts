@@ -1,6 +1,7 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
+import { parseJsonBody } from '../schemas/parse-json.ts';
 import { SesEventSchema } from '../schemas/ses-event.ts';
 import { recordSesEvent, type SesEventOutcome } from './record-ses-event.ts';
 
@@ -18,15 +19,9 @@ export async function handleSesNotifications(
   metrics.addMetric(METRIC.SesEventsReceived, 'Count', event.Records.length);
   for (const record of event.Records) {
     const log = logger.createChild({ persistentKeys: { snsMessageId: record.Sns.MessageId } });
-    let body: unknown;
-    try {
-      body = JSON.parse(record.Sns.Message);
-    } catch {
-      body = undefined;
-    }
-    const parsed = SesEventSchema.safeParse(body);
+    const parsed = parseJsonBody(SesEventSchema, record.Sns.Message);
     if (!parsed.success) {
-      log.error('Not an SES event; dropped', { problems: parsed.error.issues.map((issue) => issue.message) });
+      log.error('Not an SES event; dropped', { problems: parsed.problems });
       outcomes.push('ignored');
       continue;
     }

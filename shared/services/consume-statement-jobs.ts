@@ -11,6 +11,7 @@ import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
 import { redactAddresses } from '../domain/email-address.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
+import { parseJsonBody } from '../schemas/parse-json.ts';
 import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
 import { JobBusyError, type JobOutcome, processStatementJob } from './process-statement-job.ts';
 
@@ -34,18 +35,10 @@ export async function handleStatementRecord(record: SQSRecord, context?: Context
       receiveCount: Number(record.attributes.ApproximateReceiveCount),
     },
   });
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    body = undefined;
-  }
-  const parsed = StatementJobSchema.safeParse(body);
+  const parsed = parseJsonBody(StatementJobSchema, record.body);
   if (!parsed.success) {
     metrics.addMetric(METRIC.MalformedJobs, 'Count', 1);
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
-    );
+    const { problems } = parsed;
     log.error('Malformed statement job; it will reach the dead-letter queue', { problems });
     throw new MalformedJobError(problems.join('; '));
   }
