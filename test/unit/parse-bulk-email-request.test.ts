@@ -237,6 +237,12 @@ describe('parseBulkEmailRequest: Accept', () => {
     ['text/*', 'json'],
     ['text/json', 'json'],
     ['application/xml;q=0.5, text/json;q=0.9', 'json'],
+    ['application/json; charset=utf-8', 'json'],
+    ['application/xml; charset=utf-8', 'xml'],
+    ['application/json; version=2', 'json'],
+    ['application/json; charset=utf-8; q=0.5, application/xml; q=0.9', 'xml'],
+    ['application/json;q=0, text/*', 'xml'],
+    ['text/json;q=0, */*', 'xml'],
   ])('answers Accept %s with %s', (accept, format) => {
     const headers: Record<string, string> = accept === undefined ? {} : { Accept: accept };
     expect(parseBulkEmailRequest(apiEvent({ headers, body: ['1'] })).format).toBe(format);
