@@ -2,7 +2,7 @@
  * Idempotency-Key records: one per tenant and key, claimed with a conditional put, completed with
  * the first response, kept 24 hours (DynamoDB TTL, and checked on read since TTL deletes late).
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
@@ -142,6 +142,24 @@ export async function releaseIdempotencyLock(tenantId: string, key: string): Pro
       condition: '#status = :inProgress',
       names: STATUS,
       values: { ':inProgress': 'InProgress', ':lapsed': 0 },
+    }),
+  );
+}
+
+/**
+ * Frees a key whose request failed before it recorded its batch (a refused period, a failed read):
+ * nothing can be on the queue, so the client may use the key again for a corrected request. Only
+ * the request's own claim is deleted (its batch id), never a later one's.
+ */
+export async function forgetIdempotencyKey(tenantId: string, key: string, batchId: string): Promise<void> {
+  const { TABLE_NAME } = tableConfig();
+  await writeIf(
+    new DeleteCommand({
+      TableName: TABLE_NAME,
+      Key: keyOf(tenantId, key),
+      ConditionExpression: '#status = :inProgress AND batchId = :batchId',
+      ExpressionAttributeNames: STATUS,
+      ExpressionAttributeValues: { ':inProgress': 'InProgress', ':batchId': batchId },
     }),
   );
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { getBatch } from '../aws/dynamodb-batches.ts';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   fingerprintOf,
+  forgetIdempotencyKey,
   releaseIdempotencyLock,
   type StoredOutcome,
 } from '../aws/dynamodb-idempotency.ts';
@@ -60,9 +62,7 @@ export async function withIdempotencyKey<T extends StoredOutcome>(
   try {
     outcome = await work({ batchId: claim.batchId, resumed: claim.resumed });
   } catch (error) {
-    // The lock lapses now and the batch id stays: the client's retry resumes this batch, whether
-    // the failure came before or after its jobs were queued.
-    await releaseIdempotencyLock(tenantId, key).catch((releaseError: unknown) =>
+    await letGoOfKey(tenantId, key, claim.batchId).catch((releaseError: unknown) =>
       logger.warn('Could not release the Idempotency-Key; its lock lapses after a minute', {
         error: releaseError,
       }),
@@ -85,4 +85,14 @@ export async function withIdempotencyKey<T extends StoredOutcome>(
     });
   }
   return { outcome, replayed: false };
+}
+
+/**
+ * After a failed request: if its batch was never recorded, no job can be on the queue and the key
+ * is forgotten (a corrected request may use it); otherwise the lock lapses now and the batch id
+ * stays, so the client's retry resumes that batch instead of queueing a second one.
+ */
+async function letGoOfKey(tenantId: string, key: string, batchId: string): Promise<void> {
+  if ((await getBatch(tenantId, batchId)) === undefined) await forgetIdempotencyKey(tenantId, key, batchId);
+  else await releaseIdempotencyLock(tenantId, key);
 }

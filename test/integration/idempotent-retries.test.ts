@@ -116,6 +116,23 @@ describe('retries after failures send each statement once', () => {
     expect(await receiveAll(jobQueueUrl())).toHaveLength(1);
   });
 
+  it('frees the key of a request refused before it recorded anything, for the corrected request', async () => {
+    const key = { 'Idempotency-Key': `refused-${Date.now()}` };
+    // A start date after today is refused only once the tenant's time zone is known (a read).
+    const refused = await invoke(
+      bulkEmail,
+      apiEvent({ tenantId: tenant.Id, body: ['101'], headers: key, query: { startdate: '29991231' } }),
+    );
+    expect(refused.statusCode).toBe(400);
+
+    const corrected = await invoke(
+      bulkEmail,
+      apiEvent({ tenantId: tenant.Id, body: ['101'], headers: key, query: { startdate: '20260101' } }),
+    );
+    expect(corrected.statusCode).toBe(200);
+    expect(jsonBody(corrected)).toEqual([{ CustomerCode: '101', Sent: true, Message: 'Marked to send' }]);
+  });
+
   it('cancels a job whose SendMessageBatch timed out after SQS took it: reported not queued, never sent', async () => {
     const other = exampleTenant();
     await seedTenants(other);
