@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getBatch, putBatch, updateBatchStatuses } from '../aws/dynamodb-batches.ts';
+import { getBatchWithJobs, putBatch, updateBatchStatuses } from '../aws/dynamodb-batches.ts';
 import { cancelUnqueuedJob } from '../aws/dynamodb-jobs.ts';
 import { sendMessages } from '../aws/sqs.ts';
 import { jobQueueConfig } from '../config.ts';
@@ -36,16 +36,26 @@ export async function queueStatementEmails(
   const { tenantId, customerCodes, now } = request;
   const { batchId } = batch;
   if (batch.resumed) {
-    const recorded = await getBatch(tenantId, batchId);
-    if (recorded !== undefined) {
-      const toSend = recorded.statuses.filter((status) => status.Sent).map((status) => status.CustomerCode);
-      const statuses = await queueJobs(
-        { tenantId, batchId, period: recorded.period, requestedAt: recorded.createdAt },
-        toSend,
-        recorded.statuses,
-        now,
-      );
-      return { batchId, period: recorded.period, statuses };
+    const found = await getBatchWithJobs(tenantId, batchId);
+    if (found !== undefined) {
+      const { batch: recorded, jobs } = found;
+      // A job cancelled as not queued stays so, even where the batch record did not learn it.
+      const statuses = recorded.statuses.map((status) => {
+        const job = jobs.get(status.CustomerCode);
+        const cancelled = job?.state === 'Failed' && job.reason === STATUS_MESSAGES.notQueued;
+        return status.Sent && cancelled ? toStatus(status.CustomerCode, 'notQueued') : status;
+      });
+      const toSend = statuses.filter((status) => status.Sent).map((status) => status.CustomerCode);
+      return {
+        batchId,
+        period: recorded.period,
+        statuses: await queueJobs(
+          { tenantId, batchId, period: recorded.period, requestedAt: recorded.createdAt },
+          toSend,
+          statuses,
+          now,
+        ),
+      };
     }
   }
   const { period, verdicts } = await judgeRequest(request);

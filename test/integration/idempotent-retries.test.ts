@@ -116,6 +116,43 @@ describe('retries after failures send each statement once', () => {
     expect(await receiveAll(jobQueueUrl())).toHaveLength(1);
   });
 
+  it('resumes a batch without undoing a cancel its record never learned: the code stays not queued', async () => {
+    const other = exampleTenant();
+    await seedTenants(other);
+    const key = { 'Idempotency-Key': `stale-${Date.now()}` };
+    // SQS takes 101's message and the answer is lost, so 101 is cancelled; then both the write
+    // that records that in the batch and the one that completes the key are lost.
+    sqsClient().middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'SendMessageBatchCommand')
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+        return result;
+      },
+      { step: 'initialize', name: 'sqs-timeout' },
+    );
+    failDynamoDb(
+      'lose-completion',
+      (command, input) =>
+        command === 'UpdateItemCommand' && /"(Completed|:statuses)"|":statuses"/.test(JSON.stringify(input)),
+    );
+
+    const first = await post(other.Id, ['101'], key);
+    sqsClient().middlewareStack.remove('sqs-timeout');
+    dynamoDbClient().middlewareStack.remove('lose-completion');
+    expect(jsonBody(first)).toEqual([
+      { CustomerCode: '101', Sent: false, Message: 'Could not queue statement, please retry' },
+    ]);
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 61_000);
+    const retry = await post(other.Id, ['101'], key);
+    vi.useRealTimers();
+
+    expect(retry.headers?.['X-Batch-Id']).toBe(first.headers?.['X-Batch-Id']);
+    expect(jsonBody(retry)).toEqual(jsonBody(first));
+  });
+
   it('frees the key of a request refused before it recorded anything, for the corrected request', async () => {
     const key = { 'Idempotency-Key': `refused-${Date.now()}` };
     // A start date after today is refused only once the tenant's time zone is known (a read).
