@@ -172,25 +172,41 @@ export function markJobFailed(job: JobRef, owner: string, reason: string, now: D
  * that its batch reports it failed (with the reason) instead of `Queued` forever. A job that has
  * finished, or that another delivery holds, is left as it is. The job stays claimable: an
  * operator's redrive from the dead-letter queue sends it then.
+ *
+ * A job in `Sending` keeps its state and only gains `deadLetterReason`: SES may have accepted its
+ * email, and a redrive must still take it over as a possible duplicate (docs/exactly-once.md).
  */
-export function markJobDeadLettered(job: JobRef, owner: string, reason: string, now: Date): Promise<boolean> {
-  return writeIf(
+export async function markJobDeadLettered(
+  job: JobRef,
+  owner: string,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
+  const values = { ':reason': reason, ':now': now.toISOString() };
+  const marked = await writeIf(
     transition(job, {
       update: `SET #state = :deadLettered, reason = :reason, updatedAt = :now, ${IDENTITY} REMOVE #owner, leaseUntil`,
       condition:
-        'attribute_not_exists(#state) OR #state = :retrying OR (#state IN (:claimed, :sending) AND (#owner = :owner OR leaseUntil < :nowMs))',
+        'attribute_not_exists(#state) OR #state = :retrying OR (#state = :claimed AND (#owner = :owner OR leaseUntil < :nowMs))',
       names: STATE_AND_OWNER,
       values: {
         ':deadLettered': 'DeadLettered',
         ':owner': owner,
         ':retrying': 'Retrying',
         ':claimed': 'Claimed',
-        ':sending': 'Sending',
-        ':reason': reason,
-        ':now': now.toISOString(),
         ':nowMs': now.getTime(),
+        ...values,
         ...identityValues(job, now),
       },
+    }),
+  );
+  if (marked) return true;
+  return writeIf(
+    transition(job, {
+      update: 'SET deadLetterReason = :reason, updatedAt = :now',
+      condition: '#state = :sending',
+      names: { '#state': 'state' },
+      values: { ':sending': 'Sending', ...values },
     }),
   );
 }

@@ -149,6 +149,8 @@ export const JobRecordSchema = z.object({
   sentTo: z.string().optional(),
   reason: z.string().optional(),
   lastError: z.string().optional(),
+  /** Set on a job left `Sending` when its last delivery failed: SES may have sent it. */
+  deadLetterReason: z.string().optional(),
   noteNumber: NoteNumberSchema.optional(),
   bounceNoteNumber: NoteNumberSchema.optional(),
   complaintNoteNumber: NoteNumberSchema.optional(),

@@ -1,4 +1,5 @@
 import { getBatchWithJobs } from '../aws/dynamodb-batches.ts';
+import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
 import type { CustomerStatementEmailStatus, JobRecord } from '../schemas/records.ts';
 
 /** The states a customer's statement is reported in. */
@@ -32,10 +33,19 @@ interface JobView {
   Reason?: string | undefined;
 }
 
-function jobView(job: JobRecord): JobView {
+/** The reason shown for a job whose worker stopped (a timeout, a crash) during its last attempt. */
+const STOPPED_ON_LAST_ATTEMPT =
+  'In the dead-letter queue: the worker stopped during its last attempt; SES may have sent it';
+
+function jobView(job: JobRecord, now: Date): JobView {
   switch (job.state) {
     case 'Claimed':
     case 'Sending':
+      // Left claimed or sending by its last delivery: SQS has moved it to the dead-letter queue.
+      if (job.deadLetterReason !== undefined)
+        return { State: 'Failed', Reason: `${job.deadLetterReason}; SES may have sent it` };
+      if (job.attempts >= JOB_MAX_RECEIVE_COUNT && (job.leaseUntil ?? 0) < now.getTime())
+        return { State: 'Failed', Reason: STOPPED_ON_LAST_ATTEMPT };
       return { State: 'Queued' };
     case 'Retrying':
       return {
@@ -60,13 +70,14 @@ function toView(
   status: CustomerStatementEmailStatus,
   job: JobRecord | undefined,
   createdAt: string,
+  now: Date,
 ): CustomerDeliveryView {
   // Refused when the request was made (never queued), or queued and not picked up yet.
   const { State, Reason }: JobView = !status.Sent
     ? { State: 'Failed', Reason: status.Message }
     : job === undefined
       ? { State: 'Queued' }
-      : jobView(job);
+      : jobView(job, now);
   return {
     CustomerCode: status.CustomerCode,
     Sent: status.Sent,
@@ -82,6 +93,7 @@ function toView(
 export async function getBatchStatus(
   tenantId: string,
   batchId: string,
+  now = new Date(),
 ): Promise<BatchStatusView | undefined> {
   const found = await getBatchWithJobs(tenantId, batchId);
   if (found === undefined) return undefined;
@@ -93,6 +105,8 @@ export async function getBatchStatus(
     EndDate: batch.period.end,
     FilterBy: batch.period.filterAll ? 'All' : '',
     ExcludePaidInvoices: batch.period.excludePaid,
-    Customers: batch.statuses.map((status) => toView(status, jobs.get(status.CustomerCode), batch.createdAt)),
+    Customers: batch.statuses.map((status) =>
+      toView(status, jobs.get(status.CustomerCode), batch.createdAt, now),
+    ),
   };
 }

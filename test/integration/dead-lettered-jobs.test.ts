@@ -9,7 +9,7 @@ import { handler as batchStatus } from '#functions/batch-status/handler.ts';
 import { handler as bulkEmail } from '#functions/bulk-email-api/handler.ts';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
 import { documentClient } from '#shared/aws/dynamodb.ts';
-import { getJob } from '#shared/aws/dynamodb-jobs.ts';
+import { claimJob, getJob } from '#shared/aws/dynamodb-jobs.ts';
 import { sesClient } from '#shared/aws/ses.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
 import { tenantKey } from '#shared/aws/table-keys.ts';
@@ -30,12 +30,12 @@ async function deliver(body: string, receiveCount: number): Promise<SQSBatchResp
   );
 }
 
-async function stateOf(batchId: string) {
+async function stateOf(batchId: string, tenantId = tenant.Id) {
   const result = await invoke(
     batchStatus,
     apiEvent({
       method: 'GET',
-      tenantId: tenant.Id,
+      tenantId,
       path: `${BULK_EMAIL_PATH}/${batchId}`,
       resource: `${BULK_EMAIL_PATH}/{batchId}`,
       pathParameters: { batchId },
@@ -89,6 +89,48 @@ describe('a dead-lettered job in its batch', () => {
     expect((await deliver(body, 1)).batchItemFailures).toEqual([]);
     expect(await stateOf(batchId)).toMatchObject({ State: 'Sent' });
     expect(await sentEmails(`ann.${tenant.Id}@acme.example`)).toHaveLength(1);
+  });
+});
+
+describe('a job whose last delivery could not finish', () => {
+  afterEach(() => {
+    sesClient().middlewareStack.remove('ses-no-answer');
+  });
+
+  it('stays Sending, with the dead-letter reason, when its last send had no answer (SES may have sent it)', async () => {
+    const lost = exampleTenant();
+    await seedTenants(lost);
+    const job = statementJob(lost.Id, '101');
+    // The connection drops after the request went out: no answer, so SES may have sent it.
+    sesClient().middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' });
+      },
+      { step: 'initialize', name: 'ses-no-answer' },
+    );
+
+    expect((await deliver(JSON.stringify(job), JOB_MAX_RECEIVE_COUNT)).batchItemFailures).toHaveLength(1);
+
+    const record = await getJob(job);
+    expect(record?.state).toBe('Sending');
+    expect(record?.deadLetterReason).toMatch(/^In the dead-letter queue after 5 attempts; last error: /);
+  });
+
+  it('shows Failed, not Queued, when the worker stopped during its last attempt', async () => {
+    const killed = exampleTenant();
+    await seedTenants(killed);
+    const posted = await invoke(bulkEmail, apiEvent({ tenantId: killed.Id, body: ['0065'] }));
+    const batchId = String(posted.headers?.['X-Batch-Id']);
+    const job = { tenantId: killed.Id, batchId, customerCode: '0065' };
+    // Five deliveries claimed it and each worker was killed (its lease ran out): no catch ran.
+    for (let attempt = 0; attempt < JOB_MAX_RECEIVE_COUNT; attempt += 1) {
+      expect((await claimJob(job, `killed-${attempt}`, Date.now() - 1, new Date())).claimed).toBe(true);
+    }
+    const stopped = await stateOf(batchId, killed.Id);
+    expect(stopped).toMatchObject({
+      State: 'Failed',
+      Reason: 'In the dead-letter queue: the worker stopped during its last attempt; SES may have sent it',
+    });
   });
 });
 
