@@ -216,8 +216,8 @@ export async function markJobDeadLettered(
  * taken the message after all (a SendMessageBatch that timed out): the job is recorded Failed
  * before any worker claimed it. Returns false when a worker already has it, i.e. it was queued.
  */
-export function cancelUnqueuedJob(job: JobRef, reason: string, now: Date): Promise<boolean> {
-  return writeIf(
+export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date): Promise<boolean> {
+  const written = await writeIf(
     new PutCommand({
       TableName: tableConfig().TABLE_NAME,
       Item: {
@@ -235,6 +235,10 @@ export function cancelUnqueuedJob(job: JobRef, reason: string, now: Date): Promi
       ConditionExpression: 'attribute_not_exists(PK)',
     }),
   );
+  if (written) return true;
+  // Already there: this cancel (an earlier attempt whose answer was lost), or a worker's claim.
+  const current = await getJob(job);
+  return current?.state === 'Failed' && current.reason === reason && current.attempts === 0;
 }
 
 /**

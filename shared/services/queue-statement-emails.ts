@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { retry } from '../aws/backoff.ts';
 import { getBatchWithJobs, putBatch, updateBatchStatuses } from '../aws/dynamodb-batches.ts';
 import { cancelUnqueuedJob } from '../aws/dynamodb-jobs.ts';
 import { sendMessages } from '../aws/sqs.ts';
@@ -88,6 +89,9 @@ export async function queueStatementEmails(
   };
 }
 
+/** Attempts at cancelling one unqueued job before it is reported not queued regardless. */
+const CANCEL_RETRIES = { attempts: 4, baseMs: 50, capMs: 500 };
+
 type JobBase = Pick<StatementJob, 'tenantId' | 'batchId' | 'period' | 'requestedAt'>;
 
 function toJobs(base: JobBase, codes: readonly string[]): StatementJob[] {
@@ -112,10 +116,10 @@ async function queueJobs(
   const notQueued = new Set<string>();
   for (const id of notSent) {
     const customerCode = codes[Number(id)] ?? '';
-    const cancelled = await cancelUnqueuedJob(
-      { tenantId, batchId, customerCode },
-      STATUS_MESSAGES.notQueued,
-      now,
+    // Retried in place: a cancel that cannot be written leaves a copy SQS took free to send.
+    const cancelled = await retry(
+      () => cancelUnqueuedJob({ tenantId, batchId, customerCode }, STATUS_MESSAGES.notQueued, now),
+      CANCEL_RETRIES,
     ).catch((error: unknown) => {
       // Neither queued nor cancelled for sure: reported not queued, and counted for an operator.
       logger.error('Could not cancel a job that was not queued', { batchId, error });

@@ -153,6 +153,49 @@ describe('retries after failures send each statement once', () => {
     expect(jsonBody(retry)).toEqual(jsonBody(first));
   });
 
+  it.each([
+    ['refused before it was written', 'before'],
+    ['whose answer was lost after it was written', 'after'],
+  ] as const)('retries a cancel %s until it holds: the copy on the queue sends nothing', async (_, when) => {
+    const other = exampleTenant();
+    await seedTenants(other);
+    sqsClient().middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'SendMessageBatchCommand')
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+        return result;
+      },
+      { step: 'initialize', name: 'sqs-timeout' },
+    );
+    let lostCancels = 0;
+    dynamoDbClient().middlewareStack.add(
+      (next, context) => async (args) => {
+        const isCancel =
+          context.commandName === 'PutItemCommand' &&
+          JSON.stringify(args.input).includes('"Could not queue statement, please retry"');
+        if (!isCancel || lostCancels > 0) return next(args);
+        lostCancels += 1;
+        const fault = Object.assign(new Error('injected'), { name: 'InternalServerError', $fault: 'server' });
+        if (when === 'before') throw fault;
+        await next(args);
+        throw fault;
+      },
+      { step: 'initialize', name: 'lose-completion' },
+    );
+
+    const result = await post(other.Id, ['101']);
+    sqsClient().middlewareStack.remove('sqs-timeout');
+    dynamoDbClient().middlewareStack.remove('lose-completion');
+
+    expect(lostCancels).toBe(1);
+    expect(jsonBody(result)).toEqual([
+      { CustomerCode: '101', Sent: false, Message: 'Could not queue statement, please retry' },
+    ]);
+    expect(await runWorkerOnQueue()).toBeGreaterThan(0);
+    expect(await sentEmails(`ann.${other.Id}@acme.example`)).toHaveLength(0);
+  });
+
   it('frees the key of a request refused before it recorded anything, for the corrected request', async () => {
     const key = { 'Idempotency-Key': `refused-${Date.now()}` };
     // A start date after today is refused only once the tenant's time zone is known (a read).
