@@ -50,11 +50,6 @@ export const IdempotencyKeyInProgressError = fixedMessageError(
 /** An IdempotencyKeyInProgressError thrown. */
 export type IdempotencyKeyInProgressError = InstanceType<typeof IdempotencyKeyInProgressError>;
 
-/** A record read from the table breaks its schema: it was changed behind the importer's back. */
-export class StoredRecordInvalidError extends Error {
-  override readonly name = 'StoredRecordInvalidError';
-}
-
 /** The statement cannot be sent as the data stands (no such customer, a bad template, …): no retry mends it. */
 export class StatementNotSendableError extends Error {
   override readonly name = 'StatementNotSendableError';

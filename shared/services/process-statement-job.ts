@@ -5,7 +5,6 @@
  * (docs/exactly-once.md). That window is kept to one DynamoDB write and is counted when hit.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
 import { retry } from '../aws/backoff.ts';
 import {
   claimJob,
@@ -21,7 +20,7 @@ import { noteNumberFor, putNoteOnce } from '../aws/dynamodb-notes.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
 import { isSuppressed } from '../domain/customer-status.ts';
 import { FINISHED_STATES } from '../domain/job-state.ts';
-import { StatementNotSendableError, StoredRecordInvalidError } from '../errors.ts';
+import { StatementNotSendableError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { ComposedEmail } from '../render/statement-email.ts';
@@ -54,24 +53,8 @@ export class JobRetryError extends Error {
   override readonly name = 'JobRetryError';
 }
 
-/**
- * A stored record that breaks its schema was changed behind the importer's back; no retry mends
- * it, so the job fails with the fields and rules it breaks (never the values).
- */
-async function readAccount(job: StatementJob) {
-  try {
-    return await getCustomerAccount(job.tenantId, job.customerCode);
-  } catch (error) {
-    if (!(error instanceof z.ZodError)) throw error;
-    const problems = error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`);
-    throw new StoredRecordInvalidError(`A stored record is not valid (${problems.join('; ')})`, {
-      cause: error,
-    });
-  }
-}
-
 async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<ComposedEmail> {
-  const account = await readAccount(job);
+  const account = await getCustomerAccount(job.tenantId, job.customerCode);
   if (account === undefined) throw new StatementNotSendableError('Invalid customer code');
   const { tenant, customer, suppression } = account;
   // The address may have bounced or complained since the job was queued.

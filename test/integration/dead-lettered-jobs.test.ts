@@ -12,7 +12,7 @@ import { documentClient } from '#shared/aws/dynamodb.ts';
 import { claimJob, getJob } from '#shared/aws/dynamodb-jobs.ts';
 import { sesClient } from '#shared/aws/ses.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '#shared/aws/table-design.ts';
-import { tenantKey } from '#shared/aws/table-keys.ts';
+import { templateKey, tenantKey } from '#shared/aws/table-keys.ts';
 import type { BatchStatusView } from '#shared/services/get-batch-status.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-events.ts';
@@ -153,5 +153,29 @@ describe('a stored record changed behind the importer', () => {
     expect(record?.state).toBe('Failed');
     expect(record?.reason).toMatch(/^A stored record is not valid \(locale: /);
     expect(await sentEmails(`ann.${corrupt.Id}@acme.example`)).toHaveLength(0);
+  });
+
+  it('fails the job at once when a stored template breaks its schema', async () => {
+    const corrupt = exampleTenant({
+      EmailTemplates: [
+        { Number: 7, Name: 'Mine', Subject: 'Statement', Body: 'Dear #CONTACT#', IsHtml: false },
+      ],
+      DefaultStatementTemplateNumber: 7,
+    });
+    await seedTenants(corrupt);
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: templateKey(corrupt.Id, 7),
+        UpdateExpression: 'SET isHtml = :yes',
+        ExpressionAttributeValues: { ':yes': 'yes' },
+      }),
+    );
+    const job = statementJob(corrupt.Id, '101');
+
+    expect((await deliver(JSON.stringify(job), 1)).batchItemFailures).toEqual([]);
+    const record = await getJob(job);
+    expect(record?.state).toBe('Failed');
+    expect(record?.reason).toMatch(/^A stored record is not valid \(isHtml: /);
   });
 });
