@@ -22,12 +22,20 @@ function decodeComponent(raw: string): string | undefined {
   }
 }
 
-const malformed = (what: string) =>
-  new GatewayResponseError(GATEWAY_ERRORS.default4xx, 400, `${what} is not valid percent-encoded UTF-8.`);
+/** How much of the client's own text a 400 quotes back: enough to find it, never a whole URL. */
+const QUOTED_LENGTH = 100;
+const quoted = (text: string) => (text.length > QUOTED_LENGTH ? `${text.slice(0, QUOTED_LENGTH)}…` : text);
+
+const malformed = (what: string, text: string) =>
+  new GatewayResponseError(
+    GATEWAY_ERRORS.default4xx,
+    400,
+    `${what} ${quoted(text)} is not valid percent-encoded UTF-8.`,
+  );
 
 /** Refuses, as API Gateway does before routing, a URL path that is not valid percent-encoding. */
 export function checkPathEncoding(path: string): void {
-  if (decodeComponent(path) === undefined) throw malformed(`The request path ${path}`);
+  if (decodeComponent(path) === undefined) throw malformed('The request path', path);
 }
 
 /** The route whose method and resource path match, with its path parameters decoded. */
@@ -87,9 +95,9 @@ export function queryOf(search: string): Record<string, string[]> | null {
     const rawName = split === -1 ? pair : pair.slice(0, split);
     const rawValue = split === -1 ? '' : pair.slice(split + 1);
     const name = decodeComponent(rawName.replaceAll('+', ' '));
-    if (name === undefined) throw malformed(`The query string parameter name ${rawName}`);
+    if (name === undefined) throw malformed('The query string parameter name', rawName);
     const value = decodeComponent(rawValue.replaceAll('+', ' '));
-    if (value === undefined) throw malformed(`The query string parameter ${name}`);
+    if (value === undefined) throw malformed('The query string parameter', name);
     query[name] = [...(query[name] ?? []), value];
   }
   return Object.keys(query).length === 0 ? null : query;

@@ -228,6 +228,15 @@ describe('the API through the local gateway, with the real authorizer', () => {
     expect(jobs.filter((job) => job.tenantId === tenant.Id)).toEqual([]);
   });
 
+  it('quotes at most 100 characters of a malformed path back to the client', async () => {
+    const path = `/v2/customers/${'a'.repeat(5_000)}%E0%A4%A/notes`;
+    const response = await fetch(`${gateway.url}${path}`);
+    const body = (await response.json()) as { Error: string; Message: string };
+
+    expect(response.status).toBe(400);
+    expect(body.Message).toBe(`The request path ${path.slice(0, 100)}… is not valid percent-encoded UTF-8.`);
+  });
+
   it('still decodes well-formed percent-encoding in the path and the query', async () => {
     const token = `KfToken ${tenantA.ApiTokens[0]}`;
     const notes = await fetch(`${gateway.url}/v2/customers/%31%30%31/notes`, {
