@@ -51,6 +51,19 @@ function failDynamoDb(name: string, matches: (command: string, input: Record<str
   return { failures: () => failures };
 }
 
+/** SQS takes every SendMessageBatch, then its answer is lost (as a socket timeout loses it). */
+function loseSendMessageBatchAnswers(): void {
+  sqsClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'SendMessageBatchCommand')
+        throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+      return result;
+    },
+    { step: 'initialize', name: 'sqs-timeout' },
+  );
+}
+
 const isCompletion = (command: string, input: Record<string, unknown>) =>
   command === 'UpdateItemCommand' &&
   JSON.stringify(input.ExpressionAttributeValues ?? {}).includes('"Completed"');
@@ -122,15 +135,7 @@ describe('retries after failures send each statement once', () => {
     const key = { 'Idempotency-Key': `stale-${Date.now()}` };
     // SQS takes 101's message and the answer is lost, so 101 is cancelled; then both the write
     // that records that in the batch and the one that completes the key are lost.
-    sqsClient().middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (context.commandName === 'SendMessageBatchCommand')
-          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
-        return result;
-      },
-      { step: 'initialize', name: 'sqs-timeout' },
-    );
+    loseSendMessageBatchAnswers();
     failDynamoDb(
       'lose-completion',
       (command, input) =>
@@ -159,15 +164,7 @@ describe('retries after failures send each statement once', () => {
   ] as const)('retries a cancel %s until it holds: the copy on the queue sends nothing', async (_, when) => {
     const other = exampleTenant();
     await seedTenants(other);
-    sqsClient().middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (context.commandName === 'SendMessageBatchCommand')
-          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
-        return result;
-      },
-      { step: 'initialize', name: 'sqs-timeout' },
-    );
+    loseSendMessageBatchAnswers();
     let lostCancels = 0;
     dynamoDbClient().middlewareStack.add(
       (next, context) => async (args) => {
@@ -216,16 +213,7 @@ describe('retries after failures send each statement once', () => {
   it('cancels a job whose SendMessageBatch timed out after SQS took it: reported not queued, never sent', async () => {
     const other = exampleTenant();
     await seedTenants(other);
-    // SQS takes the message, then the answer is lost (as a socket timeout loses it).
-    sqsClient().middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (context.commandName === 'SendMessageBatchCommand')
-          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
-        return result;
-      },
-      { step: 'initialize', name: 'sqs-timeout' },
-    );
+    loseSendMessageBatchAnswers();
 
     const result = await post(other.Id, ['101']);
     sqsClient().middlewareStack.remove('sqs-timeout');
