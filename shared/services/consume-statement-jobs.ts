@@ -29,12 +29,8 @@ const LEASE_MARGIN_MS = 30_000;
 
 /** One SQS record alone: it throws to be redelivered, and on its last receive records the dead letter. */
 export async function handleStatementRecord(record: SQSRecord, context?: Context): Promise<JobOutcome> {
-  const log = logger.createChild({
-    persistentKeys: {
-      messageId: record.messageId,
-      receiveCount: Number(record.attributes.ApproximateReceiveCount),
-    },
-  });
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  const log = logger.createChild({ persistentKeys: { messageId: record.messageId, receiveCount } });
   const parsed = parseJsonBody(StatementJobSchema, record.body);
   if (!parsed.success) {
     metrics.addMetric(METRIC.MalformedJobs, 'Count', 1);
@@ -51,7 +47,6 @@ export async function handleStatementRecord(record: SQSRecord, context?: Context
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
     const reason = redactAddresses(error instanceof Error ? error.message : String(error));
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount);
     if (receiveCount >= JOB_MAX_RECEIVE_COUNT && !(error instanceof JobBusyError)) {
       // SQS moves the message to the dead-letter queue now: the batch must say so, not `Queued`.
       await recordDeadLetter(job, record.messageId, `${name}: ${reason}`, receiveCount, log);

@@ -47,15 +47,11 @@ export async function queueStatementEmails(
         return status.Sent && cancelled ? toStatus(status.CustomerCode, 'notQueued') : status;
       });
       const toSend = statuses.filter((status) => status.Sent).map((status) => status.CustomerCode);
+      const jobBase = { tenantId, batchId, period: recorded.period, requestedAt: recorded.createdAt };
       return {
         batchId,
         period: recorded.period,
-        statuses: await queueJobs(
-          { tenantId, batchId, period: recorded.period, requestedAt: recorded.createdAt },
-          toSend,
-          statuses,
-          now,
-        ),
+        statuses: await queueJobs(jobBase, toJobs(jobBase, toSend), statuses, now),
       };
     }
   }
@@ -80,12 +76,7 @@ export async function queueStatementEmails(
   return {
     batchId,
     period,
-    statuses: await queueJobs(
-      jobBase,
-      jobs.map((job) => job.customerCode),
-      statuses,
-      now,
-    ),
+    statuses: await queueJobs(jobBase, jobs, statuses, now),
   };
 }
 
@@ -99,23 +90,22 @@ function toJobs(base: JobBase, codes: readonly string[]): StatementJob[] {
 }
 
 /**
- * Queues one job per code and returns the statuses as they stand after it. A job SQS did not take
+ * Queues the jobs (one per code, all of one batch) and returns the statuses as they stand after it. A job SQS did not take
  * (or whose SendMessageBatch ended without an answer) is cancelled before it is reported
  * `Could not queue statement, please retry`, so that a copy SQS took after all is never sent and
  * the client's retry cannot make a second email; a job a worker already holds was queued.
  */
 async function queueJobs(
-  base: JobBase,
-  codes: readonly string[],
+  { tenantId, batchId }: JobBase,
+  jobs: readonly StatementJob[],
   statuses: CustomerStatementEmailStatus[],
   now: Date,
 ): Promise<CustomerStatementEmailStatus[]> {
-  const { tenantId, batchId } = base;
-  const jobs = toJobs(base, codes).map((job, index) => ({ id: String(index), body: JSON.stringify(job) }));
-  const notSent = await sendMessages(jobQueueConfig().JOB_QUEUE_URL, jobs);
+  const messages = jobs.map((job, index) => ({ id: String(index), body: JSON.stringify(job) }));
+  const notSent = await sendMessages(jobQueueConfig().JOB_QUEUE_URL, messages);
   const notQueued = new Set<string>();
   for (const id of notSent) {
-    const customerCode = codes[Number(id)] ?? '';
+    const customerCode = jobs[Number(id)]?.customerCode ?? '';
     // Retried in place: a cancel that cannot be written leaves a copy SQS took free to send.
     const cancelled = await retry(
       () => cancelUnqueuedJob({ tenantId, batchId, customerCode }, STATUS_MESSAGES.notQueued, now),
@@ -128,7 +118,7 @@ async function queueJobs(
     });
     if (cancelled) notQueued.add(customerCode);
   }
-  metrics.addMetric(METRIC.StatementsMarkedToSend, 'Count', codes.length - notQueued.size);
+  metrics.addMetric(METRIC.StatementsMarkedToSend, 'Count', jobs.length - notQueued.size);
   if (notQueued.size === 0) return statuses;
 
   metrics.addMetric(METRIC.StatementsNotQueued, 'Count', notQueued.size);
