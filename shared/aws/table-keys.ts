@@ -89,3 +89,24 @@ export const idempotencyKey = (tenantId: string, keyHash: string): TableKey => (
   PK: `TENANT#${tenantId}#IDEMPOTENCY#${keyHash}`,
   SK: 'IDEMPOTENCY',
 });
+
+/**
+ * The one partition outside every tenant that lists the tenants (`npm run tenants -- list`), so
+ * that listing them is a Query, never a Scan; it holds ids only, each tenant's record stays the truth.
+ */
+export const tenantDirectoryPartition = (): string => 'TENANTS';
+
+/** A tenant's entry in the tenant directory, written with the tenant. */
+export const tenantDirectoryKey = (tenantId: string): TableKey => ({
+  PK: tenantDirectoryPartition(),
+  SK: tenantId,
+});
+
+/**
+ * A token's index item in its tenant's partition, beside the token record (tokenKey): a tenant's
+ * tokens are one key query, sorted by hash, so the id `npm run tokens -- list` shows is a prefix.
+ */
+export const tenantTokenKey = (tenantId: string, tokenHash: string): TableKey => ({
+  PK: `TENANT#${tenantId}`,
+  SK: `TOKEN#${tokenHash}`,
+});
