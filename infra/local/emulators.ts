@@ -1,12 +1,13 @@
 /**
- * The embedded AWS emulators of the local stack and the tests: dynalite (DynamoDB), fauxqs (SQS)
- * and aws-ses-v2-local (SES), each in this process. A service whose endpoint is already set
+ * The embedded AWS emulators of the local stack and the tests: dynalite (DynamoDB, with the
+ * transactions it lacks served by dynalite-transactions.ts), fauxqs (SQS) and aws-ses-v2-local
+ * (SES), each in this process. A service whose endpoint is already set
  * (AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL, e.g. LocalStack) is not started.
  */
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
-import dynalite from 'dynalite';
 import { buildApp as buildFauxqs } from 'fauxqs';
+import { createDynaliteServer } from './dynalite-transactions.ts';
 
 const require = createRequire(import.meta.url);
 // aws-ses-v2-local is CommonJS with a default export.
@@ -72,7 +73,7 @@ export async function startEmulators(
   try {
     const dynamodb = configured('dynamodb');
     if (dynamodb === undefined) {
-      const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+      const server = createDynaliteServer({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
       const port = await listen(server, ports.dynamodb, host);
       stops.push(() => close(server));
       endpoints.dynamodb = `http://${host}:${port}`;
