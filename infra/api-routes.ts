@@ -5,7 +5,7 @@
 import type { FunctionName } from './bundling.ts';
 
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway's resource path, e.g. `/v2/customerstatements/bulk/email/{batchId}`. */
   resource: string;
   functionName: FunctionName;
@@ -15,6 +15,31 @@ export const API_ROUTES = [
   { method: 'POST', resource: '/v2/customerstatements/bulk/email', functionName: 'bulk-email-api' },
   { method: 'GET', resource: '/v2/customerstatements/bulk/email/{batchId}', functionName: 'batch-status' },
   { method: 'GET', resource: '/v2/customers/{code}/notes', functionName: 'customer-notes' },
+  // The ledger API (docs/api.md "The ledger API"): one function behind every record route.
+  { method: 'GET', resource: '/v2/customers', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/customers/{code}', functionName: 'ledger-api' },
+  { method: 'PUT', resource: '/v2/customers/{code}', functionName: 'ledger-api' },
+  { method: 'DELETE', resource: '/v2/customers/{code}', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/invoices/{number}', functionName: 'ledger-api' },
+  { method: 'PUT', resource: '/v2/invoices/{number}', functionName: 'ledger-api' },
+  { method: 'DELETE', resource: '/v2/invoices/{number}', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/invoices/{number}/payments', functionName: 'ledger-api' },
+  { method: 'POST', resource: '/v2/invoices/{number}/payments', functionName: 'ledger-api' },
+  { method: 'DELETE', resource: '/v2/invoices/{number}/payments/{paymentNumber}', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/creditnotes/{number}', functionName: 'ledger-api' },
+  { method: 'PUT', resource: '/v2/creditnotes/{number}', functionName: 'ledger-api' },
+  { method: 'DELETE', resource: '/v2/creditnotes/{number}', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/payments/{number}', functionName: 'ledger-api' },
+  { method: 'PUT', resource: '/v2/payments/{number}', functionName: 'ledger-api' },
+  { method: 'DELETE', resource: '/v2/payments/{number}', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/emailtemplates', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/emailtemplates/defaultStatementTemplate', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/emailtemplates/{number}', functionName: 'ledger-api' },
+  { method: 'PUT', resource: '/v2/emailtemplates/{number}', functionName: 'ledger-api' },
+  { method: 'DELETE', resource: '/v2/emailtemplates/{number}', functionName: 'ledger-api' },
+  { method: 'GET', resource: '/v2/settings/statements', functionName: 'ledger-api' },
+  { method: 'PUT', resource: '/v2/settings/statements', functionName: 'ledger-api' },
+  { method: 'POST', resource: '/v2/ledger/batch', functionName: 'ledger-api' },
 ] as const satisfies readonly ApiRoute[];
 
 /** The functions behind the routes. */

@@ -46,6 +46,7 @@ export const FUNCTIONS = {
   'statement-worker': 'functions/statement-worker/handler.ts',
   'batch-status': 'functions/batch-status/handler.ts',
   'customer-notes': 'functions/customer-notes/handler.ts',
+  'ledger-api': 'functions/ledger-api/handler.ts',
   'ses-events': 'functions/ses-events/handler.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -14,17 +14,19 @@ export interface LocalFunctions {
 }
 
 export async function localRoutes(): Promise<LocalFunctions> {
-  const [authorizer, bulkEmail, batchStatus, customerNotes, worker] = await Promise.all([
+  const [authorizer, bulkEmail, batchStatus, customerNotes, ledger, worker] = await Promise.all([
     import('#functions/authorizer/handler.ts').then((module) => module.handler),
     import('#functions/bulk-email-api/handler.ts').then((module) => module.handler),
     import('#functions/batch-status/handler.ts').then((module) => module.handler),
     import('#functions/customer-notes/handler.ts').then((module) => module.handler),
+    import('#functions/ledger-api/handler.ts').then((module) => module.handler),
     import('#functions/statement-worker/handler.ts').then((module) => module.handler),
   ]);
   const handlers: Record<RouteFunctionName, ProxyHandler> = {
     'bulk-email-api': bulkEmail,
     'batch-status': batchStatus,
     'customer-notes': customerNotes,
+    'ledger-api': ledger,
   };
   return {
     authorizer,

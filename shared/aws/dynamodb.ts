@@ -53,9 +53,10 @@ export type Item = Record<string, unknown>;
 
 /**
  * Reads up to 100 keys in one BatchGetItem, retrying `UnprocessedKeys` with backoff; a read that
- * still fails is a DependencyUnavailableError.
+ * still fails is a DependencyUnavailableError. `consistent` reads what was written just before
+ * (read-your-writes), at twice the read units.
  */
-export async function batchGet(keys: TableKey[], projection?: string): Promise<Item[]> {
+export async function batchGet(keys: TableKey[], projection?: string, consistent = false): Promise<Item[]> {
   const { TABLE_NAME } = tableConfig();
   const found: Item[] = [];
   const left = await retryRemaining(keys, async (remaining) => {
@@ -66,6 +67,7 @@ export async function batchGet(keys: TableKey[], projection?: string): Promise<I
           RequestItems: {
             [TABLE_NAME]: {
               Keys: remaining,
+              ...(consistent ? { ConsistentRead: true } : {}),
               ...(projection === undefined ? {} : { ProjectionExpression: projection }),
             },
           },

@@ -33,23 +33,56 @@ export const customerKey = (tenantId: string, code: string): TableKey => ({
   SK: 'CUSTOMER',
 });
 
-/** Invoices sort by issue date, then number: `INVOICE#2013-02-01#0000001001`. */
-export const invoiceKey = (tenantId: string, code: string, issuedDate: string, number: number): TableKey => ({
+/**
+ * A ledger document's projection in its customer's partition, what the statement reads: the worker
+ * queries `begins_with(SK, 'INVOICE#')` (and the same for credit notes and payments) with a
+ * consistent read. Keyed by number alone, so that a changed date never moves the item.
+ */
+export const invoiceKey = (tenantId: string, code: string, number: number): TableKey => ({
   PK: customerPartition(tenantId, code),
-  SK: `INVOICE#${issuedDate}#${pad(number)}`,
+  SK: `INVOICE#${pad(number)}`,
 });
 
-/** Payments sort by date; `sequence` tells apart payments of one invoice on one day. */
-export const paymentKey = (
-  tenantId: string,
-  code: string,
-  date: string,
-  invoiceNumber: number,
-  sequence: number,
-): TableKey => ({
+/** A credit note's projection in its customer's partition (see invoiceKey). */
+export const creditNoteKey = (tenantId: string, code: string, number: number): TableKey => ({
   PK: customerPartition(tenantId, code),
-  SK: `PAYMENT#${date}#${pad(invoiceNumber)}#${pad(sequence, 4)}`,
+  SK: `CREDITNOTE#${pad(number)}`,
 });
+
+/** A payment's projection in its customer's partition (see invoiceKey); allocated or on account. */
+export const paymentKey = (tenantId: string, code: string, number: number): TableKey => ({
+  PK: customerPartition(tenantId, code),
+  SK: `PAYMENT#${pad(number)}`,
+});
+
+/** The kinds of ledger document numbered per tenant, as their canonical keys spell them. */
+export type DocumentKind = 'INVOICE' | 'CREDITNOTE' | 'PAYMENT';
+
+/**
+ * A ledger document's canonical item, under its number alone (its own partition): the record as
+ * the API last accepted it, its Version and revision, or its tombstone. `GET /v2/invoices/{number}`
+ * reads it, and every write of the document is conditional on it (docs/data-model.md).
+ */
+export const documentKey = (tenantId: string, kind: DocumentKind, number: number): TableKey => ({
+  PK: `TENANT#${tenantId}#${kind}#${pad(number)}`,
+  SK: 'RECORD',
+});
+
+/**
+ * A customer's canonical item in the tenant's partition: the record as the API accepted it, its
+ * Version, revision or tombstone. Sorted by code, so `GET /v2/customers` is a paged, consistent
+ * Query of the tenant's partition. Its projection is `customerKey`, what statements read.
+ */
+export const customerRecordKey = (tenantId: string, code: string): TableKey => ({
+  PK: `TENANT#${tenantId}`,
+  SK: `CUSTOMER#${code}`,
+});
+
+/** The tenant's statement settings as the API accepted them (the tenant item is their projection). */
+export const settingsKey = (tenantId: string): TableKey => ({ PK: `TENANT#${tenantId}`, SK: 'SETTINGS' });
+
+/** The tenant's logo, apart from the tenant item so that a request's batch read never carries it. */
+export const logoKey = (tenantId: string): TableKey => ({ PK: `TENANT#${tenantId}`, SK: 'LOGO' });
 
 /** One partition per batch (its record and a job item per customer): the batch status is one query. */
 export const batchPartition = (tenantId: string, batchId: string) => `TENANT#${tenantId}#BATCH#${batchId}`;
