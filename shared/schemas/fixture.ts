@@ -7,21 +7,25 @@
 import * as z from 'zod';
 import { IsoDateSchema } from '../domain/calendar-date.ts';
 import { minorDigits, toMinorUnits } from '../domain/money.ts';
-import { unknownTokens } from '../domain/template.ts';
 import {
-  BodySchema,
   CurrencySchema,
-  CustomerCodeSchema,
   EmailAddressSchema,
   isKnownCurrency,
   LocaleSchema,
   NameSchema,
   OptionalTextSchema,
   RecordNumberSchema,
-  SubjectSchema,
   TenantIdSchema,
   TimeZoneSchema,
 } from './fields.ts';
+import {
+  CreditNoteSchema,
+  CustomerSchema,
+  EmailTemplateSchema,
+  InvoiceSchema,
+  MAX_DOCUMENT_MINOR,
+  PaymentSchema,
+} from './ledger-records.ts';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 /**
@@ -29,54 +33,53 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
  * never exceed the totals: with the totals' magnitudes at most half of 2^53 - 1, every sum is exact.
  */
 const MAX_EXACT_INVOICED = Number.MAX_SAFE_INTEGER / 2;
-const MoneySchema = z.string().regex(DECIMAL, { message: 'must be a decimal amount such as "120.00"' });
 
-/** A template text whose every `#TOKEN#` the renderer can fill; the worker would fail the job otherwise. */
-const withKnownTokens = <T extends z.ZodType<string>>(schema: T) =>
-  schema.superRefine((text, context) => {
-    for (const problem of unknownTokens(text)) context.addIssue({ code: 'custom', message: problem });
-  });
+/** A record's fields without its Version: a fixture is the truth as it stands, not a versioned write. */
+function withoutVersion<T extends { Version?: unknown }>(shape: T): Omit<T, 'Version'> {
+  const { Version: _, ...rest } = shape;
+  return rest;
+}
 
-/** A template of the fixture: only tokens the renderer fills, so a loaded template never fails a job. */
-export const EmailTemplateFixtureSchema = z.strictObject({
-  Number: RecordNumberSchema,
-  Name: NameSchema,
-  Subject: withKnownTokens(SubjectSchema),
-  Body: withKnownTokens(BodySchema),
-  IsHtml: z.boolean(),
-});
+/** A template of the fixture: the API's EmailTemplate (only tokens the renderer fills). */
+export const EmailTemplateFixtureSchema = z.strictObject(withoutVersion(EmailTemplateSchema.shape));
 
-/** A customer of the fixture; a bad email is loaded, since the API must report it per request. */
+/**
+ * A customer of the fixture: the API's Customer, or the first version's shorthand `ContactName` and
+ * `Email` for a single primary contact (not both). A bad email is loaded, since the API must report
+ * it per request.
+ */
 export const CustomerFixtureSchema = z.strictObject({
-  Code: CustomerCodeSchema,
-  Name: NameSchema,
+  ...withoutVersion(CustomerSchema.shape),
   ContactName: OptionalTextSchema.optional(),
-  // Not validated as an address: a customer with a bad one is legitimate data, reported per request.
   Email: OptionalTextSchema.optional(),
-  EmailTemplateNumber: RecordNumberSchema.optional(),
 });
+/** A customer as a fixture writes it. */
+export type CustomerFixture = z.infer<typeof CustomerFixtureSchema>;
 
-/** An invoice of the fixture, its total a decimal string so it converts to minor units exactly. */
-export const InvoiceFixtureSchema = z.strictObject({
-  Number: RecordNumberSchema,
-  CustomerCode: z.string(),
-  IssuedDate: IsoDateSchema,
-  DueDate: IsoDateSchema,
-  Total: MoneySchema,
-});
+/** An invoice of the fixture: the API's Invoice, its total a decimal so it converts to minor units exactly. */
+export const InvoiceFixtureSchema = z.strictObject(withoutVersion(InvoiceSchema.shape));
 
-/** A payment of the fixture, against one of its tenant's invoices (checked in TenantFixtureSchema). */
+/** A credit note of the fixture: the API's CreditNote. */
+export const CreditNoteFixtureSchema = z.strictObject(withoutVersion(CreditNoteSchema.shape));
+
+/**
+ * A payment of the fixture: the API's Payment, whose `Number` may be left out (it is then its
+ * 1-based place in `Payments`, so loading the same file again finds the same payments).
+ */
 export const PaymentFixtureSchema = z.strictObject({
-  InvoiceNumber: RecordNumberSchema,
-  Date: IsoDateSchema,
-  Amount: MoneySchema,
+  ...withoutVersion(PaymentSchema.shape),
+  Number: RecordNumberSchema.optional(),
 });
 
-function findDuplicates<T>(items: readonly T[], key: (item: T) => unknown): number[] {
+/** The number a fixture payment is stored under: its own, else its place in the list. */
+export const fixturePaymentNumber = (payment: { Number?: number | undefined }, index: number): number =>
+  payment.Number ?? index + 1;
+
+function findDuplicates<T>(items: readonly T[], key: (item: T, index: number) => unknown): number[] {
   const seen = new Set<unknown>();
   const duplicates: number[] = [];
   items.forEach((item, index) => {
-    const value = key(item);
+    const value = key(item, index);
     if (seen.has(value)) duplicates.push(index);
     seen.add(value);
   });
@@ -100,13 +103,16 @@ export const TenantFixtureSchema = z
     EmailTemplates: z.array(EmailTemplateFixtureSchema).default([]),
     Customers: z.array(CustomerFixtureSchema).default([]),
     Invoices: z.array(InvoiceFixtureSchema).default([]),
+    CreditNotes: z.array(CreditNoteFixtureSchema).default([]),
     Payments: z.array(PaymentFixtureSchema).default([]),
   })
   .superRefine((tenant, context) => {
+    // The rules the ledger API judges against the table, judged here against the fixture itself,
+    // so that a fixture the importer takes is written whole (shared/seed/import-fixture.ts).
     const fail = (path: (string | number)[], message: string) =>
       context.addIssue({ code: 'custom', path, message });
     const templates = new Set(tenant.EmailTemplates.map((template) => template.Number));
-    const customers = new Set(tenant.Customers.map((customer) => customer.Code));
+    const customers = new Map(tenant.Customers.map((customer) => [customer.Code, customer]));
     for (const index of findDuplicates(tenant.EmailTemplates, (template) => template.Number)) {
       fail(['EmailTemplates', index, 'Number'], 'duplicates another template number');
     }
@@ -115,6 +121,15 @@ export const TenantFixtureSchema = z
     }
     for (const index of findDuplicates(tenant.Invoices, (invoice) => invoice.Number)) {
       fail(['Invoices', index, 'Number'], 'duplicates another invoice number');
+    }
+    for (const index of findDuplicates(tenant.CreditNotes, (note) => note.Number)) {
+      fail(['CreditNotes', index, 'Number'], 'duplicates another credit note number');
+    }
+    for (const index of findDuplicates(tenant.Payments, fixturePaymentNumber)) {
+      fail(
+        ['Payments', index, 'Number'],
+        'duplicates another payment number (a payment without one is numbered by its place)',
+      );
     }
     if (
       tenant.DefaultStatementTemplateNumber !== undefined &&
@@ -126,23 +141,50 @@ export const TenantFixtureSchema = z
       if (customer.EmailTemplateNumber !== undefined && !templates.has(customer.EmailTemplateNumber)) {
         fail(['Customers', index, 'EmailTemplateNumber'], 'must be the Number of one of EmailTemplates');
       }
+      if (
+        (customer.ContactName !== undefined || customer.Email !== undefined) &&
+        customer.Contacts.length > 0
+      ) {
+        fail(
+          ['Customers', index, 'Contacts'],
+          'must not be given with ContactName or Email (use one or the other)',
+        );
+      }
+      if (customer.Contacts.filter((contact) => contact.IsPrimary).length > 1) {
+        fail(['Customers', index, 'Contacts'], 'only one contact may be primary');
+      }
     });
-    const digits = isKnownCurrency(tenant.Currency) ? minorDigits(tenant.Currency) : 2;
-    const invoiceTotals = new Map<number, number>();
+    /** The currency of a customer's documents: its own, else the tenant's. */
+    const currencyOf = (code: string) => customers.get(code)?.Currency?.Code ?? tenant.Currency;
+    const digitsOf = (currency: string) => (isKnownCurrency(currency) ? minorDigits(currency) : 2);
+    /** Minor units of a well-formed amount, or undefined after reporting why not. */
+    const amount = (text: string, currency: string, path: (string | number)[], positive: boolean) => {
+      // zod runs this refinement even when a field failed: judge only well-formed amounts here.
+      if (!DECIMAL.test(text)) return undefined;
+      const digits = digitsOf(currency);
+      const minor = toMinorUnits(text, digits);
+      if (minor === undefined || (positive && minor <= 0) || Math.abs(minor) > MAX_DOCUMENT_MINOR) {
+        fail(
+          path,
+          `must be ${positive ? 'a positive amount' : 'an amount'} of at most ${MAX_DOCUMENT_MINOR} minor units with at most ${digits} decimals for ${currency}`,
+        );
+        return undefined;
+      }
+      return minor;
+    };
+    const invoiceCustomer = new Map<number, string>();
     const invoiced = new Map<string, number>();
     tenant.Invoices.forEach((invoice, index) => {
       if (!customers.has(invoice.CustomerCode))
         fail(['Invoices', index, 'CustomerCode'], 'must be the Code of one of Customers');
       if (invoice.DueDate < invoice.IssuedDate)
         fail(['Invoices', index, 'DueDate'], 'must not be before IssuedDate');
-      // zod runs this refinement even when a field failed: judge only well-formed amounts here.
-      if (!DECIMAL.test(invoice.Total)) return;
-      const total = toMinorUnits(invoice.Total, digits);
-      if (total === undefined) {
-        fail(['Invoices', index, 'Total'], `must have at most ${digits} decimals for ${tenant.Currency}`);
-        return;
-      }
-      invoiceTotals.set(invoice.Number, total);
+      const currency = currencyOf(invoice.CustomerCode);
+      if (invoice.Currency !== undefined && invoice.Currency.Code !== currency)
+        fail(['Invoices', index, 'Currency', 'Code'], `must be the customer's currency, ${currency}`);
+      invoiceCustomer.set(invoice.Number, invoice.CustomerCode);
+      const total = amount(invoice.Total, currency, ['Invoices', index, 'Total'], false);
+      if (total === undefined) return;
       const sum = (invoiced.get(invoice.CustomerCode) ?? 0) + Math.abs(total);
       invoiced.set(invoice.CustomerCode, sum);
       if (sum > MAX_EXACT_INVOICED) {
@@ -152,22 +194,46 @@ export const TenantFixtureSchema = z
         );
       }
     });
-    const paid = new Map<number, number>();
+    tenant.CreditNotes.forEach((note, index) => {
+      if (!customers.has(note.CustomerCode))
+        fail(['CreditNotes', index, 'CustomerCode'], 'must be the Code of one of Customers');
+      const currency = currencyOf(note.CustomerCode);
+      if (note.Currency !== undefined && note.Currency.Code !== currency)
+        fail(['CreditNotes', index, 'Currency', 'Code'], `must be the customer's currency, ${currency}`);
+      const total = amount(note.Total, currency, ['CreditNotes', index, 'Total'], true);
+      let allocated = 0;
+      note.Allocations.forEach((allocation, a) => {
+        if (invoiceCustomer.get(allocation.InvoiceNumber) !== note.CustomerCode) {
+          fail(
+            ['CreditNotes', index, 'Allocations', a, 'InvoiceNumber'],
+            "must be the Number of one of the customer's Invoices",
+          );
+        }
+        allocated +=
+          amount(allocation.Amount, currency, ['CreditNotes', index, 'Allocations', a, 'Amount'], true) ?? 0;
+      });
+      if (total !== undefined && allocated > total)
+        fail(['CreditNotes', index, 'Allocations'], 'must not add up to more than Total');
+    });
     tenant.Payments.forEach((payment, index) => {
-      if (!DECIMAL.test(payment.Amount)) return;
-      const amount = toMinorUnits(payment.Amount, digits);
-      if (amount === undefined || amount <= 0) {
-        fail(['Payments', index, 'Amount'], `must be a positive amount with at most ${digits} decimals`);
+      let customerCode = payment.CustomerCode;
+      if (payment.InvoiceNumber !== undefined) {
+        const owner = invoiceCustomer.get(payment.InvoiceNumber);
+        if (owner === undefined) {
+          fail(['Payments', index, 'InvoiceNumber'], 'must be the Number of one of Invoices');
+          return;
+        }
+        if (customerCode !== undefined && customerCode !== owner)
+          fail(['Payments', index, 'CustomerCode'], "must be the invoice's customer, or be left out");
+        customerCode = owner;
+      } else if (customerCode === undefined || !customers.has(customerCode)) {
+        fail(
+          ['Payments', index, 'CustomerCode'],
+          'must be the Code of one of Customers for a payment on account',
+        );
         return;
       }
-      const total = invoiceTotals.get(payment.InvoiceNumber);
-      if (total === undefined) {
-        fail(['Payments', index, 'InvoiceNumber'], 'must be the Number of one of Invoices');
-        return;
-      }
-      const sum = (paid.get(payment.InvoiceNumber) ?? 0) + amount;
-      paid.set(payment.InvoiceNumber, sum);
-      if (sum > total) fail(['Payments', index, 'Amount'], 'makes the payments exceed the invoice total');
+      amount(payment.Amount, currencyOf(customerCode), ['Payments', index, 'Amount'], true);
     });
   });
 /** One tenant of a validated fixture, as the importer turns it into records. */
@@ -196,6 +262,9 @@ export const FixtureSchema = z
         });
       tenant.Invoices.forEach((invoice, i) => {
         if (invoice.IssuedDate > AsOf) fail(['Invoices', i, 'IssuedDate']);
+      });
+      tenant.CreditNotes.forEach((note, i) => {
+        if (note.IssuedDate > AsOf) fail(['CreditNotes', i, 'IssuedDate']);
       });
       tenant.Payments.forEach((payment, i) => {
         if (payment.Date > AsOf) fail(['Payments', i, 'Date']);

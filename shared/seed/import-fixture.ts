@@ -1,95 +1,115 @@
 /**
- * The fixture import (`npm run seed`, the local stack, the tests): every write worked out first,
- * tokens checked against the table, then written; a fixture is the truth for what it holds.
- * Checking and moving a fixture's dates are in validate-fixture.ts.
+ * The fixture import (`npm run seed`, the local stack, the tests, the benchmarks): a client of the
+ * ledger API's write path (shared/services/ledger/apply-ledger-operations.ts), not a second one.
+ * A fixture is checked whole first (validate-fixture.ts), its tokens against the table, then each
+ * tenant is created where it is missing (the operators' path) and its records are written as
+ * ledger operations; the documents of its customers that the fixture no longer has are deleted, so
+ * a fixture is the truth for what it holds and loading it again changes nothing.
  */
-import { listKeys, type WriteSet, writeItems } from '../aws/dynamodb.ts';
-import { addTokenIfAbsent, getTokenRecord, hashToken } from '../aws/dynamodb-tokens.ts';
+import { listKeys, writeItems } from '../aws/dynamodb.ts';
+import { keyId, readItems } from '../aws/dynamodb-ledger-records.ts';
+import { addTenantToken, tenantDirectoryItem } from '../aws/dynamodb-operators.ts';
+import { getTokenRecord, hashToken } from '../aws/dynamodb-tokens.ts';
+import { customerPartition, type TableKey, tenantKey } from '../aws/table-keys.ts';
+import type { CustomerFixture, Fixture, TenantFixture } from '../schemas/fixture.ts';
+import { fixturePaymentNumber } from '../schemas/fixture.ts';
 import {
-  customerKey,
-  customerPartition,
-  invoiceKey,
-  paymentKey,
-  type TableKey,
-  templateKey,
-  tenantKey,
-} from '../aws/table-keys.ts';
-import { minorDigits, toMinorUnits } from '../domain/money.ts';
-import type { Fixture, TenantFixture } from '../schemas/fixture.ts';
-import { CustomerRecordSchema, TemplateRecordSchema } from '../schemas/records.ts';
+  applyLedgerOperations,
+  type LedgerOperation,
+  type LedgerResult,
+} from '../services/ledger/apply-ledger-operations.ts';
 import { FixtureError, moveFixtureDates, toJsonPath, validateFixture } from './validate-fixture.ts';
 
-type Item = Record<string, unknown>;
-
-/** A fixture record's fields as its stored record names them: KashFlow's PascalCase, camelCased. */
-function toStoredFields(record: object): Item {
-  return Object.fromEntries(
-    Object.entries(record).map(([key, value]) => [key.charAt(0).toLowerCase() + key.slice(1), value]),
-  );
+/** A customer as the ledger API takes it: the first version's `ContactName`/`Email` become its primary contact. */
+function toCustomer({ ContactName, Email, ...customer }: CustomerFixture): Record<string, unknown> {
+  if (ContactName === undefined && Email === undefined) return customer;
+  return {
+    ...customer,
+    Contacts: [
+      {
+        ...(ContactName === undefined ? {} : { Name: ContactName }),
+        ...(Email === undefined ? {} : { Email }),
+        IsPrimary: true,
+      },
+    ],
+  };
 }
 
-function tenantItems(tenant: TenantFixture): Item[] {
-  const tenantId = tenant.Id;
-  const digits = minorDigits(tenant.Currency);
-  const money = (text: string) => toMinorUnits(text, digits) ?? 0; // validated already
-  const invoiceCustomer = new Map(tenant.Invoices.map((invoice) => [invoice.Number, invoice.CustomerCode]));
-  const paymentSequence = new Map<string, number>();
+/** One ledger operation with the fixture path it came from, for the messages. */
+interface PlacedOperation {
+  operation: LedgerOperation;
+  path: (string | number)[];
+}
+
+/** A tenant's records as ledger upserts, each with its place in the fixture. */
+function tenantOperations(tenant: TenantFixture, t: number): PlacedOperation[] {
+  const upsert = (type: string, record: unknown, path: (string | number)[]): PlacedOperation => ({
+    operation: { action: 'Upsert', type, record },
+    path: ['Tenants', t, ...path],
+  });
   return [
-    {
-      ...tenantKey(tenantId),
-      type: 'Tenant',
-      tenantId,
-      name: tenant.Name,
-      fromEmail: tenant.FromEmail,
-      timeZone: tenant.TimeZone,
-      currency: tenant.Currency,
-      locale: tenant.Locale ?? 'en-GB',
-      defaultStatementTemplateNumber: tenant.DefaultStatementTemplateNumber,
-    },
-    // Written in the very shape they are read back with: the read-back schema makes the item.
-    ...tenant.EmailTemplates.map((template) => ({
-      ...templateKey(tenantId, template.Number),
-      type: 'Template',
-      ...TemplateRecordSchema.parse(toStoredFields(template)),
-    })),
-    ...tenant.Customers.map((customer) => ({
-      ...customerKey(tenantId, customer.Code),
-      type: 'Customer',
-      ...CustomerRecordSchema.parse(toStoredFields(customer)),
-    })),
-    ...tenant.Invoices.map((invoice) => ({
-      ...invoiceKey(tenantId, invoice.CustomerCode, invoice.IssuedDate, invoice.Number),
-      type: 'Invoice',
-      number: invoice.Number,
-      customerCode: invoice.CustomerCode,
-      issuedDate: invoice.IssuedDate,
-      dueDate: invoice.DueDate,
-      totalMinor: money(invoice.Total),
-    })),
-    ...tenant.Payments.map((payment) => {
-      const customerCode = invoiceCustomer.get(payment.InvoiceNumber) ?? '';
-      const occurrence = `${payment.InvoiceNumber}#${payment.Date}`;
-      const sequence = paymentSequence.get(occurrence) ?? 0;
-      paymentSequence.set(occurrence, sequence + 1);
-      return {
-        ...paymentKey(tenantId, customerCode, payment.Date, payment.InvoiceNumber, sequence),
-        type: 'Payment',
-        invoiceNumber: payment.InvoiceNumber,
-        customerCode,
-        date: payment.Date,
-        amountMinor: money(payment.Amount),
-      };
-    }),
+    ...tenant.EmailTemplates.map((template, i) => upsert('EmailTemplate', template, ['EmailTemplates', i])),
+    upsert(
+      'StatementSettings',
+      {
+        CompanyName: tenant.Name,
+        TimeZone: tenant.TimeZone,
+        Currency: tenant.Currency,
+        Locale: tenant.Locale ?? 'en-GB',
+        ...(tenant.DefaultStatementTemplateNumber === undefined
+          ? {}
+          : { DefaultStatementTemplateNumber: tenant.DefaultStatementTemplateNumber }),
+      },
+      [],
+    ),
+    ...tenant.Customers.map((customer, i) => upsert('Customer', toCustomer(customer), ['Customers', i])),
+    ...tenant.Invoices.map((invoice, i) => upsert('Invoice', invoice, ['Invoices', i])),
+    ...tenant.CreditNotes.map((note, i) => upsert('CreditNote', note, ['CreditNotes', i])),
+    ...tenant.Payments.map((payment, i) =>
+      upsert('Payment', { ...payment, Number: fixturePaymentNumber(payment, i) }, ['Payments', i]),
+    ),
   ];
 }
 
+/** The document kinds a customer's partition projects, with the fixture lists that hold them. */
+const DOCUMENTS = [
+  { prefix: 'INVOICE#', type: 'Invoice' },
+  { prefix: 'CREDITNOTE#', type: 'CreditNote' },
+  { prefix: 'PAYMENT#', type: 'Payment' },
+] as const;
+
+/** `INVOICE#0000001001` → 1001; undefined for a key of the first version's layout (with a date). */
+function documentNumber(sortKey: string, prefix: string): number | undefined {
+  const rest = sortKey.slice(prefix.length);
+  return /^\d{10}$/.test(rest) ? Number(rest) : undefined;
+}
+
 /**
- * The items that hold a validated fixture's tenants, templates, customers, invoices and payments,
- * dates as they stand (move them first with moveFixtureDates). Tokens are not among them: they are
- * added one by one, only where no record is (planFixtureWrites).
+ * What the table holds for the fixture's customers that the fixture does not: delete operations
+ * for documents it no longer has, and raw keys of the first version's layout (dated sort keys),
+ * which no ledger record owns.
  */
-export function fixtureRecords(fixture: Fixture): Item[] {
-  return fixture.Tenants.flatMap(tenantItems);
+async function staleDocuments(
+  tenant: TenantFixture,
+): Promise<{ deletes: LedgerOperation[]; legacy: TableKey[] }> {
+  const wanted = {
+    Invoice: new Set(tenant.Invoices.map((invoice) => invoice.Number)),
+    CreditNote: new Set(tenant.CreditNotes.map((note) => note.Number)),
+    Payment: new Set(tenant.Payments.map((payment, i) => fixturePaymentNumber(payment, i))),
+  };
+  const deletes: LedgerOperation[] = [];
+  const legacy: TableKey[] = [];
+  for (const customer of tenant.Customers) {
+    const partition = customerPartition(tenant.Id, customer.Code);
+    for (const { prefix, type } of DOCUMENTS) {
+      for (const key of await listKeys(partition, prefix)) {
+        const number = documentNumber(key.SK, prefix);
+        if (number === undefined) legacy.push(key);
+        else if (!wanted[type].has(number)) deletes.push({ action: 'Delete', type, id: number });
+      }
+    }
+  }
+  return { deletes, legacy };
 }
 
 /** A token of the fixture that the table does not hold yet. */
@@ -129,58 +149,106 @@ async function planTokens(fixture: Fixture): Promise<NewToken[]> {
   return fresh;
 }
 
-/** A load's writes, all worked out before any is made, so a problem found in planning writes nothing. */
-export interface FixturePlan {
-  /** Every record put, and the fixture's customers' invoices and payments it no longer has deleted. */
-  writes: WriteSet;
-  /** Tokens to add, after the writes. */
-  tokens: NewToken[];
-}
-
 /**
- * Everything a load will write, worked out by reads only, so that any problem found here (a date
- * moved out of the calendar, a token of another tenant) leaves the table untouched. `today` is
- * the load date, used only when the fixture has `AsOf`.
+ * The operators' part of a tenant: its item (created with the fixture's From address, or that
+ * address updated) and its directory entry. The ledger's settings then fill the rest through the
+ * write path, which keeps the From address as the operator set it.
  */
-export async function planFixtureWrites(fixture: Fixture, today: string): Promise<FixturePlan> {
-  const moved = moveFixtureDates(fixture, today);
-  const tokens = await planTokens(moved);
-  const puts = fixtureRecords(moved);
-  const wanted = new Set(puts.map((item) => `${String(item.PK)}|${String(item.SK)}`));
-  const deletes: TableKey[] = [];
-  for (const tenant of moved.Tenants) {
-    for (const customer of tenant.Customers) {
-      const partition = customerPartition(tenant.Id, customer.Code);
-      for (const prefix of ['INVOICE#', 'PAYMENT#']) {
-        const existing = await listKeys(partition, prefix);
-        deletes.push(...existing.filter((key) => !wanted.has(`${key.PK}|${key.SK}`)));
-      }
-    }
-  }
-  return { writes: { puts, deletes }, tokens };
+async function ensureTenants(fixture: Fixture): Promise<void> {
+  const keys = fixture.Tenants.map((tenant) => tenantKey(tenant.Id));
+  const existing = await readItems(keys);
+  await writeItems({
+    puts: fixture.Tenants.flatMap((tenant) => {
+      const stored = existing.get(keyId(tenantKey(tenant.Id))) ?? {};
+      return [
+        {
+          ...stored,
+          ...tenantKey(tenant.Id),
+          type: 'Tenant',
+          tenantId: tenant.Id,
+          fromEmail: tenant.FromEmail,
+          name: stored.name ?? tenant.Name,
+          timeZone: stored.timeZone ?? tenant.TimeZone,
+          currency: stored.currency ?? tenant.Currency,
+          locale: stored.locale ?? tenant.Locale ?? 'en-GB',
+        },
+        tenantDirectoryItem(tenant.Id),
+      ];
+    }),
+    deletes: [],
+  });
 }
 
 /** What a load did, for `npm run seed` and the local stack to report. */
 export interface ImportSummary {
   tenants: number;
-  /** Records put, tokens added included (a token already held by its tenant is not written again). */
+  /** Records created or changed, and tokens added (a token already held by its tenant is not written again). */
   itemsWritten: number;
+  /** Records deleted because the fixture no longer has them. */
   itemsDeleted: number;
+  /** Records the table already held exactly so. */
+  itemsUnchanged: number;
+}
+
+/** Ledger operations applied a slice at a time, in dependency order (the list is built in that order). */
+const SLICE = 1_000;
+
+function problemOf(result: LedgerResult, path: (string | number)[]): string {
+  return `${toJsonPath(path)}: ${result.result}${result.message === undefined ? '' : ` (${result.message})`}`;
 }
 
 /**
- * Validates a fixture whole, checks it against the table, then loads it; loading the same fixture
- * again changes nothing. A rejected fixture writes nothing. Tokens are added last, each only where
- * no record is: should another load give one to another tenant in the moment between the check
- * and the write, that token is refused (FixtureError) and the rest stays written.
+ * Validates a fixture whole, checks it against the table, then loads it through the ledger's write
+ * path; loading the same fixture again changes nothing. A fixture the validation refuses writes
+ * nothing. Should the write path still refuse a record (a rule only the table can judge, or a
+ * concurrent writer), the records before it stay written and the FixtureError says so.
+ * Tokens are added last, each only where no record is.
  */
 export async function importFixture(document: unknown, today: string): Promise<ImportSummary> {
-  const fixture = validateFixture(document);
-  const { writes, tokens } = await planFixtureWrites(fixture, today);
-  await writeItems(writes);
+  const fixture = moveFixtureDates(validateFixture(document), today);
+  const tokens = await planTokens(fixture);
+  await ensureTenants(fixture);
+  const summary: ImportSummary = {
+    tenants: fixture.Tenants.length,
+    itemsWritten: 0,
+    itemsDeleted: 0,
+    itemsUnchanged: 0,
+  };
+  const problems: string[] = [];
+  for (const [t, tenant] of fixture.Tenants.entries()) {
+    const { deletes, legacy } = await staleDocuments(tenant);
+    const placed = [
+      ...tenantOperations(tenant, t),
+      ...deletes.map((operation) => ({ operation, path: ['Tenants', t] as (string | number)[] })),
+    ];
+    for (let start = 0; start < placed.length; start += SLICE) {
+      const slice = placed.slice(start, start + SLICE);
+      const results = await applyLedgerOperations(
+        tenant.Id,
+        slice.map((entry) => entry.operation),
+      );
+      for (const result of results) {
+        const path = slice[result.index]?.path ?? ['Tenants', t];
+        if (result.result === 'Created' || result.result === 'Updated') summary.itemsWritten += 1;
+        else if (result.result === 'Deleted') summary.itemsDeleted += 1;
+        else if (result.result === 'Unchanged' || result.result === 'NotFound') summary.itemsUnchanged += 1;
+        else problems.push(problemOf(result, path));
+      }
+      if (problems.length > 0) throw new FixtureError(problems, 'the records before these were written');
+    }
+    if (legacy.length > 0) {
+      await writeItems({ puts: [], deletes: legacy });
+      summary.itemsDeleted += legacy.length;
+    }
+  }
   const lost: string[] = [];
   for (const token of tokens) {
-    if (await addTokenIfAbsent(token.tokenHash, token.tenantId)) continue;
+    if (
+      await addTenantToken({ tenantId: token.tenantId, tokenHash: token.tokenHash, createdAt: new Date() })
+    ) {
+      summary.itemsWritten += 1;
+      continue;
+    }
     const holder = await getTokenRecord(token.tokenHash);
     if (holder?.tenantId !== token.tenantId) {
       lost.push(`${token.path}: was given to another tenant while this fixture loaded`);
@@ -189,9 +257,5 @@ export async function importFixture(document: unknown, today: string): Promise<I
   if (lost.length > 0) {
     throw new FixtureError(lost, 'its records were written, but not these tokens');
   }
-  return {
-    tenants: fixture.Tenants.length,
-    itemsWritten: writes.puts.length + tokens.length,
-    itemsDeleted: writes.deletes.length,
-  };
+  return summary;
 }

@@ -67,6 +67,10 @@ export function moveFixtureDates(fixture: Fixture, today: string): Fixture {
         IssuedDate: move(invoice.IssuedDate, ['Tenants', t, 'Invoices', i, 'IssuedDate']),
         DueDate: move(invoice.DueDate, ['Tenants', t, 'Invoices', i, 'DueDate']),
       })),
+      CreditNotes: tenant.CreditNotes.map((note, i) => ({
+        ...note,
+        IssuedDate: move(note.IssuedDate, ['Tenants', t, 'CreditNotes', i, 'IssuedDate']),
+      })),
       Payments: tenant.Payments.map((payment, i) => ({
         ...payment,
         Date: move(payment.Date, ['Tenants', t, 'Payments', i, 'Date']),
