@@ -2,8 +2,8 @@
  * worker.read_cost and worker.statement.
  *
  * read_cost: capacity units and items read to build one statement for a customer with 200
- * invoices in a table of over 100,000 items: the worker's key-condition queries against a Scan
- * with a filter.
+ * invoices in a table of over 100,000 items: the worker's three key-condition queries (strongly
+ * consistent, so twice an eventually consistent read's units) against a Scan with a filter.
  *
  * statement: statements per second through the real worker handler (read, compute, render, PDF,
  * send to the embedded SES, note) for customers with 10, 1,000 and 50,000 invoices, against the
@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#shared/aws/dynamodb.ts';
-import { newReadCost, streamInvoices, streamPayments } from '#shared/aws/dynamodb-ledger.ts';
+import { newReadCost, streamLedger } from '#shared/aws/dynamodb-ledger.ts';
 import { customerPartition } from '#shared/aws/table-keys.ts';
 import { addMonths } from '#shared/domain/calendar-date.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
@@ -91,8 +91,10 @@ async function readCost(): Promise<Row[]> {
   const code = 'R250';
   const cost = newReadCost();
   let ours = 0;
-  for await (const _ of streamInvoices(READ_TENANT, code, TODAY, cost)) ours += 1;
-  for await (const _ of streamPayments(READ_TENANT, code, TODAY, cost)) ours += 1;
+  const ledger = streamLedger(READ_TENANT, code, TODAY, cost);
+  for await (const _ of ledger.invoices) ours += 1;
+  for await (const _ of ledger.creditNotes) ours += 1;
+  for await (const _ of ledger.payments) ours += 1;
   let scanned = 0;
   let scanCapacity = 0;
   let matched = 0;
@@ -100,10 +102,12 @@ async function readCost(): Promise<Row[]> {
     { client: documentClient() },
     {
       TableName: String(process.env.TABLE_NAME),
-      FilterExpression: 'PK = :pk AND (begins_with(SK, :invoice) OR begins_with(SK, :payment))',
+      FilterExpression:
+        'PK = :pk AND (begins_with(SK, :invoice) OR begins_with(SK, :creditNote) OR begins_with(SK, :payment))',
       ExpressionAttributeValues: {
         ':pk': customerPartition(READ_TENANT, code),
         ':invoice': 'INVOICE#',
+        ':creditNote': 'CREDITNOTE#',
         ':payment': 'PAYMENT#',
       },
       ReturnConsumedCapacity: 'TOTAL',

@@ -1,7 +1,8 @@
 /**
  * The naive statement pipeline the worker benchmark compares against: the same template, maths,
- * rendering, PDF, send and note, but the ledger read the naive way: one Query for the keys,
- * without paging (so only its first 1 MB page), then one GetItem per invoice and per payment.
+ * rendering, PDF, send and note, but the ledger read the naive way: one Query for the keys of each
+ * kind, without paging (so only its first 1 MB page), then one GetItem per invoice, credit note
+ * and payment.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +11,12 @@ import { getCustomerAccount } from '#shared/aws/dynamodb-ledger.ts';
 import { sendRawEmail } from '#shared/aws/ses.ts';
 import { customerPartition } from '#shared/aws/table-keys.ts';
 import { dateInTimeZone } from '#shared/domain/calendar-date.ts';
-import { computeStatement, type LedgerInvoice, type LedgerPayment } from '#shared/domain/statement.ts';
+import {
+  computeStatement,
+  type LedgerCreditNote,
+  type LedgerInvoice,
+  type LedgerPayment,
+} from '#shared/domain/statement.ts';
 import { composeStatementEmail } from '#shared/render/statement-email.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
@@ -42,12 +48,12 @@ export async function naiveStatement(job: StatementJob, log: Logger): Promise<{ 
   const { tenant, customer } = account;
   const template = await chooseTemplate(tenant, customer, log);
   const invoices = await naiveRead<LedgerInvoice>(job.tenantId, job.customerCode, 'INVOICE#');
+  const creditNotes = await naiveRead<LedgerCreditNote>(job.tenantId, job.customerCode, 'CREDITNOTE#');
   const payments = await naiveRead<LedgerPayment>(job.tenantId, job.customerCode, 'PAYMENT#');
   const now = new Date();
   const statement = await computeStatement(
     job.period,
-    invoices,
-    payments,
+    { invoices, creditNotes, payments },
     dateInTimeZone(now, tenant.timeZone),
   );
   const email = await composeStatementEmail({

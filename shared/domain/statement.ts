@@ -1,15 +1,20 @@
 /**
- * The statement of account, in integer minor units. Pure: the ledger comes in as (async)
- * iterables ordered by date, so a customer with tens of thousands of invoices is read as a stream
- * and only compact per-invoice sums are held.
+ * The statement of account, in integer minor units. Pure: the ledger comes in as three (async)
+ * iterables, invoices, credit notes and payments, in any order, so a customer with tens of
+ * thousands of invoices is read as a stream and only compact per-invoice sums are held.
  *
- * A little over 250 lines on purpose: the two passes, the ageing and the balance check are one
- * computation over the same running sums; split, they would pass those sums between files.
+ * Over 250 lines on purpose: the passes, the ageing and the balance check are one computation
+ * over the same running sums, and the line shapes are what it makes; split, they would pass
+ * those sums between files.
  */
 import { daysBetween } from './calendar-date.ts';
 import type { StatementPeriod } from './statement-period.ts';
 
-/** An invoice as the maths needs it, free of storage details, so the maths is tested without DynamoDB. */
+/**
+ * An invoice as the maths needs it, free of storage details, so the maths is tested without
+ * DynamoDB. A negative total is a legacy credit note (old fixtures wrote credit notes so): it is
+ * listed as a credit note under its invoice number, and payments against it are refunds.
+ */
 export interface LedgerInvoice {
   number: number;
   issuedDate: string;
@@ -17,29 +22,86 @@ export interface LedgerInvoice {
   totalMinor: number;
 }
 
-/** A payment against one invoice, as the maths needs it (see LedgerInvoice). */
+/**
+ * A credit note as the maths needs it: a document of its own, numbered apart from invoices (credit
+ * note 5 is not invoice 5), its total the credit's size (positive). Its allocations to invoices
+ * are not part of it: the statement does not use them yet (see computeStatement).
+ */
+export interface LedgerCreditNote {
+  number: number;
+  issuedDate: string;
+  totalMinor: number;
+}
+
+/**
+ * A payment as the maths needs it: against `invoiceNumber`, or on account when it has none. A
+ * negative amount is a refund.
+ */
 export interface LedgerPayment {
-  invoiceNumber: number;
+  number: number;
+  invoiceNumber?: number | undefined;
   date: string;
   amountMinor: number;
 }
 
-/**
- * A line of the statement. Amounts are never negative: an invoice or a refund is a debit, a credit
- * note (an invoice with a negative total) or a payment is a credit.
- */
-export interface StatementLine {
-  kind: 'invoice' | 'credit-note' | 'payment' | 'refund';
+/** A customer's ledger up to the statement's end, each kind of document a stream of its own. */
+export interface Ledger {
+  invoices: Source<LedgerInvoice>;
+  creditNotes: Source<LedgerCreditNote>;
+  payments: Source<LedgerPayment>;
+}
+
+/** What every line has. Amounts are never negative: each is in its column, debit or credit. */
+interface LineAmounts {
   date: string;
-  /** The invoice or credit note the line is, or is paid against. */
-  invoiceNumber: number;
-  /** Invoices and credit notes only. */
-  dueDate?: string;
   debitMinor: number;
   creditMinor: number;
   /** The balance after this line. */
   balanceMinor: number;
 }
+
+/** An invoice (a debit), or a legacy credit note: an invoice with a negative total (a credit). */
+export interface InvoiceLine extends LineAmounts {
+  kind: 'invoice' | 'credit-note';
+  invoiceNumber: number;
+  dueDate: string;
+  creditNoteNumber?: never;
+  paymentNumber?: never;
+}
+
+/** A credit note, a document of its own: a credit, under its own number. */
+export interface CreditNoteLine extends LineAmounts {
+  kind: 'credit-note';
+  creditNoteNumber: number;
+  invoiceNumber?: never;
+  dueDate?: never;
+  paymentNumber?: never;
+}
+
+/** A payment (a credit) or a refund (a debit) against an invoice the statement's ledger holds. */
+export interface PaymentLine extends LineAmounts {
+  kind: 'payment' | 'refund';
+  paymentNumber: number;
+  invoiceNumber: number;
+  creditNoteNumber?: never;
+  dueDate?: never;
+}
+
+/**
+ * A payment (or refund) on account: given without an invoice, or against one the ledger does not
+ * hold (deleted, or issued after the statement's end). It has no invoice number, so no statement
+ * can show a payment for an invoice it cannot find.
+ */
+export interface OnAccountLine extends LineAmounts {
+  kind: 'payment-on-account' | 'refund-on-account';
+  paymentNumber: number;
+  invoiceNumber?: never;
+  creditNoteNumber?: never;
+  dueDate?: never;
+}
+
+/** A line of the statement: which document it is, or which invoice it pays, and its amounts. */
+export type StatementLine = InvoiceLine | CreditNoteLine | PaymentLine | OnAccountLine;
 
 /**
  * Amount due now by days past due: Current (not yet due), 1–30, 31–60, 61–90, over 90. Every
@@ -63,7 +125,7 @@ export interface Statement {
   asOf: string;
   openingMinor: number;
   lines: StatementLine[];
-  /** The sums of the lines' debits (invoices, refunds) and credits (credit notes, payments). */
+  /** The sums of the lines' debits (invoices, refunds) and credits (credit notes, payments, on account too). */
   debitsMinor: number;
   creditsMinor: number;
   closingMinor: number;
@@ -77,7 +139,8 @@ export class StatementBalanceError extends Error {
   override readonly name = 'StatementBalanceError';
 }
 
-type Source<T> = Iterable<T> | AsyncIterable<T>;
+/** An array or a stream (the paged DynamoDB reads). */
+export type Source<T> = Iterable<T> | AsyncIterable<T>;
 
 /** The debt buckets of Ageing: where an amount is aged, and what credits are applied to, oldest first. */
 export type AgeingBucket = Exclude<keyof Ageing, 'unappliedCreditMinor'>;
@@ -100,8 +163,7 @@ export function ageingBucket(daysPastDue: number): AgeingBucket {
   return 'over90Minor';
 }
 
-const add = (map: Map<number, number>, key: number, amount: number) =>
-  map.set(key, (map.get(key) ?? 0) + amount);
+const add = <K>(map: Map<K, number>, key: K, amount: number) => map.set(key, (map.get(key) ?? 0) + amount);
 
 /**
  * Applies credits to debts, oldest first. Debts and credit are each zero or more; what no debt
@@ -121,30 +183,45 @@ function applyCredit(debts: Record<AgeingBucket, number>, creditMinor: number): 
 }
 
 /**
- * Computes a statement from the customer's invoices and payments.
+ * Computes a statement from the customer's invoices, credit notes and payments.
  *
- * - The period is inclusive. Opening = invoices issued before the start less payments dated
- *   before it; the period's invoices and payments are each listed once.
- * - Signs: an invoice with a negative total is a credit note; a negative payment is a refund.
- *   Each is listed with a positive amount in its column (debit or credit).
- * - `filterAll`: every invoice and payment is listed and the opening balance is zero.
+ * - The period is inclusive. Opening = invoices issued before the start less credit notes issued
+ *   and payments dated before it; the period's documents and payments are each listed once.
+ * - Credit notes are documents of their own (their numbers may repeat invoice numbers): a credit
+ *   line under the credit note's number, dated its issue date, reducing the balance by its total;
+ *   in the ageing, credit applied to the oldest debt first. Their allocations to invoices are NOT
+ *   used here: an allocated credit note still counts as credit held, and the invoice stays unpaid
+ *   by it (which invoice it settles is the next issue's document work; the balance is the same).
+ * - Payments: one against an invoice the ledger holds (issued by the end) counts against that
+ *   invoice. One with no invoice, or against an invoice the ledger does not hold (deleted, or
+ *   issued after the end), is a payment on account: a `payment-on-account` line with no invoice
+ *   number, and credit in the ageing. So no line ever points at an invoice the statement lacks.
+ * - Signs: an invoice with a negative total is a legacy credit note (listed under its invoice
+ *   number); a negative payment is a refund. Each is listed with a positive amount in its column.
+ * - `filterAll`: every document and payment is listed and the opening balance is zero.
  * - `excludePaid`: invoices settled by the period's end (what was paid on them, net of refunds,
  *   equals their total exactly) are left out, and so are the payments made against them. A settled
  *   invoice contributes nothing to the balance, so the closing balance and the ageing do not depend
- *   on the flag; an unsettled credit note or an over-paid invoice is credit the customer holds,
- *   and stays.
- * - The closing balance is summed independently (each invoice's total less what was paid on it)
- *   and must equal opening + debits − credits, or StatementBalanceError is thrown.
- * - Ageing: what is outstanding on each invoice at `asOf`, by days past due; credits are applied
- *   to the oldest debt first (see Ageing). The overdue figure is never negative.
+ *   on the flag. Credit notes and payments on account always stay: they are credit the customer
+ *   holds, unsettled; so do an unsettled legacy credit note and an over-paid invoice.
+ * - The closing balance is summed independently (each invoice's total less what was paid on it,
+ *   less every credit note and payment on account) and must equal opening + debits − credits, or
+ *   StatementBalanceError is thrown.
+ * - Ageing: what is outstanding on each invoice at `asOf`, by days past due; credits (credit notes,
+ *   payments on account, net of their refunds, over-payments) are applied to the oldest debt first
+ *   (see Ageing). The overdue figure is never negative.
  *
- * `invoices` must be every invoice issued up to the end (all of them with `filterAll`) and
- * `payments` every payment dated up to the end; anything later is ignored.
+ * Order: the streams may come in any order (DynamoDB returns them by number, not by date): only
+ * sums and the period's lines are kept, and the lines are sorted at the end by date, documents
+ * before payments, then by number, so the result does not depend on the order read. Memory: the
+ * period's lines and, per invoice with payments, three sums; never every invoice.
+ *
+ * `ledger` must hold every document issued and payment dated up to the end (all of them with
+ * `filterAll`); anything later is ignored.
  */
 export async function computeStatement(
   period: StatementPeriod,
-  invoices: Source<LedgerInvoice>,
-  payments: Source<LedgerPayment>,
+  ledger: Ledger,
   today: string,
 ): Promise<Statement> {
   const { filterAll, excludePaid } = period;
@@ -152,12 +229,12 @@ export async function computeStatement(
   const upToEnd = (date: string) => filterAll || date <= period.end;
   const asOf = filterAll || period.end > today ? today : period.end;
 
-  // Pass 1: payments. Per invoice: paid by the end, paid by asOf, paid before the start.
-  const paidByEnd = new Map<number, number>();
-  const paidByAsOf = new Map<number, number>();
-  const paidBeforeStart = new Map<number, number>();
+  // Pass 1: payments. Per invoice (`undefined`: on account): paid by the end, by asOf, before the start.
+  const paidByEnd = new Map<number | undefined, number>();
+  const paidByAsOf = new Map<number | undefined, number>();
+  const paidBeforeStart = new Map<number | undefined, number>();
   const periodPayments: LedgerPayment[] = [];
-  for await (const payment of payments) {
+  for await (const payment of ledger.payments) {
     if (!upToEnd(payment.date)) continue;
     add(paidByEnd, payment.invoiceNumber, payment.amountMinor);
     if (payment.date <= asOf) add(paidByAsOf, payment.invoiceNumber, payment.amountMinor);
@@ -165,9 +242,6 @@ export async function computeStatement(
     else add(paidBeforeStart, payment.invoiceNumber, payment.amountMinor);
   }
 
-  // Pass 2: invoices, in issue-date order.
-  const excluded = new Set<number>();
-  const seen = new Set<number>();
   const debts: Record<AgeingBucket, number> = {
     currentMinor: 0,
     days1To30Minor: 0,
@@ -184,9 +258,13 @@ export async function computeStatement(
   const lines: StatementLine[] = [];
   let openingMinor = 0;
   let closingMinor = 0;
-  for await (const invoice of invoices) {
+
+  // Pass 2: invoices. Only the numbers of those with payments are kept, to tell which payments are held.
+  const held = new Set<number>();
+  const excluded = new Set<number>();
+  for await (const invoice of ledger.invoices) {
     if (!upToEnd(invoice.issuedDate)) continue;
-    seen.add(invoice.number);
+    if (paidByEnd.has(invoice.number)) held.add(invoice.number);
     // Ageing first: it is what is owed at asOf, whatever the statement lists.
     if (invoice.issuedDate <= asOf) {
       age(invoice.totalMinor - (paidByAsOf.get(invoice.number) ?? 0), daysBetween(invoice.dueDate, asOf));
@@ -210,36 +288,61 @@ export async function computeStatement(
       });
     } else openingMinor += invoice.totalMinor;
   }
-  for (const [invoiceNumber, amount] of paidBeforeStart) {
-    if (!excluded.has(invoiceNumber)) openingMinor -= amount;
-  }
-  for (const payment of periodPayments) {
-    if (excluded.has(payment.invoiceNumber)) continue;
-    const refund = payment.amountMinor < 0;
-    lines.push({
-      kind: refund ? 'refund' : 'payment',
-      date: payment.date,
-      invoiceNumber: payment.invoiceNumber,
-      debitMinor: refund ? -payment.amountMinor : 0,
-      creditMinor: refund ? 0 : payment.amountMinor,
-      balanceMinor: 0,
-    });
-  }
-  // A payment against an invoice the ledger does not hold (on account) still reduces the
-  // balance, and is credit in the ageing; a refund of one is a debt due at once.
-  for (const [invoiceNumber, paid] of paidByEnd) {
-    if (seen.has(invoiceNumber)) continue;
-    closingMinor -= paid;
-    age(-(paidByAsOf.get(invoiceNumber) ?? 0), 0);
+
+  // Pass 3: credit notes, always kept (never settled by excludePaid's rule); credit in the ageing.
+  for await (const note of ledger.creditNotes) {
+    if (!upToEnd(note.issuedDate)) continue;
+    if (note.issuedDate <= asOf) age(-note.totalMinor, 0);
+    closingMinor -= note.totalMinor;
+    if (inRange(note.issuedDate)) {
+      lines.push({
+        kind: 'credit-note',
+        date: note.issuedDate,
+        creditNoteNumber: note.number,
+        debitMinor: Math.max(-note.totalMinor, 0),
+        creditMinor: Math.max(note.totalMinor, 0),
+        balanceMinor: 0,
+      });
+    } else openingMinor -= note.totalMinor;
   }
 
-  const isDocument = (line: StatementLine) => line.kind === 'invoice' || line.kind === 'credit-note';
-  lines.sort(
-    (a, b) =>
-      a.date.localeCompare(b.date) ||
-      (isDocument(a) === isDocument(b) ? 0 : isDocument(a) ? -1 : 1) ||
-      a.invoiceNumber - b.invoiceNumber,
-  );
+  // Payments on account: none given, or against an invoice the ledger does not hold. They reduce
+  // the balance and are credit in the ageing, netted (a refund on account returns that credit).
+  const allocated = (invoiceNumber: number | undefined): invoiceNumber is number =>
+    invoiceNumber !== undefined && held.has(invoiceNumber);
+  for (const [invoiceNumber, amount] of paidBeforeStart) {
+    if (invoiceNumber === undefined || !excluded.has(invoiceNumber)) openingMinor -= amount;
+  }
+  let onAccountByAsOf = 0;
+  for (const [invoiceNumber, paid] of paidByEnd) {
+    if (allocated(invoiceNumber)) continue;
+    closingMinor -= paid;
+    onAccountByAsOf += paidByAsOf.get(invoiceNumber) ?? 0;
+  }
+  age(-onAccountByAsOf, 0);
+  for (const payment of periodPayments) {
+    const { invoiceNumber, amountMinor } = payment;
+    if (invoiceNumber !== undefined && excluded.has(invoiceNumber)) continue;
+    const refund = amountMinor < 0;
+    const amounts = {
+      date: payment.date,
+      paymentNumber: payment.number,
+      debitMinor: refund ? -amountMinor : 0,
+      creditMinor: refund ? 0 : amountMinor,
+      balanceMinor: 0,
+    };
+    lines.push(
+      allocated(invoiceNumber)
+        ? { kind: refund ? 'refund' : 'payment', invoiceNumber, ...amounts }
+        : { kind: refund ? 'refund-on-account' : 'payment-on-account', ...amounts },
+    );
+  }
+
+  lines.sort((a, b) => {
+    const [groupA, numberA] = lineOrder(a);
+    const [groupB, numberB] = lineOrder(b);
+    return a.date.localeCompare(b.date) || groupA - groupB || numberA - numberB;
+  });
   let balance = openingMinor;
   let debitsMinor = 0;
   let creditsMinor = 0;
@@ -258,4 +361,15 @@ export async function computeStatement(
   const overdueMinor =
     ageing.days1To30Minor + ageing.days31To60Minor + ageing.days61To90Minor + ageing.over90Minor;
   return { period, asOf, openingMinor, lines, debitsMinor, creditsMinor, closingMinor, ageing, overdueMinor };
+}
+
+/**
+ * Where a line goes among those of its day: invoices (and legacy credit notes) by number, then
+ * credit notes by theirs, then payments by theirs. A total order, so the lines never depend on
+ * the order the ledger was read in.
+ */
+function lineOrder(line: StatementLine): [group: number, number: number] {
+  if (line.paymentNumber !== undefined) return [2, line.paymentNumber];
+  if (line.creditNoteNumber !== undefined) return [1, line.creditNoteNumber];
+  return [0, line.invoiceNumber];
 }

@@ -51,7 +51,25 @@ const LINE_TYPES: Record<StatementLine['kind'], string> = {
   'credit-note': 'Credit note',
   payment: 'Payment',
   refund: 'Refund',
+  'payment-on-account': 'Payment on account',
+  'refund-on-account': 'Refund on account',
 };
+
+/**
+ * The Type and Invoice columns of a line. The Invoice column holds invoice numbers only: the
+ * invoice the line is or pays (a legacy credit note is an invoice with a negative total). A
+ * credit note has a number of its own, so it is named in the Type column ("Credit note 5"),
+ * where it cannot be read as invoice 5; a payment on account has no invoice.
+ */
+function describeLine(line: StatementLine): { type: string; reference: string } {
+  if (line.creditNoteNumber !== undefined) {
+    return { type: `${LINE_TYPES[line.kind]} ${line.creditNoteNumber}`, reference: '' };
+  }
+  return {
+    type: LINE_TYPES[line.kind],
+    reference: line.invoiceNumber === undefined ? '' : String(line.invoiceNumber),
+  };
+}
 
 /**
  * Formats a statement for people: token values, table rows, ageing. Debits, credits, ageing and
@@ -68,8 +86,7 @@ export function describeStatement(statement: Statement, parties: StatementPartie
   const [firstName = contact, ...rest] = contact.split(/\s+/);
   const toRow = (line: StatementLine): FormattedLine => ({
     date: date(line.date),
-    type: LINE_TYPES[line.kind],
-    reference: String(line.invoiceNumber),
+    ...describeLine(line),
     due: line.dueDate === undefined ? '' : date(line.dueDate),
     debit: line.debitMinor === 0 ? '' : money(line.debitMinor),
     credit: line.creditMinor === 0 ? '' : money(line.creditMinor),

@@ -9,12 +9,13 @@ const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 40;
 const ROW_HEIGHT = 14;
 const FONT_SIZE = 9;
-// Column right edges (numbers) or left edges (text), in points from the left margin.
+// Column right edges (numbers) or left edges (text), in points from the left margin. The Type
+// column fits "Credit note 9999999999" (97 pt at 9 pt Helvetica), the Invoice column ten digits.
 const COLUMNS: { key: keyof FormattedLine; heading: string; x: number; align: 'left' | 'right' }[] = [
   { key: 'date', heading: 'Date', x: 0, align: 'left' },
   { key: 'type', heading: 'Type', x: 70, align: 'left' },
-  { key: 'reference', heading: 'Invoice', x: 160, align: 'left' },
-  { key: 'due', heading: 'Due', x: 215, align: 'left' },
+  { key: 'reference', heading: 'Invoice', x: 175, align: 'left' },
+  { key: 'due', heading: 'Due', x: 235, align: 'left' },
   { key: 'debit', heading: 'Debit', x: 355, align: 'right' },
   { key: 'credit', heading: 'Credit', x: 435, align: 'right' },
   { key: 'balance', heading: 'Balance', x: 515, align: 'right' },

@@ -90,9 +90,10 @@ export type NoteRecord = z.infer<typeof NoteRecordSchema>;
 const MinorUnitsSchema = z.number().int();
 
 /**
- * What the worker reads of a stored invoice: the attributes a statement needs, nothing else (the
- * ledger queries project these). Checked only for type: the ledger is read in pages of thousands,
- * and the fixture judged the values when it wrote them.
+ * What the worker reads of a stored invoice's projection (`INVOICE#<number>` in its customer's
+ * partition): the attributes a statement needs, nothing else (the ledger queries project these).
+ * Checked only for type: the ledger is read in pages of thousands, and the write path judged the
+ * values when it wrote them. A negative total is a legacy credit note (old fixtures wrote them so).
  */
 export const InvoiceRecordSchema = z.object({
   number: z.number().int(),
@@ -103,9 +104,26 @@ export const InvoiceRecordSchema = z.object({
 /** A stored invoice, as the ledger reads it back. */
 export type InvoiceRecord = z.infer<typeof InvoiceRecordSchema>;
 
-/** What the worker reads of a stored payment (see InvoiceRecordSchema). */
+/**
+ * What the worker reads of a stored credit note's projection (`CREDITNOTE#<number>`; see
+ * InvoiceRecordSchema). A document of its own, numbered apart from invoices; its total is the
+ * credit's size, positive. Its allocations to invoices are not read: the statement does not use them.
+ */
+export const CreditNoteRecordSchema = z.object({
+  number: z.number().int(),
+  issuedDate: z.string(),
+  totalMinor: MinorUnitsSchema,
+});
+/** A stored credit note, as the ledger reads it back. */
+export type CreditNoteRecord = z.infer<typeof CreditNoteRecordSchema>;
+
+/**
+ * What the worker reads of a stored payment's projection (`PAYMENT#<number>`; see
+ * InvoiceRecordSchema): allocated to `invoiceNumber`, or on account when it has none.
+ */
 export const PaymentRecordSchema = z.object({
-  invoiceNumber: z.number().int(),
+  number: z.number().int(),
+  invoiceNumber: z.number().int().optional(),
   date: z.string(),
   amountMinor: MinorUnitsSchema,
 });

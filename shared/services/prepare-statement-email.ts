@@ -1,10 +1,12 @@
 /**
  * Everything between "this customer gets a statement" and a ready MIME message: the template,
- * the ledger (streamed), the statement maths and the composition. Shared by the worker, which
- * attaches the PDF and sends, and the dry run, which only reports what would be sent.
+ * the ledger (invoices, credit notes and payments, streamed with consistent reads, so a ledger
+ * write answered before the job ran is included), the statement maths and the composition.
+ * Shared by the worker, which attaches the PDF and sends, and the dry run, which only reports
+ * what would be sent.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { getTemplate, newReadCost, streamInvoices, streamPayments } from '../aws/dynamodb-ledger.ts';
+import { getTemplate, newReadCost, streamLedger } from '../aws/dynamodb-ledger.ts';
 import { SES_MAX_MESSAGE_BYTES } from '../aws/ses-limits.ts';
 import { dateInTimeZone } from '../domain/calendar-date.ts';
 import { computeStatement, StatementBalanceError } from '../domain/statement.ts';
@@ -55,8 +57,7 @@ export async function prepareStatementEmail(input: PrepareInput): Promise<Compos
   try {
     statement = await computeStatement(
       period,
-      streamInvoices(tenant.tenantId, customer.code, end, cost),
-      streamPayments(tenant.tenantId, customer.code, end, cost),
+      streamLedger(tenant.tenantId, customer.code, end, cost),
       dateInTimeZone(now, tenant.timeZone),
     );
   } catch (error) {

@@ -1,6 +1,13 @@
+import { inflateSync } from 'node:zlib';
+import { PDFArray, PDFDocument, PDFRawStream, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { computeStatement } from '#shared/domain/statement.ts';
-import { describeStatement, type StatementParties } from '#shared/render/statement-content.ts';
+import {
+  describeStatement,
+  type StatementParties,
+  statementTableHtml,
+  statementTableText,
+} from '#shared/render/statement-content.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
 import { pdfText } from '../support/pdf-text.ts';
 
@@ -14,17 +21,44 @@ const parties: StatementParties = {
 };
 const period = { start: '2026-01-01', end: '2026-03-31', filterAll: false, excludePaid: false };
 
-/** A credit note of 130.00 against an invoice of 100.00, part refunded: the customer is in credit. */
+/** A legacy credit note (a negative invoice) of 130.00 against an invoice of 100.00, part refunded: in credit. */
 async function inCredit() {
   return computeStatement(
     period,
-    [
-      { number: 1, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 10000 },
-      { number: 2, issuedDate: '2026-01-20', dueDate: '2026-01-20', totalMinor: -13000 },
-    ],
-    [{ invoiceNumber: 2, date: '2026-02-10', amountMinor: -1000 }],
+    {
+      invoices: [
+        { number: 1, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 10000 },
+        { number: 2, issuedDate: '2026-01-20', dueDate: '2026-01-20', totalMinor: -13000 },
+      ],
+      creditNotes: [],
+      payments: [{ number: 1, invoiceNumber: 2, date: '2026-02-10', amountMinor: -1000 }],
+    },
     '2026-04-15',
   );
+}
+
+/** Each text the PDF draws with where it starts: `x y Tm <hex> Tj`, as pdf-lib writes it. */
+async function pdfPlacedText(bytes: Uint8Array): Promise<{ x: number; y: number; text: string }[]> {
+  const document = await PDFDocument.load(bytes);
+  const placed: { x: number; y: number; text: string }[] = [];
+  for (const page of document.getPages()) {
+    const contents = page.node.Contents();
+    const streams =
+      contents instanceof PDFArray
+        ? contents.asArray().map((ref) => document.context.lookup(ref))
+        : [contents];
+    for (const stream of streams) {
+      if (!(stream instanceof PDFRawStream)) continue;
+      const raw = Buffer.from(stream.contents);
+      const decoded = stream.dict.toString().includes('FlateDecode') ? inflateSync(raw) : raw;
+      for (const [, x = '', y = '', hex = ''] of decoded
+        .toString('latin1')
+        .matchAll(/([\d.]+) ([\d.]+) Tm\s*<([0-9A-Fa-f]*)>\s*Tj/g)) {
+        placed.push({ x: Number(x), y: Number(y), text: Buffer.from(hex, 'hex').toString('latin1') });
+      }
+    }
+  }
+  return placed;
 }
 
 describe('describeStatement with credit notes and refunds', () => {
@@ -54,6 +88,67 @@ describe('describeStatement with credit notes and refunds', () => {
       { label: 'Less credit not yet applied', amount: '£20.00' },
       { label: 'In credit', amount: '£20.00' },
     ]);
+  });
+});
+
+describe('describeStatement labels each kind of line', () => {
+  it('names invoices, credit notes by their own number, payments by their invoice, and payments on account', async () => {
+    const statement = await computeStatement(
+      period,
+      {
+        invoices: [
+          { number: 5, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 10000 },
+          { number: 6, issuedDate: '2026-01-06', dueDate: '2026-01-06', totalMinor: -500 },
+        ],
+        creditNotes: [{ number: 5, issuedDate: '2026-01-10', totalMinor: 2000 }],
+        payments: [
+          { number: 1, invoiceNumber: 5, date: '2026-01-15', amountMinor: 3000 },
+          { number: 2, date: '2026-01-16', amountMinor: 1000 },
+          { number: 3, invoiceNumber: 404, date: '2026-01-17', amountMinor: 700 },
+          { number: 4, invoiceNumber: 6, date: '2026-01-18', amountMinor: -500 },
+          { number: 5, date: '2026-01-19', amountMinor: -200 },
+        ],
+      },
+      '2026-04-15',
+    );
+    const content = describeStatement(statement, parties);
+
+    expect(content.rows.map(({ type, reference, due }) => [type, reference, due])).toEqual([
+      ['Opening balance', '', ''],
+      ['Invoice', '5', '04 Feb 2026'],
+      ['Credit note', '6', '06 Jan 2026'],
+      ['Credit note 5', '', ''],
+      ['Payment', '5', ''],
+      ['Payment on account', '', ''],
+      ['Payment on account', '', ''],
+      ['Refund', '6', ''],
+      ['Refund on account', '', ''],
+      ['Closing balance', '', ''],
+    ]);
+    expect(statementTableText(content)).toMatch(/^Date +Type +Invoice +Due/m);
+    expect(statementTableHtml(content)).not.toContain('404');
+  });
+
+  it("fits a ten-digit credit note number in the PDF's Type column, clear of the Invoice column", async () => {
+    const statement = await computeStatement(
+      period,
+      {
+        invoices: [],
+        creditNotes: [{ number: 9999999999, issuedDate: '2026-02-01', totalMinor: 100 }],
+        payments: [],
+      },
+      '2026-04-15',
+    );
+    const label = 'Credit note 9999999999';
+    const placed = await pdfPlacedText(
+      await renderStatementPdf(describeStatement(statement, parties), { company: 'Demo', subtitle: 'x' }),
+    );
+    const font = await (await PDFDocument.create()).embedFont(StandardFonts.Helvetica);
+    const cell = placed.find((text) => text.text === label);
+    const heading = placed.find((text) => text.text === 'Invoice');
+    expect(cell).toBeDefined();
+    expect(heading).toBeDefined();
+    expect((cell?.x ?? 0) + font.widthOfTextAtSize(label, 9)).toBeLessThan(heading?.x ?? 0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { computeStatement } from '#shared/domain/statement.ts';
+import { computeStatement, type Statement } from '#shared/domain/statement.ts';
 import { TemplateError } from '#shared/domain/template.ts';
 import { buildRawMessage, MailAddressError } from '#shared/render/mime.ts';
 import {
@@ -28,26 +28,36 @@ const customer: CustomerRecord = {
 };
 const period = { start: '2026-01-01', end: '2026-03-31', filterAll: false, excludePaid: false };
 
+const invoices = [
+  { number: 1001, issuedDate: '2025-12-01', dueDate: '2025-12-31', totalMinor: 10000 },
+  { number: 1002, issuedDate: '2026-02-01', dueDate: '2026-03-03', totalMinor: 24550 },
+];
+
 async function statement() {
   return computeStatement(
     period,
-    [
-      { number: 1001, issuedDate: '2025-12-01', dueDate: '2025-12-31', totalMinor: 10000 },
-      { number: 1002, issuedDate: '2026-02-01', dueDate: '2026-03-03', totalMinor: 24550 },
-    ],
-    [{ invoiceNumber: 1001, date: '2026-01-10', amountMinor: 10000 }],
+    {
+      invoices,
+      creditNotes: [],
+      payments: [{ number: 1, invoiceNumber: 1001, date: '2026-01-10', amountMinor: 10000 }],
+    },
     '2026-04-15',
   );
 }
 
 async function compose(
-  overrides: { customer?: CustomerRecord; template?: TemplateRecord; tenant?: TenantRecord } = {},
+  overrides: {
+    customer?: CustomerRecord;
+    template?: TemplateRecord;
+    tenant?: TenantRecord;
+    statement?: Statement;
+  } = {},
 ) {
   const email = await composeStatementEmail({
     tenant: overrides.tenant ?? tenant,
     customer: overrides.customer ?? customer,
     template: overrides.template ?? BUILT_IN_TEMPLATE,
-    statement: await statement(),
+    statement: overrides.statement ?? (await statement()),
     now: new Date('2026-04-15T09:00:00Z'),
     renderPdf: renderStatementPdf,
   });
@@ -79,6 +89,46 @@ describe('composeStatementEmail', () => {
       expect.arrayContaining(['1001', '1002', '£245.50', '£100.00', 'Opening balance', 'Closing balance']),
     );
     expect(email.lineCount).toBe(2); // payment against 1001 and invoice 1002; 1001 itself is in the opening balance
+  });
+
+  it('labels a credit note by its own number and a payment on account, alike in the text, HTML and PDF', async () => {
+    // Credit note 1002 shares invoice 1002's number; payment 2 is on account, payment 3's invoice is gone.
+    const { email, parsed } = await compose({
+      statement: await computeStatement(
+        period,
+        {
+          invoices,
+          creditNotes: [{ number: 1002, issuedDate: '2026-03-05', totalMinor: 1550 }],
+          payments: [
+            { number: 1, invoiceNumber: 1001, date: '2026-01-10', amountMinor: 10000 },
+            { number: 2, date: '2026-03-01', amountMinor: 2500 },
+            { number: 3, invoiceNumber: 999, date: '2026-03-02', amountMinor: 500 },
+          ],
+        },
+        '2026-04-15',
+      ),
+    });
+
+    const rows = (parsed.text ?? '').split('\n').filter((line) => /^\d\d \w{3} \d{4} /.test(line));
+    expect(rows.map((row) => row.replace(/\s+/g, ' '))).toEqual([
+      '01 Jan 2026 Opening balance £100.00',
+      '10 Jan 2026 Payment 1001 £100.00 £0.00',
+      '01 Feb 2026 Invoice 1002 03 Mar 2026 £245.50 £245.50',
+      '01 Mar 2026 Payment on account £25.00 £220.50',
+      '02 Mar 2026 Payment on account £5.00 £215.50',
+      '05 Mar 2026 Credit note 1002 £15.50 £200.00',
+      '31 Mar 2026 Closing balance £200.00',
+    ]);
+    const html = parsed.html || '';
+    for (const label of ['Credit note 1002', 'Payment on account']) expect(html).toContain(`>${label}</td>`);
+    expect(html).not.toContain('>999<');
+    const [pdf] = parsed.attachments;
+    const { text } = await pdfText(pdf?.content ?? new Uint8Array());
+    expect(text).toEqual(
+      expect.arrayContaining(['Credit note 1002', 'Payment on account', '£15.50', '£200.00']),
+    );
+    expect(text).not.toContain('999');
+    expect(email.lineCount).toBe(5);
   });
 
   it('is multipart/mixed of multipart/alternative (text, then HTML) and the PDF', async () => {

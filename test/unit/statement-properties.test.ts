@@ -4,6 +4,7 @@ import { addDays } from '#shared/domain/calendar-date.ts';
 import {
   type Ageing,
   computeStatement,
+  type LedgerCreditNote,
   type LedgerInvoice,
   type LedgerPayment,
 } from '#shared/domain/statement.ts';
@@ -17,12 +18,15 @@ const amount = fc.integer({ min: -50_000, max: 50_000 });
 
 interface Ledger {
   invoices: LedgerInvoice[];
+  creditNotes: LedgerCreditNote[];
   payments: LedgerPayment[];
 }
 
 /**
- * Invoices and credit notes of any sign (zero included); payments and refunds of any sign, some
- * settling an invoice exactly, some short, some over, some against invoices the ledger lacks.
+ * Invoices and legacy credit notes of any sign (zero included); credit notes as documents of their
+ * own, numbered from 1 as invoices are (so their numbers collide); payments and refunds of any
+ * sign, some settling an invoice exactly, some short, some over, some against invoices the ledger
+ * lacks, some on account (no invoice). Each kind comes in number order, as DynamoDB returns it.
  */
 const ledgerArbitrary: fc.Arbitrary<Ledger> = fc
   .array(
@@ -41,24 +45,32 @@ const ledgerArbitrary: fc.Arbitrary<Ledger> = fc
   )
   .chain((drafts) =>
     fc
-      .array(
-        fc.record({
-          invoiceNumber: fc.integer({ min: 1, max: drafts.length + 3 }),
-          date: day,
-          amountMinor: amount,
+      .tuple(
+        fc.array(
+          fc.record({
+            invoiceNumber: fc.option(fc.integer({ min: 1, max: drafts.length + 3 }), { nil: undefined }),
+            date: day,
+            amountMinor: amount,
+          }),
+          { maxLength: 6 },
+        ),
+        fc.array(fc.record({ issued: day, totalMinor: fc.integer({ min: 0, max: 50_000 }) }), {
+          maxLength: 4,
         }),
-        {
-          maxLength: 6,
-        },
       )
-      .map((stray) => {
+      .map(([stray, notes]) => {
         const invoices = drafts.map((draft, index) => ({
           number: index + 1,
           issuedDate: addDays(BASE, draft.issued),
           dueDate: addDays(BASE, draft.issued + draft.terms),
           totalMinor: draft.totalMinor,
         }));
-        const payments: LedgerPayment[] = stray.map((payment) => ({
+        const creditNotes = notes.map((note, index) => ({
+          number: index + 1,
+          issuedDate: addDays(BASE, note.issued),
+          totalMinor: note.totalMinor,
+        }));
+        const payments: Omit<LedgerPayment, 'number'>[] = stray.map((payment) => ({
           invoiceNumber: payment.invoiceNumber,
           date: addDays(BASE, payment.date),
           amountMinor: payment.amountMinor,
@@ -75,9 +87,11 @@ const ledgerArbitrary: fc.Arbitrary<Ledger> = fc
             payments.push({ invoiceNumber: index + 1, date, amountMinor: rest });
           }
         });
-        invoices.sort((a, b) => a.issuedDate.localeCompare(b.issuedDate));
-        payments.sort((a, b) => a.date.localeCompare(b.date));
-        return { invoices, payments };
+        return {
+          invoices,
+          creditNotes,
+          payments: payments.map((payment, index) => ({ number: index + 1, ...payment })),
+        };
       }),
   );
 
@@ -99,13 +113,11 @@ const BUCKETS: (keyof Ageing)[] = [
 
 async function both(ledger: Ledger, period: Omit<StatementPeriod, 'excludePaid'>, today: string) {
   return Promise.all(
-    [false, true].map((excludePaid) =>
-      computeStatement({ ...period, excludePaid }, ledger.invoices, ledger.payments, today),
-    ),
+    [false, true].map((excludePaid) => computeStatement({ ...period, excludePaid }, ledger, today)),
   ) as Promise<[Awaited<ReturnType<typeof computeStatement>>, Awaited<ReturnType<typeof computeStatement>>]>;
 }
 
-describe('computeStatement over random ledgers with credit notes, refunds and over/under-payments', () => {
+describe('computeStatement over random ledgers with credit notes, payments on account, refunds and over/under-payments', () => {
   it('gives the same closing balance, ageing and overdue with and without excludePaid', async () => {
     await fc.assert(
       fc.asyncProperty(ledgerArbitrary, periodArbitrary, async (ledger, { period, today }) => {
@@ -126,12 +138,7 @@ describe('computeStatement over random ledgers with credit notes, refunds and ov
         periodArbitrary,
         fc.boolean(),
         async (ledger, { period, today }, excludePaid) => {
-          const statement = await computeStatement(
-            { ...period, excludePaid },
-            ledger.invoices,
-            ledger.payments,
-            today,
-          );
+          const statement = await computeStatement({ ...period, excludePaid }, ledger, today);
 
           expect(statement.overdueMinor).toBeGreaterThanOrEqual(0);
           for (const bucket of BUCKETS) expect(statement.ageing[bucket]).toBeGreaterThanOrEqual(0);
@@ -161,8 +168,7 @@ describe('computeStatement over random ledgers with credit notes, refunds and ov
       fc.asyncProperty(ledgerArbitrary, periodArbitrary, async (ledger, { period }) => {
         const statement = await computeStatement(
           { ...period, filterAll: false, excludePaid: false },
-          ledger.invoices,
-          ledger.payments,
+          ledger,
           period.end,
         );
         const { unappliedCreditMinor, ...buckets } = statement.ageing;
@@ -181,19 +187,135 @@ describe('computeStatement over random ledgers with credit notes, refunds and ov
       fc.asyncProperty(ledgerArbitrary, periodArbitrary, async (ledger, { period, today }) => {
         const [all, unpaidOnly] = await both(ledger, { ...period, filterAll: true }, today);
         const outstanding = new Map(ledger.invoices.map((invoice) => [invoice.number, invoice.totalMinor]));
-        for (const payment of ledger.payments) {
-          const total = outstanding.get(payment.invoiceNumber);
-          if (total !== undefined) outstanding.set(payment.invoiceNumber, total - payment.amountMinor);
+        for (const { invoiceNumber, amountMinor } of ledger.payments) {
+          const total = invoiceNumber === undefined ? undefined : outstanding.get(invoiceNumber);
+          if (invoiceNumber !== undefined && total !== undefined)
+            outstanding.set(invoiceNumber, total - amountMinor);
         }
-        const documents = (lines: typeof all.lines) =>
+        const invoiceLines = (lines: typeof all.lines) =>
+          lines.flatMap((line) => (line.dueDate === undefined ? [] : [line.invoiceNumber]));
+        /** Credit notes and payments on account, without the running balance (other lines come and go). */
+        const alwaysKept = (lines: typeof all.lines) =>
           lines
-            .filter((line) => line.kind === 'invoice' || line.kind === 'credit-note')
-            .map((line) => line.invoiceNumber);
+            .filter((line) => line.creditNoteNumber !== undefined || line.kind.endsWith('-on-account'))
+            .map(({ balanceMinor: _, ...line }) => line);
 
-        expect(documents(unpaidOnly.lines)).toEqual(
-          documents(all.lines).filter((number) => outstanding.get(number) !== 0),
+        expect(invoiceLines(unpaidOnly.lines)).toEqual(
+          invoiceLines(all.lines).filter((number) => outstanding.get(number) !== 0),
         );
+        expect(alwaysKept(unpaidOnly.lines)).toEqual(alwaysKept(all.lines));
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('adds up: opening + debits - credits = closing, and the last balance is the closing one', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerArbitrary,
+        periodArbitrary,
+        fc.boolean(),
+        async (ledger, { period, today }, excludePaid) => {
+          const statement = await computeStatement({ ...period, excludePaid }, ledger, today);
+          const sum = (pick: (line: (typeof statement.lines)[number]) => number) =>
+            statement.lines.reduce((total, line) => total + pick(line), 0);
+
+          expect(statement.debitsMinor).toBe(sum((line) => line.debitMinor));
+          expect(statement.creditsMinor).toBe(sum((line) => line.creditMinor));
+          expect(statement.openingMinor + statement.debitsMinor - statement.creditsMinor).toBe(
+            statement.closingMinor,
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('has the closing balance of a ledger summed by hand, every document and payment up to the end', async () => {
+    await fc.assert(
+      fc.asyncProperty(ledgerArbitrary, periodArbitrary, async (ledger, { period, today }) => {
+        const [all] = await both(ledger, period, today);
+        const upToEnd = (date: string) => period.filterAll || date <= period.end;
+        const expected =
+          ledger.invoices.reduce(
+            (sum, invoice) => sum + (upToEnd(invoice.issuedDate) ? invoice.totalMinor : 0),
+            0,
+          ) -
+          ledger.creditNotes.reduce(
+            (sum, note) => sum + (upToEnd(note.issuedDate) ? note.totalMinor : 0),
+            0,
+          ) -
+          ledger.payments.reduce(
+            (sum, payment) => sum + (upToEnd(payment.date) ? payment.amountMinor : 0),
+            0,
+          );
+
+        expect(all.closingMinor).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never lists a payment against an invoice the ledger does not hold up to the end', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerArbitrary,
+        periodArbitrary,
+        fc.boolean(),
+        async (ledger, { period, today }, excludePaid) => {
+          const statement = await computeStatement({ ...period, excludePaid }, ledger, today);
+          const held = new Set(
+            ledger.invoices
+              .filter((invoice) => period.filterAll || invoice.issuedDate <= period.end)
+              .map((invoice) => invoice.number),
+          );
+          const onAccount = ledger.payments.filter(
+            (payment) =>
+              (period.filterAll || payment.date <= period.end) &&
+              (period.filterAll || payment.date >= period.start) &&
+              (payment.invoiceNumber === undefined || !held.has(payment.invoiceNumber)),
+          );
+
+          for (const line of statement.lines) {
+            if (line.kind === 'payment' || line.kind === 'refund')
+              expect(held.has(line.invoiceNumber)).toBe(true);
+          }
+          expect(
+            statement.lines
+              .filter((line) => line.kind.endsWith('-on-account'))
+              .map((line) => line.paymentNumber),
+          ).toEqual(
+            onAccount
+              .toSorted((a, b) => a.date.localeCompare(b.date) || a.number - b.number)
+              .map((payment) => payment.number),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same statement whatever order each stream is read in', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerArbitrary,
+        periodArbitrary,
+        fc.boolean(),
+        async (ledger, { period, today }, excludePaid) => {
+          const asRead = await computeStatement({ ...period, excludePaid }, ledger, today);
+          const reversed = await computeStatement(
+            { ...period, excludePaid },
+            {
+              invoices: ledger.invoices.toReversed(),
+              creditNotes: ledger.creditNotes.toReversed(),
+              payments: ledger.payments.toReversed(),
+            },
+            today,
+          );
+
+          expect(reversed).toEqual(asRead);
+        },
+      ),
       { numRuns: 300 },
     );
   });

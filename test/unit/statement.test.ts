@@ -3,9 +3,11 @@ import { addDays } from '#shared/domain/calendar-date.ts';
 import {
   ageingBucket,
   computeStatement,
+  type LedgerCreditNote,
   type LedgerInvoice,
   type LedgerPayment,
   StatementBalanceError,
+  type StatementLine,
 } from '#shared/domain/statement.ts';
 import type { StatementPeriod } from '#shared/domain/statement-period.ts';
 
@@ -34,18 +36,34 @@ const invoices: LedgerInvoice[] = [
   { number: 5, issuedDate: '2026-04-01', dueDate: '2026-05-01', totalMinor: 99900 },
 ];
 const payments: LedgerPayment[] = [
-  { invoiceNumber: 1, date: '2025-12-01', amountMinor: 4000 },
-  { invoiceNumber: 1, date: '2026-01-15', amountMinor: 6000 },
-  { invoiceNumber: 3, date: '2026-03-10', amountMinor: 5000 },
-  { invoiceNumber: 3, date: '2026-04-05', amountMinor: 2000 },
+  { number: 1, invoiceNumber: 1, date: '2025-12-01', amountMinor: 4000 },
+  { number: 2, invoiceNumber: 1, date: '2026-01-15', amountMinor: 6000 },
+  { number: 3, invoiceNumber: 3, date: '2026-03-10', amountMinor: 5000 },
+  { number: 4, invoiceNumber: 3, date: '2026-04-05', amountMinor: 2000 },
 ];
 
-const lineSummary = (lines: { kind: string; invoiceNumber: number; balanceMinor: number }[]) =>
-  lines.map((line) => `${line.kind}:${line.invoiceNumber}:${line.balanceMinor}`);
+/** Payments numbered in the order given, as the ledger API numbers them. */
+const numbered = (list: Omit<LedgerPayment, 'number'>[], first = 100): LedgerPayment[] =>
+  list.map((payment, index) => ({ number: first + index, ...payment }));
+
+/** The ledger computeStatement reads: invoices, payments and (by default none) credit notes. */
+const ledgerOf = (
+  invoiceList: LedgerInvoice[],
+  paymentList: LedgerPayment[],
+  creditNotes: LedgerCreditNote[] = [],
+) => ({ invoices: invoiceList, creditNotes, payments: paymentList });
+
+/** `kind:number:balance`, the number being the invoice's, the credit note's (`CN`) or none. */
+const lineSummary = (lines: StatementLine[]) =>
+  lines.map((line) => {
+    const number =
+      line.creditNoteNumber !== undefined ? `CN${line.creditNoteNumber}` : (line.invoiceNumber ?? '-');
+    return `${line.kind}:${number}:${line.balanceMinor}`;
+  });
 
 describe('computeStatement', () => {
   it('computes opening, each movement once, closing and ageing for a dated period', async () => {
-    const statement = await computeStatement(period(), invoices, payments, TODAY);
+    const statement = await computeStatement(period(), ledgerOf(invoices, payments), TODAY);
 
     expect(statement.openingMinor).toBe(11000); // 100 + 50 - 40
     expect(lineSummary(statement.lines)).toEqual([
@@ -70,7 +88,11 @@ describe('computeStatement', () => {
   });
 
   it('leaves fully paid invoices and their payments out with excludePaid, closing unchanged', async () => {
-    const statement = await computeStatement(period({ excludePaid: true }), invoices, payments, TODAY);
+    const statement = await computeStatement(
+      period({ excludePaid: true }),
+      ledgerOf(invoices, payments),
+      TODAY,
+    );
 
     expect(statement.openingMinor).toBe(5000);
     expect(lineSummary(statement.lines)).toEqual(['invoice:3:25000', 'payment:3:20000', 'invoice:4:23000']);
@@ -78,7 +100,11 @@ describe('computeStatement', () => {
   });
 
   it('lists every invoice and payment from a zero opening balance with filterAll, ageing at today', async () => {
-    const statement = await computeStatement(period({ filterAll: true }), invoices, payments, TODAY);
+    const statement = await computeStatement(
+      period({ filterAll: true }),
+      ledgerOf(invoices, payments),
+      TODAY,
+    );
 
     expect(statement.openingMinor).toBe(0);
     expect(
@@ -100,8 +126,7 @@ describe('computeStatement', () => {
   it('combines filterAll and excludePaid', async () => {
     const statement = await computeStatement(
       period({ filterAll: true, excludePaid: true }),
-      invoices,
-      payments,
+      ledgerOf(invoices, payments),
       TODAY,
     );
 
@@ -110,27 +135,53 @@ describe('computeStatement', () => {
   });
 
   it('takes the ageing at today when the period ends in the future', async () => {
-    const statement = await computeStatement(period({ end: '2026-12-31' }), invoices, payments, TODAY);
+    const statement = await computeStatement(
+      period({ end: '2026-12-31' }),
+      ledgerOf(invoices, payments),
+      TODAY,
+    );
     expect(statement.asOf).toBe(TODAY);
   });
 
-  it('reads async iterables (the paged DynamoDB stream) as well as arrays', async () => {
+  it('reads async iterables (the paged DynamoDB streams) as well as arrays', async () => {
     async function* stream<T>(items: T[]) {
       for (const item of items) yield item;
     }
-    const fromStreams = await computeStatement(period(), stream(invoices), stream(payments), TODAY);
-    expect(fromStreams).toEqual(await computeStatement(period(), invoices, payments, TODAY));
-  });
-
-  it('counts a payment against an invoice it does not hold', async () => {
-    const statement = await computeStatement(
+    const creditNotes = [{ number: 1, issuedDate: '2026-02-02', totalMinor: 700 }];
+    const fromStreams = await computeStatement(
       period(),
-      [],
-      [{ invoiceNumber: 77, date: '2026-02-02', amountMinor: 1500 }],
+      { invoices: stream(invoices), creditNotes: stream(creditNotes), payments: stream(payments) },
       TODAY,
     );
-    expect(statement.closingMinor).toBe(-1500);
-    expect(statement.lines).toHaveLength(1);
+    expect(fromStreams).toEqual(
+      await computeStatement(period(), ledgerOf(invoices, payments, creditNotes), TODAY),
+    );
+  });
+
+  it('gives the same statement whatever order the ledger is read in (number order, not date order)', async () => {
+    const creditNotes = [
+      { number: 2, issuedDate: '2026-02-01', totalMinor: 500 },
+      { number: 1, issuedDate: '2026-03-15', totalMinor: 700 },
+    ];
+    // The same day holds invoice 3, credit note 2 and a payment: the lines order them by kind.
+    const sameDay = [...payments, { number: 9, invoiceNumber: 3, date: '2026-02-01', amountMinor: 100 }];
+    const dateOrder = await computeStatement(period(), ledgerOf(invoices, sameDay, creditNotes), TODAY);
+    const reversed = await computeStatement(
+      period(),
+      ledgerOf(invoices.toReversed(), sameDay.toReversed(), creditNotes.toReversed()),
+      TODAY,
+    );
+
+    expect(reversed).toEqual(dateOrder);
+    expect(lineSummary(dateOrder.lines)).toEqual([
+      'payment:1:5000',
+      'invoice:3:25000',
+      'credit-note:CN2:24500',
+      'payment:3:24400',
+      'payment:3:19400',
+      'invoice:4:22400',
+      'credit-note:CN1:21700',
+    ]);
   });
 
   it('stays exact where floats would not: three thirds of 99.99', async () => {
@@ -142,8 +193,12 @@ describe('computeStatement', () => {
     }));
     const statement = await computeStatement(
       period(),
-      thirds,
-      [1, 2, 3].map((invoiceNumber) => ({ invoiceNumber, date: '2026-01-20', amountMinor: 3333 })),
+      ledgerOf(
+        thirds,
+        numbered(
+          [1, 2, 3].map((invoiceNumber) => ({ invoiceNumber, date: '2026-01-20', amountMinor: 3333 })),
+        ),
+      ),
       TODAY,
     );
     expect(statement.debitsMinor).toBe(9999);
@@ -152,7 +207,7 @@ describe('computeStatement', () => {
 
   it('refuses to produce a statement whose balances do not agree (a duplicated invoice)', async () => {
     const corrupt = [...invoices, { ...invoices[2], totalMinor: 20000 } as LedgerInvoice];
-    await expect(computeStatement(period(), corrupt, payments, TODAY)).rejects.toBeInstanceOf(
+    await expect(computeStatement(period(), ledgerOf(corrupt, payments), TODAY)).rejects.toBeInstanceOf(
       StatementBalanceError,
     );
   });
@@ -179,21 +234,29 @@ describe('ageing boundaries', () => {
     async (days) => {
       const asOf = '2026-03-31';
       const invoice = { number: 1, issuedDate: '2025-01-01', dueDate: addDays(asOf, -days), totalMinor: 100 };
-      const statement = await computeStatement(period({ start: '2025-01-01' }), [invoice], [], '2026-04-15');
+      const statement = await computeStatement(
+        period({ start: '2025-01-01' }),
+        ledgerOf([invoice], []),
+        '2026-04-15',
+      );
       expect(statement.ageing[ageingBucket(days)]).toBe(100);
       expect(Object.values(statement.ageing).reduce((sum, value) => sum + value, 0)).toBe(100);
     },
   );
 });
 
-describe('credit notes, refunds and over-payments', () => {
+describe('legacy credit notes (negative invoices), refunds and over-payments', () => {
   // Invoice 10 is not yet due at the statement date; credit note 11 (-30.00) was "due" long ago.
   const invoice = { number: 10, issuedDate: '2026-03-01', dueDate: '2026-04-30', totalMinor: 10000 };
   const creditNote = { number: 11, issuedDate: '2026-01-10', dueDate: '2026-01-10', totalMinor: -3000 };
 
   it('keeps an unsettled credit note with excludePaid: the closing balance does not depend on the flag', async () => {
-    const without = await computeStatement(period(), [creditNote, invoice], [], TODAY);
-    const withFlag = await computeStatement(period({ excludePaid: true }), [creditNote, invoice], [], TODAY);
+    const without = await computeStatement(period(), ledgerOf([creditNote, invoice], []), TODAY);
+    const withFlag = await computeStatement(
+      period({ excludePaid: true }),
+      ledgerOf([creditNote, invoice], []),
+      TODAY,
+    );
 
     expect(without.closingMinor).toBe(7000);
     expect(withFlag.closingMinor).toBe(7000);
@@ -201,7 +264,7 @@ describe('credit notes, refunds and over-payments', () => {
   });
 
   it('never reports a negative overdue: a credit reduces the oldest debt first', async () => {
-    const statement = await computeStatement(period(), [creditNote, invoice], [], TODAY);
+    const statement = await computeStatement(period(), ledgerOf([creditNote, invoice], []), TODAY);
 
     expect(statement.overdueMinor).toBe(0);
     expect(statement.ageing).toEqual({
@@ -217,12 +280,14 @@ describe('credit notes, refunds and over-payments', () => {
   it('applies a credit to the oldest overdue amounts before newer ones', async () => {
     const statement = await computeStatement(
       period(),
-      [
-        { number: 1, issuedDate: '2025-11-01', dueDate: '2025-12-01', totalMinor: 5000 }, // 120 days
-        { number: 2, issuedDate: '2026-02-01', dueDate: '2026-03-15', totalMinor: 10000 }, // 16 days
-        { number: 3, issuedDate: '2026-03-20', dueDate: '2026-03-20', totalMinor: -8000 },
-      ],
-      [],
+      ledgerOf(
+        [
+          { number: 1, issuedDate: '2025-11-01', dueDate: '2025-12-01', totalMinor: 5000 }, // 120 days
+          { number: 2, issuedDate: '2026-02-01', dueDate: '2026-03-15', totalMinor: 10000 }, // 16 days
+          { number: 3, issuedDate: '2026-03-20', dueDate: '2026-03-20', totalMinor: -8000 },
+        ],
+        [],
+      ),
       TODAY,
     );
 
@@ -232,7 +297,7 @@ describe('credit notes, refunds and over-payments', () => {
   });
 
   it('reports a credit larger than every debt as unapplied credit, never as a negative bucket', async () => {
-    const statement = await computeStatement(period(), [creditNote], [], TODAY);
+    const statement = await computeStatement(period(), ledgerOf([creditNote], []), TODAY);
 
     expect(statement.closingMinor).toBe(-3000);
     expect(statement.overdueMinor).toBe(0);
@@ -247,9 +312,13 @@ describe('credit notes, refunds and over-payments', () => {
   });
 
   it('keeps an over-paid invoice with excludePaid: the excess is credit the customer holds', async () => {
-    const overpaid = [{ invoiceNumber: 10, date: '2026-03-05', amountMinor: 12000 }];
-    const without = await computeStatement(period(), [invoice], overpaid, TODAY);
-    const withFlag = await computeStatement(period({ excludePaid: true }), [invoice], overpaid, TODAY);
+    const overpaid = numbered([{ invoiceNumber: 10, date: '2026-03-05', amountMinor: 12000 }]);
+    const without = await computeStatement(period(), ledgerOf([invoice], overpaid), TODAY);
+    const withFlag = await computeStatement(
+      period({ excludePaid: true }),
+      ledgerOf([invoice], overpaid),
+      TODAY,
+    );
 
     expect(without.closingMinor).toBe(-2000);
     expect(withFlag.closingMinor).toBe(-2000);
@@ -258,12 +327,11 @@ describe('credit notes, refunds and over-payments', () => {
   });
 
   it('leaves out a credit note only once it is settled (refunded in full), with its refund', async () => {
-    const refund = [{ invoiceNumber: 11, date: '2026-02-01', amountMinor: -3000 }];
-    const without = await computeStatement(period(), [creditNote, invoice], refund, TODAY);
+    const refund = numbered([{ invoiceNumber: 11, date: '2026-02-01', amountMinor: -3000 }]);
+    const without = await computeStatement(period(), ledgerOf([creditNote, invoice], refund), TODAY);
     const withFlag = await computeStatement(
       period({ excludePaid: true }),
-      [creditNote, invoice],
-      refund,
+      ledgerOf([creditNote, invoice], refund),
       TODAY,
     );
 
@@ -275,11 +343,13 @@ describe('credit notes, refunds and over-payments', () => {
   it('lists a credit note and a payment as credits and a refund as a debit, all positive', async () => {
     const statement = await computeStatement(
       period(),
-      [creditNote, invoice],
-      [
-        { invoiceNumber: 11, date: '2026-02-01', amountMinor: -1000 },
-        { invoiceNumber: 10, date: '2026-03-10', amountMinor: 2500 },
-      ],
+      ledgerOf(
+        [creditNote, invoice],
+        numbered([
+          { invoiceNumber: 11, date: '2026-02-01', amountMinor: -1000 },
+          { invoiceNumber: 10, date: '2026-03-10', amountMinor: 2500 },
+        ]),
+      ),
       TODAY,
     );
 
@@ -298,16 +368,248 @@ describe('credit notes, refunds and over-payments', () => {
     ]);
     expect(statement).toMatchObject({ debitsMinor: 11000, creditsMinor: 5500, closingMinor: 5500 });
   });
+});
 
-  it('counts a payment on account (no invoice held) against the amount due', async () => {
+describe('credit notes as documents of their own', () => {
+  // Invoice 5 (100.00) and credit note 5 (30.00): different documents that share a number.
+  const invoice5 = { number: 5, issuedDate: '2026-01-10', dueDate: '2026-02-09', totalMinor: 10000 };
+  const creditNote5 = { number: 5, issuedDate: '2026-02-15', totalMinor: 3000 };
+
+  it('lists a credit note as a credit under its own number, even where an invoice has the same number', async () => {
+    const statement = await computeStatement(period(), ledgerOf([invoice5], [], [creditNote5]), TODAY);
+
+    expect(statement.lines).toEqual([
+      {
+        kind: 'invoice',
+        date: '2026-01-10',
+        invoiceNumber: 5,
+        dueDate: '2026-02-09',
+        debitMinor: 10000,
+        creditMinor: 0,
+        balanceMinor: 10000,
+      },
+      {
+        kind: 'credit-note',
+        date: '2026-02-15',
+        creditNoteNumber: 5,
+        debitMinor: 0,
+        creditMinor: 3000,
+        balanceMinor: 7000,
+      },
+    ]);
+    expect(statement).toMatchObject({ debitsMinor: 10000, creditsMinor: 3000, closingMinor: 7000 });
+  });
+
+  it('does not settle the invoice that shares its number: excludePaid keeps invoice 5 and credit note 5', async () => {
     const statement = await computeStatement(
-      period(),
-      [invoice],
-      [{ invoiceNumber: 999, date: '2026-03-20', amountMinor: 4000 }],
+      period({ excludePaid: true }),
+      ledgerOf([invoice5], [], [{ ...creditNote5, totalMinor: 10000 }]),
       TODAY,
     );
 
-    expect(statement.closingMinor).toBe(6000);
-    expect(statement.ageing.currentMinor).toBe(6000);
+    expect(lineSummary(statement.lines)).toEqual(['invoice:5:10000', 'credit-note:CN5:0']);
+    expect(statement.closingMinor).toBe(0);
+  });
+
+  it('counts a credit note issued before the start in the opening balance', async () => {
+    const statement = await computeStatement(
+      period(),
+      ledgerOf([invoice5], [], [{ number: 7, issuedDate: '2025-12-01', totalMinor: 2500 }]),
+      TODAY,
+    );
+
+    expect(statement.openingMinor).toBe(-2500);
+    expect(lineSummary(statement.lines)).toEqual(['invoice:5:7500']);
+    expect(statement.closingMinor).toBe(7500);
+  });
+
+  it('applies a credit note to the oldest debt in the ageing, not to the invoice it is allocated to', async () => {
+    const old = { number: 1, issuedDate: '2025-10-01', dueDate: '2025-10-31', totalMinor: 4000 }; // 151 days
+    // The ledger stores allocations; the statement does not use them yet (a later issue's work).
+    const allocated = { ...creditNote5, allocations: [{ invoiceNumber: 5, amountMinor: 3000 }] };
+    const statement = await computeStatement(period(), ledgerOf([old, invoice5], [], [allocated]), TODAY);
+
+    expect(statement.ageing).toEqual({
+      currentMinor: 0,
+      days1To30Minor: 0,
+      days31To60Minor: 10000, // invoice 5, 50 days past due, untouched
+      days61To90Minor: 0,
+      over90Minor: 1000, // invoice 1: 40.00 less the 30.00 credit note
+      unappliedCreditMinor: 0,
+    });
+    expect(statement.overdueMinor).toBe(11000);
+  });
+
+  it('ignores credit notes issued after the end', async () => {
+    const statement = await computeStatement(
+      period(),
+      ledgerOf([invoice5], [], [{ number: 8, issuedDate: '2026-04-01', totalMinor: 9999 }]),
+      TODAY,
+    );
+
+    expect(statement.closingMinor).toBe(10000);
+    expect(statement.lines).toHaveLength(1);
+  });
+});
+
+describe('payments on account', () => {
+  const invoice = { number: 10, issuedDate: '2026-03-01', dueDate: '2026-04-30', totalMinor: 10000 };
+  const overdue = { number: 20, issuedDate: '2025-11-01', dueDate: '2025-12-01', totalMinor: 5000 };
+
+  it('lists a payment with no invoice as a payment on account, with no invoice number, and credits it', async () => {
+    const statement = await computeStatement(
+      period(),
+      ledgerOf([overdue, invoice], [{ number: 3, date: '2026-03-20', amountMinor: 4000 }]),
+      TODAY,
+    );
+
+    expect(statement.lines.at(-1)).toEqual({
+      kind: 'payment-on-account',
+      date: '2026-03-20',
+      paymentNumber: 3,
+      debitMinor: 0,
+      creditMinor: 4000,
+      balanceMinor: 11000,
+    });
+    expect(statement.closingMinor).toBe(11000);
+    // Credit in the ageing, applied to the oldest debt first: invoice 20, 120 days past due.
+    expect(statement.ageing).toMatchObject({
+      over90Minor: 1000,
+      currentMinor: 10000,
+      unappliedCreditMinor: 0,
+    });
+    expect(statement.overdueMinor).toBe(1000);
+  });
+
+  it('shows a payment whose invoice the ledger does not hold (deleted) as on account, never against it', async () => {
+    const statement = await computeStatement(
+      period(),
+      ledgerOf([invoice], [{ number: 4, invoiceNumber: 77, date: '2026-02-02', amountMinor: 1500 }]),
+      TODAY,
+    );
+
+    expect(statement.lines.find((line) => line.paymentNumber === 4)).toEqual({
+      kind: 'payment-on-account',
+      date: '2026-02-02',
+      paymentNumber: 4,
+      debitMinor: 0,
+      creditMinor: 1500,
+      balanceMinor: -1500,
+    });
+    expect(statement.closingMinor).toBe(8500);
+    expect(statement.ageing.currentMinor).toBe(8500);
+  });
+
+  it('counts payments on account dated before the start in the opening balance', async () => {
+    const statement = await computeStatement(
+      period(),
+      ledgerOf(
+        [invoice],
+        [
+          { number: 1, date: '2025-12-24', amountMinor: 1000 },
+          { number: 2, invoiceNumber: 404, date: '2025-12-25', amountMinor: 500 },
+        ],
+      ),
+      TODAY,
+    );
+
+    expect(statement.openingMinor).toBe(-1500);
+    expect(lineSummary(statement.lines)).toEqual(['invoice:10:8500']);
+    expect(statement.closingMinor).toBe(8500);
+  });
+
+  it('keeps payments on account and credit notes with excludePaid, and the same closing balance', async () => {
+    const paid = { number: 30, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 2000 };
+    const ledger = ledgerOf(
+      [paid, invoice],
+      [
+        { number: 1, invoiceNumber: 30, date: '2026-01-20', amountMinor: 2000 },
+        { number: 2, date: '2026-02-10', amountMinor: 700 },
+        { number: 3, invoiceNumber: 31, date: '2026-02-11', amountMinor: 300 },
+      ],
+      [{ number: 30, issuedDate: '2026-03-05', totalMinor: 1000 }],
+    );
+    const without = await computeStatement(period(), ledger, TODAY);
+    const withFlag = await computeStatement(period({ excludePaid: true }), ledger, TODAY);
+
+    expect(lineSummary(without.lines)).toEqual([
+      'invoice:30:2000',
+      'payment:30:0',
+      'payment-on-account:-:-700',
+      'payment-on-account:-:-1000',
+      'invoice:10:9000',
+      'credit-note:CN30:8000',
+    ]);
+    expect(lineSummary(withFlag.lines)).toEqual([
+      'payment-on-account:-:-700',
+      'payment-on-account:-:-1000',
+      'invoice:10:9000',
+      'credit-note:CN30:8000',
+    ]);
+    expect(withFlag.closingMinor).toBe(without.closingMinor);
+    expect(withFlag.ageing).toEqual(without.ageing);
+  });
+
+  it('treats a payment against an invoice issued after the end as on account in that statement', async () => {
+    const later = { number: 40, issuedDate: '2026-04-02', dueDate: '2026-05-02', totalMinor: 6000 };
+    const statement = await computeStatement(
+      period(),
+      ledgerOf([invoice, later], [{ number: 5, invoiceNumber: 40, date: '2026-03-30', amountMinor: 6000 }]),
+      TODAY,
+    );
+
+    expect(lineSummary(statement.lines)).toEqual(['invoice:10:10000', 'payment-on-account:-:4000']);
+    expect(statement.closingMinor).toBe(4000);
+  });
+
+  it('nets a refund on account against the credit held, listing it as a debit with no invoice', async () => {
+    const statement = await computeStatement(
+      period(),
+      ledgerOf(
+        [invoice],
+        [
+          { number: 1, date: '2026-02-01', amountMinor: 3000 },
+          { number: 2, date: '2026-02-20', amountMinor: -1000 },
+        ],
+      ),
+      TODAY,
+    );
+
+    expect(
+      statement.lines.map(({ kind, debitMinor, creditMinor }) => [kind, debitMinor, creditMinor]),
+    ).toEqual([
+      ['payment-on-account', 0, 3000],
+      ['refund-on-account', 1000, 0],
+      ['invoice', 10000, 0],
+    ]);
+    expect(statement.closingMinor).toBe(8000);
+    expect(statement.ageing).toMatchObject({ currentMinor: 8000, unappliedCreditMinor: 0 });
+  });
+
+  it('balances opening + debits - credits = closing with credit notes and payments on account on both sides of the start', async () => {
+    const statement = await computeStatement(
+      period(),
+      ledgerOf(
+        [overdue, invoice],
+        [
+          { number: 1, date: '2025-12-10', amountMinor: 1200 },
+          { number: 2, invoiceNumber: 20, date: '2026-01-10', amountMinor: 1000 },
+          { number: 3, invoiceNumber: 99, date: '2026-03-02', amountMinor: 800 },
+        ],
+        [
+          { number: 1, issuedDate: '2025-12-01', totalMinor: 400 },
+          { number: 2, issuedDate: '2026-03-03', totalMinor: 600 },
+        ],
+      ),
+      TODAY,
+    );
+
+    expect(statement.openingMinor).toBe(5000 - 1200 - 400);
+    expect(statement.debitsMinor).toBe(10000);
+    expect(statement.creditsMinor).toBe(1000 + 800 + 600);
+    expect(statement.closingMinor).toBe(5000 + 10000 - 1200 - 1000 - 800 - 400 - 600);
+    expect(statement.openingMinor + statement.debitsMinor - statement.creditsMinor).toBe(
+      statement.closingMinor,
+    );
   });
 });
