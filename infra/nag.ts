@@ -26,10 +26,19 @@ export function acknowledgeNagFindings(stack: StatementMailerStack): void {
   );
   // A Lambda DLQ (DeadLetterConfig) only receives failed asynchronous invocations. The ses-events
   // function, which SNS invokes asynchronously, has one; these functions are never invoked so.
-  accept([functions.api, functions.authorizer, functions.batchStatus, functions.customerNotes], {
-    'Serverless-LambdaDLQ':
-      'Invoked synchronously by API Gateway only, which answers the client with the error: there is no asynchronous event to dead-letter, so a DeadLetterConfig would never receive anything.',
-  });
+  accept(
+    [
+      functions.api,
+      functions.authorizer,
+      functions.batchStatus,
+      functions.customerNotes,
+      functions.ledgerApi,
+    ],
+    {
+      'Serverless-LambdaDLQ':
+        'Invoked synchronously by API Gateway only, which answers the client with the error: there is no asynchronous event to dead-letter, so a DeadLetterConfig would never receive anything.',
+    },
+  );
   accept([functions.worker], {
     'Serverless-LambdaDLQ':
       "Invoked only by the SQS event source mapping (synchronously): a failed job stays on the job queue and its redrive policy moves it to the jobs DLQ after maxReceiveCount receives, with an alarm on that queue's depth.",

@@ -3,6 +3,7 @@ import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { API_ROUTES } from './api-routes.ts';
 import type { StageConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { StatementMailerApi } from './constructs/api.ts';
@@ -29,7 +30,7 @@ export class StatementMailerStack extends Stack {
   readonly sesEventsDeadLetterQueue: Queue;
   readonly sesEventsSubscriptionDeadLetterQueue: Queue;
   readonly functions: Record<
-    'api' | 'authorizer' | 'worker' | 'batchStatus' | 'customerNotes' | 'sesEvents',
+    'api' | 'authorizer' | 'worker' | 'batchStatus' | 'customerNotes' | 'ledgerApi' | 'sesEvents',
     StatementMailerFunction
   >;
 
@@ -52,6 +53,10 @@ export class StatementMailerStack extends Stack {
       prefix,
       rateLimitPer5Minutes: config.apiLimits.perIpPer5Minutes,
       stage: api.restApi.deploymentStage,
+      // The ledger's writes: up to 1 MB a record and 5 MB a bulk call, limits its handler enforces.
+      largeBodyRoutes: API_ROUTES.filter(
+        (route) => route.functionName === 'ledger-api' && (route.method === 'PUT' || route.method === 'POST'),
+      ),
     });
 
     this.api = api.restApi;

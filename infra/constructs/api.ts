@@ -37,7 +37,10 @@ export interface StatementMailerApiProps {
  */
 export class StatementMailerApi {
   readonly restApi: RestApi;
-  readonly functions: Record<'api' | 'authorizer' | 'batchStatus' | 'customerNotes', StatementMailerFunction>;
+  readonly functions: Record<
+    'api' | 'authorizer' | 'batchStatus' | 'customerNotes' | 'ledgerApi',
+    StatementMailerFunction
+  >;
 
   constructor(scope: Construct, props: StatementMailerApiProps) {
     const { prefix, config, table } = props;
@@ -70,11 +73,24 @@ export class StatementMailerApi {
       table,
       ['dynamodb:GetItem', 'dynamodb:Query'],
     );
+    // A bulk call of 1,000 records must finish well inside API Gateway's 29 s integration
+    // timeout: 1024 MB for the CPU, and a timeout that ends the function before the gateway
+    // gives up on it. Reads are consistent BatchGetItem and Query; each record's items are written
+    // by a conditional PutItem or DeleteItem, or together by TransactWriteItems, which IAM
+    // authorizes per item as PutItem and DeleteItem (it has no action of its own, and this code
+    // sends no ConditionCheck or Update items). No Scan, BatchWriteItem, GetItem or UpdateItem.
+    const ledgerApiFunction = lambda('LedgerApiFunction', 'ledger-api', 28, 1024).bindTable(table, [
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+    ]);
     this.functions = {
       api: apiFunction,
       authorizer: authorizerFunction,
       batchStatus: batchStatusFunction,
       customerNotes: customerNotesFunction,
+      ledgerApi: ledgerApiFunction,
     };
 
     const accessLogs = new LogGroup(scope, 'ApiAccessLogs', {
@@ -123,6 +139,7 @@ export class StatementMailerApi {
       'bulk-email-api': apiFunction,
       'batch-status': batchStatusFunction,
       'customer-notes': customerNotesFunction,
+      'ledger-api': ledgerApiFunction,
     };
     for (const route of API_ROUTES) {
       this.restApi.root

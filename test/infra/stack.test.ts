@@ -79,13 +79,13 @@ describe('StatementMailerStack (dev)', () => {
     dev = synth('dev');
   });
 
-  it("has six ARM64 functions on Node.js 24, the bundles' target and check, with tracing and their own log groups", () => {
+  it("has seven ARM64 functions on Node.js 24, the bundles' target and check, with tracing and their own log groups", () => {
     expect(LAMBDA_NODE_MAJOR).toBe(24);
     expect(Runtime.NODEJS_24_X.name).toBe(`nodejs${LAMBDA_NODE_MAJOR}.x`);
     expect(BUNDLE_OPTIONS.target).toBe(`node${LAMBDA_NODE_MAJOR}`);
     expect(LAMBDA_NODE_VERSION.split('.')[0]).toBe(String(LAMBDA_NODE_MAJOR));
     const functions = ofType(dev.resources, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
@@ -101,10 +101,45 @@ describe('StatementMailerStack (dev)', () => {
         'batch-status',
         'bulk-email-api',
         'customer-notes',
+        'ledger-api',
         'ses-events',
         'statement-worker',
       ].map((name) => `statement-mailer-dev-${name}`),
     );
+  });
+
+  it("gives the ledger API 1024 MB and a timeout inside API Gateway's 29 s, with only the table", () => {
+    const [id, ledger] =
+      ofType(dev.resources, 'AWS::Lambda::Function').find(
+        ([, fn]) => fn.Properties.FunctionName === 'statement-mailer-dev-ledger-api',
+      ) ?? [];
+    if (ledger === undefined) throw new Error('No ledger-api function');
+    expect(id).toMatch(/^LedgerApiFunction/);
+    expect(ledger.Properties).toMatchObject({ MemorySize: 1024, Timeout: 28 });
+    expect(Number(ledger.Properties.Timeout)).toBeLessThan(29);
+    const { Variables } = ledger.Properties.Environment as { Variables: Record<string, unknown> };
+    expect(Object.keys(Variables).sort()).toEqual([
+      'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'TABLE_NAME',
+    ]);
+    expect(ledger.Properties.DeadLetterConfig).toBeUndefined();
+    // Its DynamoDB actions are on the table itself, not on any index or other table.
+    const [, policy] =
+      ofType(dev.resources, 'AWS::IAM::Policy').find(([policyId]) =>
+        policyId.startsWith('LedgerApiFunctionRole'),
+      ) ?? [];
+    if (policy === undefined) throw new Error('No policy for the ledger-api role');
+    const document = policy.Properties.PolicyDocument as {
+      Statement: { Action: unknown; Resource: unknown }[];
+    };
+    const dynamodb = document.Statement.filter((statement) =>
+      String([statement.Action].flat()[0]).startsWith('dynamodb:'),
+    );
+    expect(dynamodb).toHaveLength(1);
+    expect(getAttTargets(dynamodb[0]?.Resource)).toEqual([expect.stringMatching(/^Table/)]);
+    expect([dynamodb[0]?.Resource].flat()).toHaveLength(1);
   });
 
   it('keeps every function log group for the stage retention', () => {
@@ -115,6 +150,7 @@ describe('StatementMailerStack (dev)', () => {
       'statement-worker',
       'batch-status',
       'customer-notes',
+      'ledger-api',
       'ses-events',
     ]) {
       expect(logGroups).toContainEqual(
@@ -190,6 +226,20 @@ describe('StatementMailerStack (dev)', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
     ]);
+    // Consistent BatchGetItem and Query reads; conditional PutItem and DeleteItem, and
+    // TransactWriteItems of Put and Delete items, which IAM authorizes as PutItem and DeleteItem.
+    const ledgerActions = actionsOf('LedgerApiFunctionRole');
+    expect(ledgerActions).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    for (const forbidden of [/Scan/, /BatchWriteItem/, /UpdateItem/, /^sqs:/, /^ses:/]) {
+      expect(ledgerActions.filter((action) => forbidden.test(action))).toEqual([]);
+    }
     expect(actionsOf('SesEventsFunctionRole')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -290,6 +340,30 @@ describe('StatementMailerStack (dev)', () => {
       ['POST', '/v2/customerstatements/bulk/email', 'bulk-email-api'],
       ['GET', '/v2/customerstatements/bulk/email/{batchId}', 'batch-status'],
       ['GET', '/v2/customers/{code}/notes', 'customer-notes'],
+      ['GET', '/v2/customers', 'ledger-api'],
+      ['GET', '/v2/customers/{code}', 'ledger-api'],
+      ['PUT', '/v2/customers/{code}', 'ledger-api'],
+      ['DELETE', '/v2/customers/{code}', 'ledger-api'],
+      ['GET', '/v2/invoices/{number}', 'ledger-api'],
+      ['PUT', '/v2/invoices/{number}', 'ledger-api'],
+      ['DELETE', '/v2/invoices/{number}', 'ledger-api'],
+      ['GET', '/v2/invoices/{number}/payments', 'ledger-api'],
+      ['POST', '/v2/invoices/{number}/payments', 'ledger-api'],
+      ['DELETE', '/v2/invoices/{number}/payments/{paymentNumber}', 'ledger-api'],
+      ['GET', '/v2/creditnotes/{number}', 'ledger-api'],
+      ['PUT', '/v2/creditnotes/{number}', 'ledger-api'],
+      ['DELETE', '/v2/creditnotes/{number}', 'ledger-api'],
+      ['GET', '/v2/payments/{number}', 'ledger-api'],
+      ['PUT', '/v2/payments/{number}', 'ledger-api'],
+      ['DELETE', '/v2/payments/{number}', 'ledger-api'],
+      ['GET', '/v2/emailtemplates', 'ledger-api'],
+      ['GET', '/v2/emailtemplates/defaultStatementTemplate', 'ledger-api'],
+      ['GET', '/v2/emailtemplates/{number}', 'ledger-api'],
+      ['PUT', '/v2/emailtemplates/{number}', 'ledger-api'],
+      ['DELETE', '/v2/emailtemplates/{number}', 'ledger-api'],
+      ['GET', '/v2/settings/statements', 'ledger-api'],
+      ['PUT', '/v2/settings/statements', 'ledger-api'],
+      ['POST', '/v2/ledger/batch', 'ledger-api'],
     ].map(([method, path, fn]) => ({
       method,
       path,
@@ -309,6 +383,37 @@ describe('StatementMailerStack (dev)', () => {
         function: `statement-mailer-dev-${route.functionName}`,
       })).sort(byRoute),
     ).toEqual(expected.map(({ method, path, function: fn }) => ({ method, path, function: fn })));
+
+    // KashFlow's default template is a resource of its own beside {number}, so API Gateway routes
+    // it before the parameter (the local gateway does the same: infra/local/http-request.ts).
+    const children = (parentPath: string) =>
+      resources
+        .filter(([id]) => {
+          const parent = dev.resources[id]?.Properties.ParentId as { Ref?: string };
+          return parent.Ref !== undefined && pathOf(parent.Ref) === parentPath;
+        })
+        .map(([, resource]) => resource.Properties.PathPart)
+        .sort();
+    expect(children('/v2/emailtemplates')).toEqual(['defaultStatementTemplate', '{number}']);
+    expect(children('/v2/customers/{code}')).toEqual(['notes']);
+
+    // API Gateway may invoke each function for exactly its own routes: one permission a route.
+    const permissions = ofType(dev.resources, 'AWS::Lambda::Permission').filter(
+      ([, permission]) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    const invocable = permissions
+      .map(([, permission]) => {
+        const arn = permission.Properties.SourceArn as { 'Fn::Join': [string, unknown[]] };
+        const parts = arn['Fn::Join'][1];
+        return `${functionNameOf(getAttTargets(permission.Properties.FunctionName)[0])} ${String(parts.at(-1))}`;
+      })
+      .filter((entry) => !entry.startsWith('statement-mailer-dev-authorizer'))
+      .sort();
+    expect(invocable).toEqual(
+      expected
+        .map((route) => `${route.function} /${route.method}${String(route.path).replace(/\{\w+\}/g, '*')}`)
+        .sort(),
+    );
   });
 
   it('caches an authorizer decision per token for AUTHORIZER_CACHE_TTL_SECONDS, the bound docs/api.md states', () => {
@@ -372,16 +477,106 @@ describe('StatementMailerStack (dev)', () => {
       ],
     });
     dev.template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      // Without it, API Gateway sends WAF only 16 KB of a body and oversize MATCH blocks the rest.
+      AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } } },
       Rules: Match.arrayWith([
         Match.objectLike({
           Name: 'body-size-limit',
+          Action: { Block: {} },
           Statement: {
-            SizeConstraintStatement: Match.objectLike({ ComparisonOperator: 'GT', Size: 65_536 }),
+            AndStatement: {
+              Statements: [
+                {
+                  SizeConstraintStatement: Match.objectLike({
+                    ComparisonOperator: 'GT',
+                    Size: 65_536,
+                    FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+                  }),
+                },
+                { NotStatement: { Statement: Match.anyValue() } },
+              ],
+            },
           },
         }),
       ]),
     });
     dev.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  describe('the firewall body size limit', () => {
+    type Statement = Record<string, unknown>;
+    /** Whether a request of this method to this URI path is exempt from the body size limit. */
+    let exempt: (method: string, uriPath: string) => boolean;
+
+    beforeAll(() => {
+      const [, acl] = ofType(dev.resources, 'AWS::WAFv2::WebACL')[0] ?? [];
+      const rules = acl?.Properties.Rules as { Name: string; Statement: Statement }[];
+      const statement = rules.find((rule) => rule.Name === 'body-size-limit')?.Statement as {
+        AndStatement: { Statements: Statement[] };
+      };
+      const exemption = statement.AndStatement.Statements[1] as { NotStatement: { Statement: Statement } };
+      // Evaluates the statement kinds the exemption uses, as AWS WAF does (its regexes are PCRE;
+      // these use nothing JavaScript reads differently).
+      const matches = (node: Statement, method: string, uriPath: string): boolean => {
+        const [kind, value] = Object.entries(node)[0] ?? [];
+        const inner = value as Record<string, unknown>;
+        switch (kind) {
+          case 'OrStatement':
+            return (inner.Statements as Statement[]).some((child) => matches(child, method, uriPath));
+          case 'AndStatement':
+            return (inner.Statements as Statement[]).every((child) => matches(child, method, uriPath));
+          case 'ByteMatchStatement':
+            expect(inner).toMatchObject({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY' });
+            return inner.SearchString === method;
+          case 'RegexMatchStatement':
+            expect(inner.FieldToMatch).toEqual({ UriPath: {} });
+            // AWS WAF supports neither capturing groups nor many alternatives in one pattern.
+            expect(String(inner.RegexString)).not.toMatch(/\((?!\?:)|\|/);
+            return new RegExp(String(inner.RegexString)).test(uriPath);
+          default:
+            throw new Error(`Unexpected statement ${kind}`);
+        }
+      };
+      exempt = (method, uriPath) => matches(exemption.NotStatement.Statement, method, uriPath);
+    });
+
+    const pathOf = (resource: string) => resource.replace(/\{\w+\}/g, 'A-1');
+
+    it("lets the ledger's writes through at any size, through the stage URL and a custom domain", () => {
+      const writes = API_ROUTES.filter(
+        (route) => route.functionName === 'ledger-api' && (route.method === 'PUT' || route.method === 'POST'),
+      );
+      expect(writes.map((route) => `${route.method} ${route.resource}`)).toEqual(
+        expect.arrayContaining(['POST /v2/ledger/batch', 'PUT /v2/settings/statements']),
+      );
+      for (const route of writes) {
+        expect(exempt(route.method, pathOf(route.resource)), route.resource).toBe(true);
+        expect(exempt(route.method, `/dev${pathOf(route.resource)}`), route.resource).toBe(true);
+        expect(exempt(route.method, `/dev${pathOf(route.resource)}/`), route.resource).toBe(true);
+      }
+    });
+
+    it('limits every other request, the bulk email POST and the ledger reads and deletes included', () => {
+      const others = API_ROUTES.filter(
+        (route) =>
+          !(route.functionName === 'ledger-api' && (route.method === 'PUT' || route.method === 'POST')),
+      );
+      expect(others.length).toBeGreaterThan(3);
+      for (const route of others) {
+        expect(exempt(route.method, pathOf(route.resource)), `${route.method} ${route.resource}`).toBe(false);
+        expect(
+          exempt(route.method, `/dev${pathOf(route.resource)}`),
+          `${route.method} ${route.resource}`,
+        ).toBe(false);
+      }
+      // A ledger write's method on another path, or another method on a ledger write's path.
+      expect(exempt('POST', '/dev/v2/customerstatements/bulk/email')).toBe(false);
+      expect(exempt('PUT', '/dev/v2/customers/101/notes')).toBe(false);
+      expect(exempt('POST', '/dev/v2/ledger/batch/more')).toBe(false);
+      expect(exempt('PUT', '/dev/stage/v2/ledger/batch')).toBe(false);
+      expect(exempt('GET', '/dev/v2/ledger/batch')).toBe(false);
+      expect(exempt('PATCH', '/dev/v2/customers/101')).toBe(false);
+    });
   });
 
   it('keeps the table on demand, encrypted, with point-in-time recovery and TTL', () => {
@@ -406,10 +601,9 @@ describe('StatementMailerStack (dev)', () => {
         'SesEventDeadLetters',
         'SesEventSubscriptionDeadLetters',
         'OldestJobAge',
-        ...['api', 'authorizer', 'worker', 'batchStatus', 'customerNotes', 'sesEvents'].flatMap((fn) => [
-          `${fn}-errors`,
-          `${fn}-throttles`,
-        ]),
+        ...['api', 'authorizer', 'worker', 'batchStatus', 'customerNotes', 'ledgerApi', 'sesEvents'].flatMap(
+          (fn) => [`${fn}-errors`, `${fn}-throttles`],
+        ),
         'Api5xx',
         'PossibleDuplicateEmail',
         'DuplicateEmailSent',
