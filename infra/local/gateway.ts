@@ -2,7 +2,8 @@
  * A small stand-in for API Gateway's REST API: it runs the real TOKEN authorizer (with a result
  * cache keyed by the token, for the stack's TTL) and the real handlers with REST proxy events, and
  * answers what API Gateway itself answers (400, 401, 403, 404, 413, 5xx) in KashFlow's error shape,
- * from the table the CDK stack's gateway responses come from (infra/gateway-errors.ts).
+ * from the table the CDK stack's gateway responses come from (infra/gateway-errors.ts). Lambda's
+ * own request limit applies too: an event over 6 MB is answered as API Gateway answers it.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -45,6 +46,11 @@ export interface LocalGateway {
 }
 
 const API_ID = 'local';
+/**
+ * Lambda's limit on a synchronous invocation's request (6 MB): the whole proxy event as JSON, so
+ * the body once JSON-escaped (each quote, backslash and newline takes two bytes) plus its headers.
+ */
+export const LAMBDA_MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 
 function send(response: ServerResponse, result: APIGatewayProxyResult, requestId: string) {
   const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };
@@ -95,6 +101,10 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
       protocol: `HTTP/${request.httpVersion}`,
     });
+    // Lambda refuses a larger invocation before the function runs; API Gateway then answers 500.
+    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_REQUEST_BYTES) {
+      throw new GatewayResponseError(GATEWAY_ERRORS.default5xx, 500, 'Internal server error');
+    }
     try {
       return await matched.route.handler(event, lambdaContext(matched.route.functionName));
     } catch {

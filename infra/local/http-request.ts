@@ -38,27 +38,54 @@ export function checkPathEncoding(path: string): void {
   if (decodeComponent(path) === undefined) throw malformed('The request path', path);
 }
 
-/** The route whose method and resource path match, with its path parameters decoded. */
+/** A resource's path as a pattern, and the names of its parameters in order. */
+function resourcePattern(resource: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = resource.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}/?$`), names };
+}
+
+/**
+ * How specific a resource is, segment by segment: a literal segment (`1`) outranks a parameter
+ * (`0`). Resources that match one path have as many segments, so these compare as strings.
+ */
+const specificity = (resource: string) =>
+  resource
+    .split('/')
+    .map((segment) => (/^\{\w+\}$/.test(segment) ? '0' : '1'))
+    .join('');
+
+/**
+ * The route for a method and path, with its path parameters decoded, as API Gateway's REST API
+ * routes: first the resource, the most specific one whose path matches (a literal segment wins
+ * over a `{parameter}` beside it, whatever the order of the routes), then the method on that
+ * resource. A method that resource lacks is no route, even if a less specific resource has it:
+ * `PUT /v2/emailtemplates/defaultStatementTemplate` never reaches `PUT /v2/emailtemplates/{number}`.
+ */
 export function matchRoute<R extends { method: string; resource: string }>(
   routes: readonly R[],
   method: string,
   path: string,
 ): { route: R; pathParameters: Record<string, string> } | undefined {
-  for (const route of routes) {
-    const names: string[] = [];
-    const pattern = route.resource.replace(/\{(\w+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    const match = new RegExp(`^${pattern}/?$`).exec(path);
-    if (match && route.method === method) {
-      const pathParameters = Object.fromEntries(
-        names.map((name, index) => [name, decodeComponent(match[index + 1] ?? '') ?? '']),
-      );
-      return { route, pathParameters };
-    }
+  let best: { resource: string; rank: string; match: RegExpExecArray; names: string[] } | undefined;
+  for (const resource of new Set(routes.map((route) => route.resource))) {
+    const { pattern, names } = resourcePattern(resource);
+    const match = pattern.exec(path);
+    if (match === null) continue;
+    const rank = specificity(resource);
+    if (best === undefined || rank > best.rank) best = { resource, rank, match, names };
   }
-  return undefined;
+  if (best === undefined) return undefined;
+  const { resource, match, names } = best;
+  const route = routes.find((candidate) => candidate.resource === resource && candidate.method === method);
+  if (route === undefined) return undefined;
+  const pathParameters = Object.fromEntries(
+    names.map((name, index) => [name, decodeComponent(match[index + 1] ?? '') ?? '']),
+  );
+  return { route, pathParameters };
 }
 
 /** The body, refused with API Gateway's 413 once it passes the payload limit. */

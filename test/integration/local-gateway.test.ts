@@ -6,6 +6,7 @@ import { tokenKey } from '#shared/aws/table-keys.ts';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/authorizer-cache.ts';
 import { GATEWAY_ERRORS, type GatewayErrorResponse } from '../../infra/gateway-errors.ts';
 import {
+  LAMBDA_MAX_REQUEST_BYTES,
   type LocalGateway,
   type ProxyHandler,
   startLocalGateway,
@@ -148,7 +149,7 @@ describe('the API through the local gateway, with the real authorizer', () => {
   });
 
   it('answers 404 in KashFlow shape for a route that does not exist', async () => {
-    const response = await fetch(`${gateway.url}/v2/customers`, {
+    const response = await fetch(`${gateway.url}/v2/suppliers`, {
       headers: { Authorization: `KfToken ${tenantA.ApiTokens[0]}` },
     });
 
@@ -333,5 +334,130 @@ describe("the gateway's own answers", () => {
     } finally {
       await stub.stop();
     }
+  });
+});
+
+describe('routing PUT and DELETE, and what the function may be sent', () => {
+  const allow: TokenAuthorizer = async () => ({
+    principalId: 'tenant',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }],
+    },
+  });
+  const received: { route: string; method: string; path: string; parameters: unknown; body: unknown }[] = [];
+  const route = (method: string, resource: string, statusCode: number) => ({
+    method,
+    resource,
+    functionName: 'things',
+    handler: (async (event) => {
+      received.push({
+        route: `${method} ${resource}`,
+        method: event.httpMethod,
+        path: event.path,
+        parameters: event.pathParameters,
+        body: event.body,
+      });
+      return statusCode === 204
+        ? { statusCode, body: '' }
+        : { statusCode, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(resource) };
+    }) satisfies ProxyHandler,
+  });
+  let stub: LocalGateway;
+
+  beforeAll(async () => {
+    stub = await startLocalGateway({
+      port: 0,
+      // The {id} routes come first: the literal resource must win by being more specific, not by
+      // its place in the table.
+      routes: [
+        route('GET', '/v2/things/{id}', 200),
+        route('PUT', '/v2/things/{id}', 204),
+        route('DELETE', '/v2/things/{id}', 204),
+        route('GET', '/v2/things/special', 200),
+        route('POST', '/v2/things/batch', 200),
+      ],
+      authorizer: allow,
+    });
+  });
+
+  afterAll(async () => {
+    await stub.stop();
+  });
+
+  const call = async (method: string, path: string, body?: string) => {
+    received.length = 0;
+    const response = await fetch(`${stub.url}${path}`, {
+      method,
+      headers: { Authorization: 'KfToken any' },
+      ...(body === undefined ? {} : { body }),
+    });
+    return { status: response.status, body: await response.text(), received: [...received] };
+  };
+
+  it('answers a PUT and a DELETE through their function, a 204 with an empty body', async () => {
+    const put = await call('PUT', '/v2/things/a%201', '{"Name":"A"}');
+    const remove = await call('DELETE', '/v2/things/a%201');
+
+    expect(put).toEqual({
+      status: 204,
+      body: '',
+      received: [
+        {
+          route: 'PUT /v2/things/{id}',
+          method: 'PUT',
+          path: '/v2/things/a%201',
+          parameters: { id: 'a 1' },
+          body: '{"Name":"A"}',
+        },
+      ],
+    });
+    expect(remove).toEqual({
+      status: 204,
+      body: '',
+      received: [
+        {
+          route: 'DELETE /v2/things/{id}',
+          method: 'DELETE',
+          path: '/v2/things/a%201',
+          parameters: { id: 'a 1' },
+          body: null,
+        },
+      ],
+    });
+  });
+
+  it('routes a literal resource before a {parameter} beside it, and never to a method it lacks', async () => {
+    const special = await call('GET', '/v2/things/special');
+    const other = await call('GET', '/v2/things/ordinary');
+    // API Gateway matches the resource first: the literal one has no PUT, so there is no route.
+    const putSpecial = await call('PUT', '/v2/things/special', '{}');
+
+    expect(special.body).toBe(JSON.stringify('/v2/things/special'));
+    expect(other.body).toBe(JSON.stringify('/v2/things/{id}'));
+    expect(putSpecial).toEqual({
+      status: GATEWAY_ERRORS.notFound.statusCode,
+      body: JSON.stringify({ Error: GATEWAY_ERRORS.notFound.code, Message: GATEWAY_ERRORS.notFound.message }),
+      received: [],
+    });
+  });
+
+  it("answers 500 without calling the function when the event passes Lambda's 6 MB request limit", async () => {
+    // 3.75 MiB of JSON whose quotes JSON-escaping doubles: under API Gateway's 10 MB, over Lambda's 6 MB.
+    const quoted = JSON.stringify(Array.from({ length: (5 * 1024 * 1024) / 4 }, () => ''));
+    const plain = 'x'.repeat(5 * 1024 * 1024);
+    expect(Buffer.byteLength(quoted)).toBeLessThan(LAMBDA_MAX_REQUEST_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(quoted))).toBeGreaterThan(LAMBDA_MAX_REQUEST_BYTES);
+
+    const tooLarge = await call('POST', '/v2/things/batch', quoted);
+    const fits = await call('POST', '/v2/things/batch', plain);
+
+    expect(tooLarge).toEqual({
+      status: 500,
+      body: JSON.stringify({ Error: GATEWAY_ERRORS.default5xx.code, Message: 'Internal server error' }),
+      received: [],
+    });
+    expect(fits.status).toBe(200);
+    expect(fits.received).toHaveLength(1);
   });
 });
