@@ -1,5 +1,6 @@
 /**
- * XML in KashFlow's REST v2 shapes: `ArrayOfString` in, `ArrayOf…` lists and `ErrorResponse` out.
+ * XML in KashFlow's REST v2 shapes: `ArrayOfString` and the ledger's records in (as an element
+ * tree, read by a purpose-built reader), `ArrayOf…` lists, records and `ErrorResponse` out.
  */
 
 const XML_SPECIALS: Record<string, string> = {
@@ -94,6 +95,14 @@ class Reader {
       else if (this.startsWith('<?')) this.skipPast('?>', 'an unclosed processing instruction');
       else return;
     }
+  }
+
+  /** Skips one comment or processing instruction at the cursor and nothing around it; false if none is there. */
+  skipCommentOrInstruction(): boolean {
+    if (this.startsWith('<!--')) this.skipPast('-->', 'an unclosed comment');
+    else if (this.startsWith('<?')) this.skipPast('?>', 'an unclosed processing instruction');
+    else return false;
+    return true;
   }
 
   private skipPast(end: string, what: string): void {
@@ -202,4 +211,61 @@ export function parseArrayOfString(xml: string): unknown[] {
   reader.skipMisc();
   if (!reader.done) reader.fail('content after the root element');
   return codes;
+}
+
+/** The nesting a ledger record needs is 4 or 5 levels; a document nesting far deeper is refused, not recursed into. */
+export const MAX_XML_DEPTH = 32;
+
+/** An element as parseXmlDocument reads it: names without their namespace prefix, attributes other than nil dropped. */
+export interface XmlElement {
+  /** The local name (`a:Customer` is `Customer`). */
+  name: string;
+  /** Marked `nil="true"` (in any namespace): no value, whatever it contains. */
+  nil: boolean;
+  /** All of its own character data, CDATA included and decoded, between and around its children. */
+  text: string;
+  /** Its child elements, in document order. */
+  children: XmlElement[];
+}
+
+const isNil = (attributes: Record<string, string>) =>
+  Object.entries(attributes).some(([key, value]) => localName(key) === 'nil' && value === 'true');
+
+function readElement(reader: Reader, depth: number): XmlElement {
+  if (depth > MAX_XML_DEPTH) {
+    throw new XmlBodyError(`XML body must not nest elements more than ${MAX_XML_DEPTH} deep`);
+  }
+  const tag = reader.openTag();
+  const element: XmlElement = {
+    name: localName(tag.name),
+    nil: isNil(tag.attributes),
+    text: '',
+    children: [],
+  };
+  if (tag.selfClosing) return element;
+  for (;;) {
+    element.text += reader.text();
+    if (reader.startsWith('</')) {
+      reader.closeTag(tag.name);
+      return element;
+    }
+    if (!reader.skipCommentOrInstruction()) element.children.push(readElement(reader, depth + 1));
+  }
+}
+
+/**
+ * Reads a whole XML document into its root element's tree, with the same reader and the same
+ * safety as parseArrayOfString: no DTD, no entities beyond XML's five and character references,
+ * nothing fetched or expanded; namespace prefixes ignored; at most MAX_XML_DEPTH levels. What the
+ * elements mean is the caller's (shared/http/ledger-xml.ts reads them by a record's schema).
+ */
+export function parseXmlDocument(xml: string): XmlElement {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new XmlBodyError('XML body must not contain a DOCTYPE');
+  const reader = new Reader(xml.replace(/^\uFEFF/, ''));
+  reader.skipMisc();
+  if (reader.done) reader.fail('the document is empty');
+  const root = readElement(reader, 1);
+  reader.skipMisc();
+  if (!reader.done) reader.fail('content after the root element');
+  return root;
 }
