@@ -30,6 +30,13 @@ export const METRIC = {
   IdempotentRequestsResumed: 'IdempotentRequestsResumed',
   /** An Idempotency-Key answer was not recorded; a retry resumes its batch. */
   IdempotencyKeyNotCompleted: 'IdempotencyKeyNotCompleted',
+  // ledger-api
+  /** Records created, updated or deleted through the ledger API (single and bulk). */
+  LedgerRecordsWritten: 'LedgerRecordsWritten',
+  /** Ledger writes answered Stale: an older Version than the stored one (replays, out-of-order deliveries). */
+  LedgerWritesStale: 'LedgerWritesStale',
+  /** Ledger operations answered Invalid (a field broke its rule, or a record it names is missing). */
+  LedgerOperationsInvalid: 'LedgerOperationsInvalid',
   // statement-worker
   MalformedJobs: 'MalformedJobs',
   JobsRetried: 'JobsRetried',

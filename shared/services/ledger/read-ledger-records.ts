@@ -107,7 +107,8 @@ export async function listInvoicePayments(
       limit: 1000,
       ...(after === undefined ? {} : { after }),
     });
-    for (const item of page.items) if (item.invoiceNumber === invoiceNumber) numbers.push(Number(item.number));
+    for (const item of page.items)
+      if (item.invoiceNumber === invoiceNumber) numbers.push(Number(item.number));
     after = page.lastSortKey;
   } while (after !== undefined);
   const payments = await readItems(numbers.map((number) => documentKey(tenantId, 'PAYMENT', number)));
@@ -135,4 +136,24 @@ export async function getDefaultStatementTemplate(tenantId: string): Promise<Rec
     Body: BUILT_IN_TEMPLATE.body,
     IsHtml: BUILT_IN_TEMPLATE.isHtml,
   };
+}
+
+/**
+ * The statement settings a tenant has before any were PUT: what its tenant item holds (as the
+ * operator created it, or as the fixture import wrote it), in the settings' shape. `undefined` when
+ * the tenant has no item.
+ */
+export async function getTenantStatementSettings(
+  tenantId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const tenant = (await readItems([tenantKey(tenantId)])).get(keyId(tenantKey(tenantId)));
+  if (tenant === undefined) return undefined;
+  const fields: [string, unknown][] = [
+    ['CompanyName', tenant.name],
+    ['TimeZone', tenant.timeZone],
+    ['Currency', tenant.currency],
+    ['Locale', tenant.locale],
+    ['DefaultStatementTemplateNumber', tenant.defaultStatementTemplateNumber],
+  ];
+  return Object.fromEntries(fields.filter(([, value]) => value !== undefined && value !== null));
 }
