@@ -238,6 +238,38 @@ describe('the API through the local gateway, with the real authorizer', () => {
     expect(body.Message).toBe(`The request path ${path.slice(0, 100)}… is not valid percent-encoded UTF-8.`);
   });
 
+  it("serves the ledger API's PUT and DELETE, and its default template before {number}", async () => {
+    const tenant = exampleTenant();
+    await seedTenants(tenant);
+    const call = async (method: string, path: string, body?: string) => {
+      const response = await fetch(`${gateway.url}${path}`, {
+        method,
+        headers: { Authorization: `KfToken ${tenant.ApiTokens[0]}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body }),
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    const template = JSON.stringify({ Name: 'Reminder', Subject: 'Your statement', Body: 'Dear customer' });
+
+    const created = await call('PUT', '/v2/emailtemplates/7', template);
+    const read = await call('GET', '/v2/emailtemplates/7');
+    // The literal resource has GET only: a PUT to it is no route, not template number "defaultStatementTemplate".
+    const putDefault = await call('PUT', '/v2/emailtemplates/defaultStatementTemplate', template);
+    const getDefault = await call('GET', '/v2/emailtemplates/defaultStatementTemplate');
+    const deleted = await call('DELETE', '/v2/emailtemplates/7');
+    const gone = await call('GET', '/v2/emailtemplates/7');
+
+    expect(created.status).toBe(201);
+    expect(JSON.parse(read.body)).toMatchObject({ Number: 7, Name: 'Reminder', Subject: 'Your statement' });
+    expect(putDefault.status).toBe(404);
+    expect(JSON.parse(putDefault.body)).toEqual({ Error: 'NotFound', Message: 'No such resource.' });
+    expect(getDefault.status).toBe(200);
+    expect(deleted).toEqual({ status: 204, body: '' });
+    expect(gone.status).toBe(404);
+    const templates = JSON.parse((await call('GET', '/v2/emailtemplates')).body) as { Name: string }[];
+    expect(JSON.stringify(templates)).not.toContain('defaultStatementTemplate');
+  });
+
   it('still decodes well-formed percent-encoding in the path and the query', async () => {
     const token = `KfToken ${tenantA.ApiTokens[0]}`;
     const notes = await fetch(`${gateway.url}/v2/customers/%31%30%31/notes`, {
