@@ -114,6 +114,37 @@ async function main(): Promise<void> {
       notesResult.statusCode === 200 && notesResult.body.includes(sesMessageId),
       `customer-notes answered ${notesResult.statusCode}: ${notesResult.body}`,
     );
+    // The ledger API: a single record written (reads, then one transaction of its items), a bulk
+    // call (one judged write of several records, in request order), and a paged Query.
+    const ledgerPut = await invoke(binary, file('ledger-api'), 'ledger-invoice-put.json', 'ledger-api');
+    const putResult = ledgerPut.result as {
+      statusCode: number;
+      headers?: Record<string, string>;
+      body: string;
+    };
+    check(
+      putResult.statusCode === 201 &&
+        putResult.headers?.Location === '/dev/v2/invoices/9001' &&
+        putResult.body.includes('"Number":9001'),
+      `ledger-api PUT answered ${putResult.statusCode}: ${putResult.body}`,
+    );
+    const ledgerBatch = await invoke(binary, file('ledger-api'), 'ledger-batch-post.json', 'ledger-api');
+    const batchResult = ledgerBatch.result as { statusCode: number; body: string };
+    const batchResults = (JSON.parse(batchResult.body) as { Results?: { Result: string }[] }).Results ?? [];
+    check(
+      batchResult.statusCode === 200 &&
+        batchResults.map(({ Result }) => Result).join(',') === 'Created,Unchanged,NotFound',
+      `ledger-api batch answered ${batchResult.statusCode}: ${batchResult.body}`,
+    );
+    const ledgerList = await invoke(binary, file('ledger-api'), 'ledger-customers-get.json', 'ledger-api');
+    const listResult = ledgerList.result as { statusCode: number; body: string };
+    check(
+      listResult.statusCode === 200 &&
+        listResult.body.includes(
+          '"MetaData":{"PerPage":2,"NextPageUrl":"/dev/v2/customers?perpage=2&cursor=',
+        ),
+      `ledger-api list answered ${listResult.statusCode}: ${listResult.body}`,
+    );
     const events = await invoke(binary, file('ses-events'), 'ses-delivery-sns.json', 'ses-events', {
       '0102019a1b2c3d4e-example-000000': sesMessageId,
     });
@@ -128,6 +159,7 @@ async function main(): Promise<void> {
       'statement-worker': worker,
       'batch-status': status,
       'customer-notes': notes,
+      'ledger-api': ledgerBatch,
       'ses-events': events,
     };
     for (const [name, outcome] of Object.entries(outcomes)) {
