@@ -158,7 +158,9 @@ export const RECORD_ROOTS: { [T in LedgerType]: string } = {
 };
 
 function expectRoot(root: XmlElement, name: string): void {
-  if (root.name !== name) throw new XmlBodyError(`XML body must be a ${name} element`);
+  if (root.name !== name) {
+    throw new XmlBodyError(`XML body must be ${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} element`);
+  }
 }
 
 /** A record's XML body (`<Customer>…</Customer>`) in the JSON shape its schema reads. */

@@ -283,7 +283,8 @@ function toBatchEntry(value: unknown, label: string): BatchEntry {
   );
   if (otherKey !== undefined) {
     const keyField = kind.idField === undefined ? 'it has no key' : `${kind.idField} is`;
-    return invalid(`${otherKey}: is not the key of a ${type} (${keyField})`, type);
+    const article = /^[AEIOU]/.test(type) ? 'an' : 'a';
+    return invalid(`${otherKey}: is not the key of ${article} ${type} (${keyField})`, type);
   }
   if (value.Action === 'Delete') {
     if (value.Record !== undefined) return invalid('Record: must be left out of a Delete', type);

@@ -187,8 +187,9 @@ describe('deleteVersionOf', () => {
     expect(deleteVersionOf(withVersion(''))).toBeUndefined();
   });
 
+  // Fails until VersionSchema (shared/schemas/ledger-records.ts) gives its rule for every option's failure.
   it.each([['yesterday'], ['-1'], ['99999999999999999'], ['2026-11-24T10:15:00']])(
-    'refuses %s',
+    'refuses %s, naming the Version rule',
     (version) => {
       expect(refusal(() => deleteVersionOf(withVersion(version)))).toMatchObject({
         status: 400,
@@ -295,7 +296,7 @@ describe('parseBatchBody', () => {
       'Record: must be left out of a Delete',
     ],
     [{ Action: 'Upsert', Type: 'Invoice' }, 'Record: is required for an Upsert'],
-    [{ Action: 'Delete', Type: 'Invoice', Code: '1' }, 'Code: is not the key of a Invoice (Number is)'],
+    [{ Action: 'Delete', Type: 'Invoice', Code: '1' }, 'Code: is not the key of an Invoice (Number is)'],
     [
       { Action: 'Delete', Type: 'StatementSettings', Number: 1 },
       'Number: is not the key of a StatementSettings (it has no key)',
