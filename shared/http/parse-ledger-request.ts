@@ -32,8 +32,9 @@ export const MAX_RECORD_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
 /** Operations in one `POST /v2/ledger/batch`. */
 export const MAX_BATCH_OPERATIONS = 1000;
-/** The customer list's page size when `perpage` is not given, and its largest. */
+/** The customer list's page size when `perpage` is not given. */
 export const DEFAULT_PER_PAGE = 100;
+/** The customer list's largest page; a Query that reaches DynamoDB's 1 MB first answers fewer, and NextPageUrl goes on from there. */
 export const MAX_PER_PAGE = 1000;
 
 /** How a body is written: JSON or XML for every route, NDJSON for the bulk too. */

@@ -332,6 +332,14 @@ describe("ledger API: an invoice's payments", () => {
       'NotFound',
       'No such payment on this invoice',
     );
+    const xml = await api.delete(INVOICE_PAYMENT, {
+      params: { number: '1001', paymentNumber: '30' },
+      headers: { Accept: 'application/xml' },
+    });
+    expect(xml.statusCode).toBe(404);
+    expect(xml.body).toBe(
+      '<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Error>NotFound</Error><Message>No such payment on this invoice</Message></ErrorResponse>',
+    );
     expect((await api.get(PAYMENT, { params: { number: '30' } })).statusCode).toBe(200);
 
     const deleted = await api.delete(INVOICE_PAYMENT, { params: { number: '1002', paymentNumber: '30' } });
