@@ -133,7 +133,7 @@ function report(results: readonly LedgerResult[], what: string): Record<LedgerRe
 async function applyOne(tenantId: string, operation: LedgerOperation): Promise<LedgerResult> {
   const [result] = await applyLedgerOperations(tenantId, [operation]);
   if (result === undefined) throw new Error('The write path answered no result for one operation');
-  report([result], 'Ledger record written');
+  report([result], 'Ledger write answered');
   return result;
 }
 
@@ -283,7 +283,7 @@ const applyBatch: Route = async ({ event, tenantId, format }) => {
     if (result === undefined) throw new Error('The write path answered no result for an operation');
     return { ...result, index };
   });
-  const summary = report(results, 'Ledger batch applied');
+  const summary = report(results, 'Ledger batch answered');
   const body = {
     Results: results.map(({ index, type, id, result, message }) => ({
       Index: index,
