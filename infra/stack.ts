@@ -53,7 +53,7 @@ export class StatementMailerStack extends Stack {
       prefix,
       rateLimitPer5Minutes: config.apiLimits.perIpPer5Minutes,
       stage: api.restApi.deploymentStage,
-      // The ledger's writes: up to 1 MB a record and 5 MB a bulk call, limits its handler enforces.
+      // The ledger's writes: up to 1 MB a record and 3 MB a bulk call, limits its handler enforces.
       largeBodyRoutes: API_ROUTES.filter(
         (route) => route.functionName === 'ledger-api' && (route.method === 'PUT' || route.method === 'POST'),
       ),

@@ -111,7 +111,7 @@ export class ApiFirewall {
       },
       rules: [
         // 35 codes need under 4 KiB; the handler refuses over 32 KiB, the firewall over 64 KiB.
-        // The ledger's writes take up to 1 MB a record and 5 MB a bulk call, far more than AWS
+        // The ledger's writes take up to 1 MB a record and 3 MB a bulk call, far more than AWS
         // WAF can inspect (64 KB): their function enforces those limits, API Gateway its 10 MB.
         rule('body-size-limit', 0, {
           action: { block: {} },

@@ -52,8 +52,14 @@ const VERSION_RULE =
  */
 export const VersionSchema = z.union(
   [
-    z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    z.iso.datetime({ offset: true }).refine((text) => Number.isFinite(Date.parse(text))),
+    z
+      .number({ message: VERSION_RULE })
+      .int({ message: VERSION_RULE })
+      .min(0, { message: VERSION_RULE })
+      .max(Number.MAX_SAFE_INTEGER, { message: VERSION_RULE }),
+    z.iso
+      .datetime({ offset: true, message: VERSION_RULE })
+      .refine((text) => Number.isFinite(Date.parse(text)), { message: VERSION_RULE }),
   ],
   { message: VERSION_RULE },
 );

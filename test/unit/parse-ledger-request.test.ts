@@ -405,7 +405,7 @@ describe('parseBatchBody', () => {
   it.each([
     ['text/csv', 415],
     ['application/json', 413],
-  ])('checks the Content-Type (%s) and the 5 MB limit', (contentType, status) => {
+  ])('checks the Content-Type (%s) and the 3 MB limit', (contentType, status) => {
     const body = `{"Operations":[${' '.repeat(MAX_BATCH_BODY_BYTES)}]}`;
     expect(refusal(() => parseBatchBody(batch(body, contentType))).status).toBe(status);
   });
