@@ -5,11 +5,12 @@
  */
 import { benchApi } from './api.ts';
 import { benchBundles } from './bundles.ts';
+import { benchLedger } from './ledger.ts';
 import { printTable, type Row, startBenchStack } from './lib/setup.ts';
 import { benchSesBound } from './ses-bound.ts';
 import { benchWorker } from './worker.ts';
 
-const ALL = ['api', 'bundle', 'worker', 'ses'] as const;
+const ALL = ['api', 'bundle', 'worker', 'ses', 'ledger'] as const;
 type Bench = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       if (name === 'bundle') rows.push(...(await benchBundles()));
       if (name === 'worker') rows.push(...(await benchWorker()));
       if (name === 'ses') rows.push(...(await benchSesBound(stack)));
+      if (name === 'ledger') rows.push(...(await benchLedger()));
       console.error(`  ${name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   } finally {
