@@ -53,13 +53,17 @@ export async function getCustomerAccount(
   return { tenant, customer, suppression: suppressions.get(code) };
 }
 
-/** A tenant's email template by number; `undefined` when there is none. */
+/**
+ * A tenant's email template by number; `undefined` when there is none or it was deleted (its
+ * tombstone), so that the worker falls back to the next template. Consistent: a template saved
+ * just before the statement was asked for is the one used.
+ */
 export async function getTemplate(tenantId: string, number: number): Promise<TemplateRecord | undefined> {
   const { TABLE_NAME } = tableConfig();
   const { Item } = await documentClient().send(
-    new GetCommand({ TableName: TABLE_NAME, Key: templateKey(tenantId, number) }),
+    new GetCommand({ TableName: TABLE_NAME, Key: templateKey(tenantId, number), ConsistentRead: true }),
   );
-  return Item === undefined ? undefined : TemplateRecordSchema.parse(Item);
+  return Item === undefined || Item.deleted === true ? undefined : TemplateRecordSchema.parse(Item);
 }
 
 /** Counts what the ledger reads cost, for logs and the read-cost benchmark. */

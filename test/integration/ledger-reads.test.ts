@@ -7,6 +7,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentClient, dynamoDbClient, writeItems } from '#shared/aws/dynamodb.ts';
 import {
+  getTemplate,
   newReadCost,
   streamCreditNotes,
   streamInvoices,
@@ -14,6 +15,7 @@ import {
   streamPayments,
 } from '#shared/aws/dynamodb-ledger.ts';
 import { creditNoteKey, invoiceKey, paymentKey } from '#shared/aws/table-keys.ts';
+import { applyLedgerOperations } from '#shared/services/ledger/apply-ledger-operations.ts';
 import { uniqueTenantId } from '../support/tenants.ts';
 
 const invoice = (tenantId: string, code: string, number: number, issuedDate: string) => ({
@@ -228,5 +230,25 @@ describe('the ledger streams', () => {
     await put({ ...payment(tenantId, '101', 1, '2026-01-10', 1), amountMinor: '3.00' });
 
     await expect(collect(streamPayments(tenantId, '101', undefined))).rejects.toThrow(/amountMinor/);
+  });
+});
+
+describe('getTemplate on templates the ledger API writes', () => {
+  const template = (number: number, subject: string) => ({
+    action: 'Upsert',
+    type: 'EmailTemplate',
+    record: { Number: number, Name: `Template ${number}`, Subject: subject, Body: '<p>#BALANCE#</p>' },
+  });
+
+  it('reads a template written just before, and a deleted one as none, so the worker falls back', async () => {
+    const tenantId = uniqueTenantId();
+    await applyLedgerOperations(tenantId, [template(7, 'First')]);
+    await applyLedgerOperations(tenantId, [template(7, 'Second')]);
+    expect((await getTemplate(tenantId, 7))?.subject).toBe('Second');
+
+    const [deleted] = await applyLedgerOperations(tenantId, [{ action: 'Delete', type: 'EmailTemplate', id: 7 }]);
+
+    expect(deleted?.result).toBe('Deleted');
+    expect(await getTemplate(tenantId, 7)).toBeUndefined();
   });
 });
