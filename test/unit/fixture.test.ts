@@ -139,10 +139,15 @@ describe('validateFixture', () => {
       '$.Tenants[0].Customers[0].EmailTemplateNumber: must be the Number of one of EmailTemplates',
       '$.Tenants[0].Invoices[0].CustomerCode: must be the Code of one of Customers',
       '$.Tenants[0].Invoices[0].DueDate: must not be before IssuedDate',
-      '$.Tenants[0].Payments[0].Amount: makes the payments exceed the invoice total',
       '$.Tenants[0].Payments[1].InvoiceNumber: must be the Number of one of Invoices',
-      '$.Tenants[0].Payments[2].Amount: must be a positive amount with at most 2 decimals',
+      '$.Tenants[0].Payments[2].Amount: must be a positive amount of at most 1000000000000 minor units with at most 2 decimals for GBP',
     ]);
+  });
+
+  it('takes an over-payment: what is paid beyond an invoice is credit the customer holds, as through the API', () => {
+    expect(
+      problemsOf(withTenant({ Payments: [{ InvoiceNumber: 1001, Date: '2013-02-20', Amount: '500.00' }] })),
+    ).toEqual([]);
   });
 
   it('refuses unknown fields, duplicate tenants and a token shared by two tenants', () => {
@@ -297,12 +302,20 @@ describe('validateFixture: every setting a statement depends on', () => {
     expect(problemsOf(withCustomer({ Email: 'not an address' }))).toEqual([]);
   });
 
-  it('refuses invoices whose sum a statement could not compute exactly', () => {
-    const big = (number: number) => ({ ...invoice, Number: number, Total: '45035996273704.95' });
-    expect(problemsOf(withTenant({ Invoices: [big(1), big(2)], Payments: [] }))).toEqual([
-      '$.Tenants[0].Invoices[1].Total: makes the invoices of customer 101 too large to add up exactly',
+  it('refuses an invoice larger than one document may be, as the API does', () => {
+    expect(problemsOf(withTenant({ Invoices: [{ ...invoice, Total: '10000000000.01' }], Payments: [] }))).toEqual([
+      '$.Tenants[0].Invoices[0].Total: must be an amount of at most 1000000000000 minor units with at most 2 decimals for GBP',
     ]);
-    expect(problemsOf(withTenant({ Invoices: [big(1)], Payments: [] }))).toEqual([]);
+  });
+
+  it('refuses invoices whose sum a statement could not compute exactly', () => {
+    // The largest document is 10^12 minor units; 4,504 of them pass 2^52, half of what adds up exactly.
+    const big = (number: number) => ({ ...invoice, Number: number, Total: '10000000000.00' });
+    const invoices = Array.from({ length: 4_504 }, (_, index) => big(index + 1));
+    expect(problemsOf(withTenant({ Invoices: invoices, Payments: [] }))).toEqual([
+      '$.Tenants[0].Invoices[4503].Total: makes the invoices of customer 101 too large to add up exactly',
+    ]);
+    expect(problemsOf(withTenant({ Invoices: invoices.slice(1), Payments: [] }))).toEqual([]);
   });
 
   it('with AsOf, refuses invoices and payments dated after it (they would be in the future)', () => {
