@@ -25,7 +25,11 @@ export const API_ROUTES = [
   { method: 'DELETE', resource: '/v2/invoices/{number}', functionName: 'ledger-api' },
   { method: 'GET', resource: '/v2/invoices/{number}/payments', functionName: 'ledger-api' },
   { method: 'POST', resource: '/v2/invoices/{number}/payments', functionName: 'ledger-api' },
-  { method: 'DELETE', resource: '/v2/invoices/{number}/payments/{paymentNumber}', functionName: 'ledger-api' },
+  {
+    method: 'DELETE',
+    resource: '/v2/invoices/{number}/payments/{paymentNumber}',
+    functionName: 'ledger-api',
+  },
   { method: 'GET', resource: '/v2/creditnotes/{number}', functionName: 'ledger-api' },
   { method: 'PUT', resource: '/v2/creditnotes/{number}', functionName: 'ledger-api' },
   { method: 'DELETE', resource: '/v2/creditnotes/{number}', functionName: 'ledger-api' },

@@ -37,10 +37,14 @@ export async function getTenantWithCustomers(
   if (codes.length * 2 + 1 > BATCH_GET_LIMIT) {
     throw new RangeError(`At most ${(BATCH_GET_LIMIT - 1) / 2} customers a read`);
   }
-  const items = await batchGet([
-    tenantKey(tenantId),
-    ...codes.flatMap((code) => [customerKey(tenantId, code), suppressionKey(tenantId, code)]),
-  ], undefined, true);
+  const items = await batchGet(
+    [
+      tenantKey(tenantId),
+      ...codes.flatMap((code) => [customerKey(tenantId, code), suppressionKey(tenantId, code)]),
+    ],
+    undefined,
+    true,
+  );
   let tenant: TenantRecord | undefined;
   const customers = new Map<string, CustomerRecord>();
   const suppressions = new Map<string, SuppressionRecord>();

@@ -246,7 +246,9 @@ describe('getTemplate on templates the ledger API writes', () => {
     await applyLedgerOperations(tenantId, [template(7, 'Second')]);
     expect((await getTemplate(tenantId, 7))?.subject).toBe('Second');
 
-    const [deleted] = await applyLedgerOperations(tenantId, [{ action: 'Delete', type: 'EmailTemplate', id: 7 }]);
+    const [deleted] = await applyLedgerOperations(tenantId, [
+      { action: 'Delete', type: 'EmailTemplate', id: 7 },
+    ]);
 
     expect(deleted?.result).toBe('Deleted');
     expect(await getTemplate(tenantId, 7)).toBeUndefined();

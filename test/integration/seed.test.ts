@@ -99,7 +99,8 @@ describe('importFixture against DynamoDB', () => {
     const january = await ledger(tenantId, demo);
 
     // 47 days later every invoice and payment has new dates under the same key: updated, none deleted.
-    const keys = (items: Record<string, unknown>[]) => [...new Set(items.map((item) => `${item.PK}|${item.SK}`))].sort();
+    const keys = (items: Record<string, unknown>[]) =>
+      [...new Set(items.map((item) => `${item.PK}|${item.SK}`))].sort();
     expect(keys(january)).toEqual(keys(november));
     expect(summary.itemsWritten).toBe(demo.Tenants[0].Invoices.length + demo.Tenants[0].Payments.length);
     expect(summary.itemsDeleted).toBe(0);
@@ -119,14 +120,21 @@ describe('importFixture against DynamoDB', () => {
     await importFixture(demo, '2026-11-24');
     // An item of the first version's layout (a dated sort key), as a table loaded then still holds.
     await writeItems({
-      puts: [{ PK: customerPartition(tenantId, '101'), SK: 'INVOICE#2013-02-01#0000000007', type: 'Invoice' }],
+      puts: [
+        { PK: customerPartition(tenantId, '101'), SK: 'INVOICE#2013-02-01#0000000007', type: 'Invoice' },
+      ],
       deletes: [],
     });
     const fewer = demoAs(tenantId);
-    const dropped = fewer.Tenants[0].Invoices.filter((invoice: { CustomerCode: string }) => invoice.CustomerCode === '300');
-    fewer.Tenants[0].Invoices = fewer.Tenants[0].Invoices.filter((invoice: { CustomerCode: string }) => invoice.CustomerCode !== '300');
+    const dropped = fewer.Tenants[0].Invoices.filter(
+      (invoice: { CustomerCode: string }) => invoice.CustomerCode === '300',
+    );
+    fewer.Tenants[0].Invoices = fewer.Tenants[0].Invoices.filter(
+      (invoice: { CustomerCode: string }) => invoice.CustomerCode !== '300',
+    );
     fewer.Tenants[0].Payments = fewer.Tenants[0].Payments.filter(
-      (payment: { InvoiceNumber: number }) => !dropped.some((invoice: { Number: number }) => invoice.Number === payment.InvoiceNumber),
+      (payment: { InvoiceNumber: number }) =>
+        !dropped.some((invoice: { Number: number }) => invoice.Number === payment.InvoiceNumber),
     );
 
     const summary = await importFixture(fewer, '2026-11-24');

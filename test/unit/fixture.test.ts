@@ -303,7 +303,9 @@ describe('validateFixture: every setting a statement depends on', () => {
   });
 
   it('refuses an invoice larger than one document may be, as the API does', () => {
-    expect(problemsOf(withTenant({ Invoices: [{ ...invoice, Total: '10000000000.01' }], Payments: [] }))).toEqual([
+    expect(
+      problemsOf(withTenant({ Invoices: [{ ...invoice, Total: '10000000000.01' }], Payments: [] })),
+    ).toEqual([
       '$.Tenants[0].Invoices[0].Total: must be an amount of at most 1000000000000 minor units with at most 2 decimals for GBP',
     ]);
   });

@@ -7,7 +7,10 @@ const live = (version?: number, hash = 'a'): StoredHead => ({
   hash,
   ...(version === undefined ? {} : { version }),
 });
-const tombstone = (version?: number): StoredHead => ({ deleted: true, ...(version === undefined ? {} : { version }) });
+const tombstone = (version?: number): StoredHead => ({
+  deleted: true,
+  ...(version === undefined ? {} : { version }),
+});
 
 describe('judgeUpsert', () => {
   it.each([
