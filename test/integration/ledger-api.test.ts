@@ -1,7 +1,9 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as bulkEmailHandler } from '#functions/bulk-email-api/handler.ts';
+import { writeItems } from '#shared/aws/dynamodb.ts';
 import { createTenant } from '#shared/aws/dynamodb-operators.ts';
+import { suppressionKey } from '#shared/aws/table-keys.ts';
 import { recordFromXml } from '#shared/http/ledger-xml.ts';
 import { parseXmlDocument } from '#shared/http/xml.ts';
 import type { LedgerType } from '#shared/services/ledger/ledger-kinds.ts';
@@ -1024,5 +1026,38 @@ describe('ledger API: read your writes', () => {
     expect(await dryRun()).toEqual([
       expect.objectContaining({ CustomerCode: 'R1', Balance: '£100.00', LineCount: 2 }),
     ]);
+  });
+});
+
+describe('ledger API: a changed address lifts its suppression', () => {
+  it('answers Invalid customer email address for a bounced address, and sends again once the primary contact changes', async () => {
+    const { api, tenant } = await emptyTenant();
+    const send = async () =>
+      jsonBody<{ Message: string }[]>(
+        await invoke(
+          bulkEmailHandler,
+          apiEvent({ tenantId: tenant.Id, query: { dryrun: '1' }, body: ['S1'], headers: JSON_HEADERS }),
+        ),
+      )[0]?.Message;
+    const withEmail = (email: string) =>
+      customer('S1', { Contacts: [{ Name: 'Sam', Email: email, IsPrimary: true }] });
+    await api.put(CUSTOMER, { params: { code: 'S1' }, body: withEmail('old@s1.example') });
+    await writeItems({
+      puts: [
+        {
+          ...suppressionKey(tenant.Id, 'S1'),
+          code: 'S1',
+          address: 'old@s1.example',
+          reason: 'Bounced',
+          at: '2026-11-01T00:00:00.000Z',
+        },
+      ],
+      deletes: [],
+    });
+    expect(await send()).toBe('Invalid customer email address');
+
+    await api.put(CUSTOMER, { params: { code: 'S1' }, body: withEmail('new@s1.example') });
+
+    expect(await send()).toBe('Would be sent');
   });
 });
