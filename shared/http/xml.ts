@@ -57,8 +57,15 @@ function decodeText(text: string): string {
     if (entity.startsWith('#')) {
       const code =
         entity[1] === 'x' ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
-      if (!(code >= 0 && code <= 0x10ffff))
-        throw new XmlBodyError(`XML body is malformed (a bad character reference ${match})`);
+      // XML 1.0's Char production: no NUL, no other C0 control but tab and line ends, no surrogates.
+      const allowed =
+        code === 0x9 ||
+        code === 0xa ||
+        code === 0xd ||
+        (code >= 0x20 && code <= 0xd7ff) ||
+        (code >= 0xe000 && code <= 0xfffd) ||
+        (code >= 0x10000 && code <= 0x10ffff);
+      if (!allowed) throw new XmlBodyError(`XML body is malformed (a bad character reference ${match})`);
       return String.fromCodePoint(code);
     }
     const decoded = PREDEFINED_ENTITIES[entity];

@@ -99,7 +99,7 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
     customerCode: customer.code,
     customerName: customer.name,
     contactName: customer.contactName,
-    currency: tenant.currency,
+    currency: customer.currency ?? tenant.currency,
     locale,
   });
   const subject = renderTemplate(template.subject, content.tokens, 'header');

@@ -27,15 +27,28 @@ import {
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const MONEY_RULE = 'must be a decimal amount such as 120.00 or "120.00"';
 
+/** `007.50` → `7.5`, `-0.00` → `0`: one text per amount, so that equal amounts hash alike. */
+function canonicalDecimal(text: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (match === null) return text;
+  const [, sign = '', whole = '', fraction = ''] = match;
+  const integer = whole.replace(/^0+(?=\d)/, '');
+  const decimals = fraction.replace(/0+$/, '');
+  const body = decimals === '' ? integer : `${integer}.${decimals}`;
+  return /^0(\.0*)?$/.test(body) ? body : `${sign}${body}`;
+}
+
 /**
  * An amount as KashFlow sends it (a JSON number) or as decimal text (`"120.00"`), kept as decimal
- * text: it becomes integer minor units against the record's currency, never through a binary float.
- * A JSON number is taken as the shortest text that reads back as it (`120.1`, not `120.09999…`).
+ * text in one canonical form (`120`): it becomes integer minor units against the record's
+ * currency, never through a binary float, and a record sent again with `120.00` for `120` is the
+ * same record. A JSON number is taken as the shortest text that reads back as it (`120.1`).
  */
 export const MoneySchema = z
   .union([z.number({ message: MONEY_RULE }), z.string({ message: MONEY_RULE })], { message: MONEY_RULE })
   .transform((value) => (typeof value === 'number' ? String(value) : value))
-  .refine((text) => DECIMAL.test(text), { message: MONEY_RULE });
+  .refine((text) => DECIMAL.test(text), { message: MONEY_RULE })
+  .transform(canonicalDecimal);
 
 /**
  * The largest amount of one document, in minor units: a customer's statement sums its documents,
@@ -44,7 +57,7 @@ export const MoneySchema = z
 export const MAX_DOCUMENT_MINOR = 1_000_000_000_000;
 
 const VERSION_RULE =
-  'must be a whole number from 0 to 9007199254740991 or an ISO 8601 timestamp with a time zone, such as 2026-11-24T10:15:00Z';
+  'must be a whole number from 0 to 9007199254740991 or an ISO 8601 timestamp with a time zone and at most millisecond precision, such as 2026-11-24T10:15:00.123Z';
 
 /**
  * The source system's version of a record: a counter or a timestamp. A write whose Version is
@@ -59,7 +72,10 @@ export const VersionSchema = z.union(
       .max(Number.MAX_SAFE_INTEGER, { message: VERSION_RULE }),
     z.iso
       .datetime({ offset: true, message: VERSION_RULE })
-      .refine((text) => Number.isFinite(Date.parse(text)), { message: VERSION_RULE }),
+      // Compared as epoch milliseconds: finer digits would be lost, and two versions made equal.
+      .refine((text) => Number.isFinite(Date.parse(text)) && !/\.\d{4}/.test(text), {
+        message: VERSION_RULE,
+      }),
   ],
   { message: VERSION_RULE },
 );

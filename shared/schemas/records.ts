@@ -59,6 +59,8 @@ export const CustomerRecordSchema = z.object({
   /** Not required to be a valid address: a bad one is reported per request. */
   email: z.string().optional(),
   emailTemplateNumber: RecordNumberSchema.optional(),
+  /** The currency its documents are held in (fixed when it was created); absent: the tenant's. */
+  currency: CurrencySchema.optional(),
 });
 /** A stored customer, as the request path judges it and the worker addresses it. */
 export type CustomerRecord = z.infer<typeof CustomerRecordSchema>;

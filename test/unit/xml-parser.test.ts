@@ -64,6 +64,21 @@ describe('parseArrayOfString', () => {
       '<ArrayOfString><string>&#x110000;</string></ArrayOfString>',
       /bad character reference/,
     ],
+    [
+      'a reference to NUL, which XML 1.0 forbids',
+      '<ArrayOfString><string>a&#0;b</string></ArrayOfString>',
+      /bad character reference/,
+    ],
+    [
+      'a reference to a control character',
+      '<ArrayOfString><string>&#x1B;</string></ArrayOfString>',
+      /bad character reference/,
+    ],
+    [
+      'a reference to a lone surrogate',
+      '<ArrayOfString><string>&#xD800;</string></ArrayOfString>',
+      /bad character reference/,
+    ],
   ])('refuses %s', (_, xml, message) => {
     expect(() => parseArrayOfString(xml)).toThrow(XmlBodyError);
     expect(() => parseArrayOfString(xml)).toThrow(message);

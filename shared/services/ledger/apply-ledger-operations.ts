@@ -44,6 +44,7 @@ import {
   type ReadView,
   type RecordId,
 } from './ledger-kinds.ts';
+import { documentsAllocatedTo } from './read-ledger-records.ts';
 
 /** An operation as a client sends it, not yet judged. */
 export interface LedgerOperation {
@@ -166,6 +167,29 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A record's content as sent: its Version and absent fields left out. */
+function contentOf(record: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).filter(([key, value]) => key !== 'Version' && value !== undefined),
+  );
+}
+
+/** DynamoDB's item limit, 400 KB counted in UTF-8 bytes. */
+const MAX_ITEM_BYTES = 400 * 1024;
+
+/**
+ * An item's size in UTF-8 bytes, as DynamoDB counts it, over-estimated: its JSON text (names,
+ * values and punctuation), a binary value by its length.
+ */
+function itemBytes(item: Item): number {
+  return Buffer.byteLength(
+    JSON.stringify(item, (_, value) =>
+      value?.type === 'Buffer' && Array.isArray(value.data) ? 'x'.repeat(value.data.length) : value,
+    ),
+    'utf8',
+  );
+}
+
 const headOf = (item: Item | undefined): StoredHead | undefined =>
   item === undefined
     ? undefined
@@ -209,17 +233,16 @@ function canonicalItem(
   };
 }
 
-function judge(operation: Prepared, view: ReadView, now: string): Judged {
+function judge(operation: Prepared, view: ReadView, now: string, blocked?: string): Judged {
   const { kind, index, id } = operation;
   const base = { index, type: kind.type, id };
   const key = kind.canonicalKey(view.tenantId, id);
   const previous = view.get(key);
   const condition = unchangedSince(previous);
   if (operation.action === 'Upsert') {
-    const placed = kind.place(operation.record as never, view, previous);
-    if (Array.isArray(placed))
-      return { result: { ...base, result: 'Invalid', message: describeProblems(placed) }, writes: [] };
-    const hash = sha256Hex(stableJson(placed.record));
+    // The Version first, on the record as sent: a replay is Unchanged and an older write Stale
+    // whatever has become of the records it names since (a payment's invoice deleted after).
+    const hash = sha256Hex(stableJson(contentOf(operation.record ?? {})));
     const outcome = judgeUpsert(headOf(previous), {
       hash,
       ...(operation.version === undefined ? {} : { version: operation.version }),
@@ -237,15 +260,31 @@ function judge(operation: Prepared, view: ReadView, now: string): Judged {
     if (outcome === 'Unchanged') {
       return { result: { ...base, result: 'Unchanged', record: kind.view(previous ?? {}) }, writes: [] };
     }
+    if (blocked !== undefined) {
+      return { result: { ...base, result: 'Invalid', message: blocked }, writes: [] };
+    }
+    const placed = kind.place(operation.record as never, view, previous);
+    if (Array.isArray(placed)) {
+      return { result: { ...base, result: 'Invalid', message: describeProblems(placed) }, writes: [] };
+    }
     const item = canonicalItem(operation, view.tenantId, previous, now, {
       record: placed.record,
       hash,
       ...placed.attributes,
     });
-    return {
-      result: { ...base, result: outcome, record: kind.view(item) },
-      writes: [{ put: item, condition }, ...placed.writes],
-    };
+    const writes: TableWrite[] = [{ put: item, condition }, ...placed.writes];
+    const oversized = writes.find((write) => 'put' in write && itemBytes(write.put) > MAX_ITEM_BYTES);
+    if (oversized !== undefined) {
+      return {
+        result: {
+          ...base,
+          result: 'Invalid',
+          message: `record: is too large to store (${itemBytes('put' in oversized ? oversized.put : {})} bytes as UTF-8; an item holds at most ${MAX_ITEM_BYTES})`,
+        },
+        writes: [],
+      };
+    }
+    return { result: { ...base, result: outcome, record: kind.view(item) }, writes };
   }
   const outcome = judgeDelete(
     headOf(previous),
@@ -316,12 +355,7 @@ function readsOf(operation: Prepared, tenantId: string): TableKey[] {
   ];
 }
 
-const writeSize = (write: TableWrite): number =>
-  'put' in write
-    ? JSON.stringify(write.put, (_, value) =>
-        value?.type === 'Buffer' ? `${'x'.repeat(value.data.length)}` : value,
-      ).length
-    : 200;
+const writeSize = (write: TableWrite): number => ('put' in write ? itemBytes(write.put) : 1_000);
 
 /** Packs judged operations into transactions of at most 100 items and 3.5 MB, a record never split. */
 function pack(judged: Judged[]): Judged[][] {
@@ -346,6 +380,35 @@ function pack(judged: Judged[]): Judged[][] {
   }
   if (current.length > 0) groups.push(current);
   return groups;
+}
+
+/**
+ * Invoices that would move to another customer while payments or credit notes of the old one are
+ * allocated to them, with why they may not: those documents are the old customer's (a payment's
+ * customer is its invoice's), and moving them is the source system's to say. Rare, so the old
+ * customer's documents are queried only for these.
+ */
+async function blockedMoves(
+  tenantId: string,
+  operations: Prepared[],
+  view: ReadView,
+): Promise<Map<Prepared, string>> {
+  const blocked = new Map<Prepared, string>();
+  for (const operation of operations) {
+    if (operation.kind.type !== 'Invoice' || operation.action !== 'Upsert') continue;
+    const previous = view.get(operation.kind.canonicalKey(tenantId, operation.id));
+    const record = operation.record as { CustomerCode?: string };
+    if (previous === undefined || previous.deleted === true || previous.customerCode === record.CustomerCode)
+      continue;
+    const left = await documentsAllocatedTo(tenantId, String(previous.customerCode), Number(operation.id));
+    if (left.length > 0) {
+      blocked.set(
+        operation,
+        `CustomerCode: cannot move the invoice from customer ${String(previous.customerCode)} while ${left.slice(0, 5).join(', ')}${left.length > 5 ? '…' : ''} ${left.length === 1 ? 'is' : 'are'} allocated to it; delete or reallocate ${left.length === 1 ? 'it' : 'them'} first`,
+      );
+    }
+  }
+  return blocked;
 }
 
 /** How often a round of operations is judged again when records change under it. */
@@ -380,7 +443,11 @@ async function applyRound(
     if (attempt > 0) await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
     const items = await readItems(pending.flatMap((operation) => readsOf(operation, tenantId)));
     const view: ReadView = { tenantId, get: (key) => items.get(keyId(key)) };
-    const judged = pending.map((operation) => ({ operation, ...judge(operation, view, now()) }));
+    const blocked = await blockedMoves(tenantId, pending, view);
+    const judged = pending.map((operation) => ({
+      operation,
+      ...judge(operation, view, now(), blocked.get(operation)),
+    }));
     const toWrite = judged.filter((entry) => entry.writes.length > 0);
     for (const entry of judged) if (entry.writes.length === 0) results.push(entry.result);
     const retry: Prepared[] = [];
@@ -430,10 +497,12 @@ export async function applyLedgerOperations(
     if (list === undefined) byRecord.set(recordKey, [prepared]);
     else list.push(prepared);
   });
-  // The operations of one record go in request order, all in the phase of the first of them.
+  // The operations of one record go in request order, all in the phase of its first upsert (so
+  // that a record deleted and written again is there for the records that name it), else of its
+  // first delete.
   const phases = new Map<number, Prepared[][]>();
   for (const list of byRecord.values()) {
-    const [first] = list;
+    const first = list.find((operation) => operation.action === 'Upsert') ?? list[0];
     if (first === undefined) continue;
     const phase = phaseOf(first);
     phases.set(phase, [...(phases.get(phase) ?? []), list]);

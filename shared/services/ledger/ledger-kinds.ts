@@ -132,12 +132,14 @@ function money(
   { positive }: { positive: boolean },
 ): { minor: number; text: string } | string {
   const digits = minorDigits(currency);
+  const fraction = /\.(\d+)$/.exec(text)?.[1] ?? '';
+  if (fraction.length > digits) return `must have at most ${digits} decimals for ${currency}`;
+  const tooLarge = `must be at most ${toDecimalText(MAX_DOCUMENT_MINOR, digits)} (${currency})`;
+  // More whole digits than the largest amount has cannot be held exactly: too large, not malformed.
+  if (text.replace(/^-/, '').split('.')[0]!.length > String(MAX_DOCUMENT_MINOR).length) return tooLarge;
   const minor = toMinorUnits(text, digits);
-  if (minor === undefined) return `must have at most ${digits} decimals for ${currency}`;
+  if (minor === undefined || Math.abs(minor) > MAX_DOCUMENT_MINOR) return tooLarge;
   if (positive && minor <= 0) return 'must be more than zero';
-  if (Math.abs(minor) > MAX_DOCUMENT_MINOR) {
-    return `must be at most ${toDecimalText(MAX_DOCUMENT_MINOR, digits)} (${currency})`;
-  }
   return { minor, text: toDecimalText(minor, digits) };
 }
 
@@ -162,10 +164,14 @@ const customerKind: LedgerKind<Customer> = {
   idSchema: CustomerCodeSchema,
   idField: 'Code',
   canonicalKey: (tenantId, id) => customerRecordKey(tenantId, String(id)),
-  upsertReads: (tenantId, customer) =>
-    customer.EmailTemplateNumber === undefined ? [] : [templateKey(tenantId, customer.EmailTemplateNumber)],
+  upsertReads: (tenantId, customer) => [
+    tenantKey(tenantId),
+    ...(customer.EmailTemplateNumber === undefined
+      ? []
+      : [templateKey(tenantId, customer.EmailTemplateNumber)]),
+  ],
   deleteReads: () => [],
-  place(customer, view) {
+  place(customer, view, previous) {
     const { tenantId } = view;
     if (
       customer.EmailTemplateNumber !== undefined &&
@@ -173,11 +179,27 @@ const customerKind: LedgerKind<Customer> = {
     ) {
       return [{ path: ['EmailTemplateNumber'], message: TEMPLATE_MISSING }];
     }
+    // A customer's documents are stored in minor units of its currency, fixed when it is created
+    // (its own, else the tenant's then), so no later change can make them read in another one.
+    const before = live(previous)?.currency;
+    const currency =
+      customer.Currency?.Code ??
+      (typeof before === 'string' ? before : customerCurrency(undefined, view.get(tenantKey(tenantId))));
+    if (currency === undefined)
+      return [{ path: ['Currency'], message: 'is required: the tenant has no currency' }];
+    if (typeof before === 'string' && before !== currency) {
+      return [
+        {
+          path: ['Currency', 'Code'],
+          message: `must stay ${before}: the customer's documents are held in it (create a new customer for another currency)`,
+        },
+      ];
+    }
     const record = content(customer);
     const primary = primaryContact(customer.Contacts);
     return {
       record,
-      attributes: { code: customer.Code },
+      attributes: { code: customer.Code, currency },
       writes: [
         {
           put: {
@@ -188,7 +210,7 @@ const customerKind: LedgerKind<Customer> = {
             contactName: primary?.Name,
             email: primary?.Email,
             emailTemplateNumber: customer.EmailTemplateNumber,
-            currency: customer.Currency?.Code,
+            currency,
             language: customer.Language,
             isArchived: customer.IsArchived,
             contacts: customer.Contacts,
@@ -246,7 +268,10 @@ function documentCurrency(
 ): { currency: string } | Problem[] {
   const customer = live(view.get(customerRecordKey(view.tenantId, customerCode)));
   if (customer === undefined) return [{ path: ['CustomerCode'], message: CUSTOMER_MISSING }];
-  const currency = customerCurrency(customer, view.get(tenantKey(view.tenantId)));
+  const currency =
+    typeof customer.currency === 'string'
+      ? customer.currency
+      : customerCurrency(customer, view.get(tenantKey(view.tenantId)));
   if (currency === undefined)
     return [{ path: ['CustomerCode'], message: 'has no currency and the tenant has none' }];
   if (given !== undefined && given.Code !== currency) {
@@ -439,8 +464,10 @@ const templateKind: LedgerKind<EmailTemplate> = {
   canonicalKey: (tenantId, id) => templateKey(tenantId, Number(id)),
   upsertReads: () => [],
   deleteReads: (tenantId) => [settingsKey(tenantId), tenantKey(tenantId)],
+  // The subject and body are stored once, as the attributes the worker reads (an item holds at
+  // most 400 KB); the answer is made from them.
   place: (template) => ({
-    record: content(template),
+    record: { Number: template.Number, Name: template.Name, IsHtml: template.IsHtml },
     attributes: {
       number: template.Number,
       name: template.Name,
@@ -463,7 +490,14 @@ const templateKind: LedgerKind<EmailTemplate> = {
     }
     return [];
   },
-  view: versionedView,
+  view: (item) => ({
+    Number: item.number,
+    Name: item.name,
+    Subject: item.subject,
+    Body: item.body,
+    IsHtml: item.isHtml,
+    ...(item.versionText === undefined ? {} : { Version: item.versionText }),
+  }),
 };
 
 /** The tenant's settings: projected onto the tenant item the request path reads, and the logo item. */

@@ -157,3 +157,42 @@ export async function getTenantStatementSettings(
   ];
   return Object.fromEntries(fields.filter(([, value]) => value !== undefined && value !== null));
 }
+
+/**
+ * The payments and credit notes of a customer that are allocated to one of its invoices, as
+ * `payment 21`, `credit note 5`: what moving the invoice to another customer would leave behind.
+ */
+export async function documentsAllocatedTo(
+  tenantId: string,
+  customerCode: string,
+  invoiceNumber: number,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (const [prefix, label] of [
+    ['PAYMENT#', 'payment'],
+    ['CREDITNOTE#', 'credit note'],
+  ] as const) {
+    let after: string | undefined;
+    do {
+      const page = await queryPage({
+        partition: customerPartition(tenantId, customerCode),
+        prefix,
+        limit: 1000,
+        ...(after === undefined ? {} : { after }),
+      });
+      for (const item of page.items) {
+        const allocations = Array.isArray(item.allocations)
+          ? (item.allocations as { invoiceNumber?: unknown }[])
+          : [];
+        if (
+          item.invoiceNumber === invoiceNumber ||
+          allocations.some((a) => a.invoiceNumber === invoiceNumber)
+        ) {
+          found.push(`${label} ${String(item.number)}`);
+        }
+      }
+      after = page.lastSortKey;
+    } while (after !== undefined);
+  }
+  return found;
+}
