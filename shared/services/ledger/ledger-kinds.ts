@@ -136,7 +136,8 @@ function money(
   if (fraction.length > digits) return `must have at most ${digits} decimals for ${currency}`;
   const tooLarge = `must be at most ${toDecimalText(MAX_DOCUMENT_MINOR, digits)} (${currency})`;
   // More whole digits than the largest amount has cannot be held exactly: too large, not malformed.
-  if (text.replace(/^-/, '').split('.')[0]!.length > String(MAX_DOCUMENT_MINOR).length) return tooLarge;
+  const whole = text.replace(/^-/, '').split('.')[0] ?? '';
+  if (whole.length > String(MAX_DOCUMENT_MINOR).length) return tooLarge;
   const minor = toMinorUnits(text, digits);
   if (minor === undefined || Math.abs(minor) > MAX_DOCUMENT_MINOR) return tooLarge;
   if (positive && minor <= 0) return 'must be more than zero';
