@@ -3,6 +3,7 @@
  * ratio against a naive baseline measured in the same run, or a count that does not depend on
  * the machine's speed. `npm run bench -- api bundle` runs only those.
  */
+import './lib/quiet.ts';
 import { benchApi } from './api.ts';
 import { benchBundles } from './bundles.ts';
 import { benchLedger } from './ledger.ts';

@@ -1,8 +1,11 @@
 /**
  * What every benchmark shares: the embedded emulators on ports the OS picks (127.0.0.1 only),
- * the table and a job queue, and the environment the handlers read.
+ * the table and a job queue, and the environment the handlers read. DynamoDB runs in a thread of
+ * its own (dynamodb-thread.ts), off the thread that runs the handlers, as it is off the function's
+ * CPU in AWS: the figures are then the service's work, not the emulator's.
  */
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { type Emulators, startEmulators } from '../../infra/local/emulators.ts';
 import { configureLocalEnvironment } from '../../infra/local/environment.ts';
 import { ensureJobQueues, ensureTable, type JobQueues } from '../../infra/local/resources.ts';
@@ -13,8 +16,38 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** Starts DynamoDB in its own thread; its endpoint and how to stop it. */
+async function startDynamoDbThread(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const thread = new Worker(new URL('./dynamodb-thread-bootstrap.mjs', import.meta.url));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    thread.once('message', resolve);
+    thread.once('error', reject);
+  });
+  return {
+    endpoint,
+    stop: async () => {
+      const exited = new Promise((resolve) => thread.once('exit', resolve));
+      thread.postMessage('stop');
+      await exited;
+    },
+  };
+}
+
 export async function startBenchStack(name = 'bench'): Promise<BenchStack> {
-  const emulators = await startEmulators({ dynamodb: 0, sqs: 0, ses: 0 }, { useConfiguredEndpoints: false });
+  const dynamodb = await startDynamoDbThread();
+  // SQS and SES stay in this thread, always the embedded ones; DynamoDB is "configured" as the
+  // thread's, so it is not started here.
+  for (const name of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_SES'])
+    delete process.env[name];
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
+  const local = await startEmulators({ dynamodb: 0, sqs: 0, ses: 0 }, { useConfiguredEndpoints: true });
+  const emulators: Emulators = {
+    ...local,
+    stop: async () => {
+      await local.stop();
+      await dynamodb.stop();
+    },
+  };
   configureLocalEnvironment(emulators.endpoints);
   process.env.TABLE_NAME = `statement-mailer-${name}`;
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';

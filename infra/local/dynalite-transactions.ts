@@ -497,10 +497,14 @@ async function withClientRequestToken(
 ): Promise<object> {
   const token = request.ClientRequestToken;
   if (token === undefined) return transact();
+  // Completed tokens are kept in the order they completed (re-inserted on completion), so the
+  // expired ones are at the front: stop at the first live one instead of visiting them all.
   const now = Date.now();
-  for (const [known, entry] of tokens)
-    if (entry.completedAt !== undefined && entry.completedAt + CLIENT_REQUEST_TOKEN_MS < now)
-      tokens.delete(known);
+  for (const [known, entry] of tokens) {
+    if (entry.completedAt === undefined) continue;
+    if (entry.completedAt + CLIENT_REQUEST_TOKEN_MS >= now) break;
+    tokens.delete(known);
+  }
 
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([body.TransactItems, body.ReturnItemCollectionMetrics]))
@@ -525,6 +529,7 @@ async function withClientRequestToken(
     const itemsByTable = new Map<string, number>();
     for (const item of request.TransactItems)
       for (const data of Object.values(item)) addUnits(itemsByTable, data.TableName, 1);
+    tokens.delete(token);
     tokens.set(token, { fingerprint, completedAt: Date.now(), itemsByTable });
     return answer;
   } catch (error) {

@@ -3,11 +3,20 @@
  * decimal text is converted without ever passing through a binary float.
  */
 
-/** The minor-unit digits of an ISO 4217 currency (GBP 2, JPY 0, BHD 3), from the runtime's ICU data. */
+const digitsByCurrency = new Map<string, number>();
+
+/**
+ * The minor-unit digits of an ISO 4217 currency (GBP 2, JPY 0, BHD 3), from the runtime's ICU data;
+ * remembered per currency, as a bulk write asks for every amount and a NumberFormat is costly.
+ */
 export function minorDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /** True when `currency` is a three-letter code the runtime can format. */

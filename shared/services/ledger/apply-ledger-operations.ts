@@ -176,6 +176,8 @@ function contentOf(record: object): Record<string, unknown> {
 
 /** DynamoDB's item limit, 400 KB counted in UTF-8 bytes. */
 const MAX_ITEM_BYTES = 400 * 1024;
+/** What a delete or a tombstone adds to a transaction, at most (a key and a few attributes). */
+const DELETE_BYTES = 2_000;
 
 /**
  * An item's size in UTF-8 bytes, as DynamoDB counts it, over-estimated: its JSON text (names,
@@ -212,6 +214,8 @@ function unchangedSince(previous: Item | undefined): TableWrite['condition'] {
 interface Judged {
   result: LedgerResult;
   writes: TableWrite[];
+  /** The writes' size in UTF-8 bytes, measured once, for packing transactions. */
+  bytes?: number;
 }
 
 function canonicalItem(
@@ -273,18 +277,20 @@ function judge(operation: Prepared, view: ReadView, now: string, blocked?: strin
       ...placed.attributes,
     });
     const writes: TableWrite[] = [{ put: item, condition }, ...placed.writes];
-    const oversized = writes.find((write) => 'put' in write && itemBytes(write.put) > MAX_ITEM_BYTES);
-    if (oversized !== undefined) {
+    const sizes = writes.map((write) => ('put' in write ? itemBytes(write.put) : DELETE_BYTES));
+    const largest = Math.max(...sizes);
+    if (largest > MAX_ITEM_BYTES) {
       return {
         result: {
           ...base,
           result: 'Invalid',
-          message: `record: is too large to store (${itemBytes('put' in oversized ? oversized.put : {})} bytes as UTF-8; an item holds at most ${MAX_ITEM_BYTES})`,
+          message: `record: is too large to store (${largest} bytes as UTF-8; an item holds at most ${MAX_ITEM_BYTES})`,
         },
         writes: [],
       };
     }
-    return { result: { ...base, result: outcome, record: kind.view(item) }, writes };
+    const bytes = sizes.reduce((sum, size) => sum + size, 0);
+    return { result: { ...base, result: outcome, record: kind.view(item) }, writes, bytes };
   }
   const outcome = judgeDelete(
     headOf(previous),
@@ -355,8 +361,6 @@ function readsOf(operation: Prepared, tenantId: string): TableKey[] {
   ];
 }
 
-const writeSize = (write: TableWrite): number => ('put' in write ? itemBytes(write.put) : 1_000);
-
 /** Packs judged operations into transactions of at most 100 items and 3.5 MB, a record never split. */
 function pack(judged: Judged[]): Judged[][] {
   const groups: Judged[][] = [];
@@ -364,7 +368,7 @@ function pack(judged: Judged[]): Judged[][] {
   let items = 0;
   let bytes = 0;
   for (const entry of judged) {
-    const size = entry.writes.reduce((sum, write) => sum + writeSize(write), 0);
+    const size = entry.bytes ?? entry.writes.length * DELETE_BYTES;
     if (
       current.length > 0 &&
       (items + entry.writes.length > TRANSACTION_ITEM_LIMIT || bytes + size > TRANSACTION_BYTE_LIMIT)
@@ -505,7 +509,9 @@ export async function applyLedgerOperations(
     const first = list.find((operation) => operation.action === 'Upsert') ?? list[0];
     if (first === undefined) continue;
     const phase = phaseOf(first);
-    phases.set(phase, [...(phases.get(phase) ?? []), list]);
+    const inPhase = phases.get(phase);
+    if (inPhase === undefined) phases.set(phase, [list]);
+    else inPhase.push(list);
   }
   for (const phase of [...phases.keys()].sort((a, b) => a - b)) {
     const lists = phases.get(phase) ?? [];
