@@ -10,7 +10,9 @@ import type { LedgerType } from '#shared/services/ledger/ledger-kinds.ts';
 import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
 import {
   bodyOf,
+  customerRecord as customer,
   customerPartitionKeys,
+  invoiceRecord as invoice,
   JSON_HEADERS,
   ledgerClient,
   tenantItems,
@@ -28,21 +30,6 @@ const TEMPLATE = '/v2/emailtemplates/{number}';
 const SETTINGS = '/v2/settings/statements';
 /** An XML body, with the answer (an error here) in JSON. */
 const XML_BODY = { 'Content-Type': 'application/xml' };
-
-const customer = (code: string, overrides: Record<string, unknown> = {}) => ({
-  Code: code,
-  Name: `Customer ${code}`,
-  Contacts: [{ Name: 'Ann Smith', Email: `ann.${code.toLowerCase()}@example.example`, IsPrimary: true }],
-  ...overrides,
-});
-const invoice = (number: number, customerCode: string, overrides: Record<string, unknown> = {}) => ({
-  Number: number,
-  CustomerCode: customerCode,
-  IssuedDate: '2026-01-01',
-  DueDate: '2026-01-31',
-  Total: '120.00',
-  ...overrides,
-});
 
 /** A tenant with no customers or invoices of its own: every record comes through the API. */
 async function emptyTenant() {

@@ -11,7 +11,13 @@ import { handler as worker } from '#functions/statement-worker/handler.ts';
 import { StatementJobSchema } from '#shared/schemas/statement-job.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
-import { bodyOf, JSON_HEADERS, ledgerClient, tenantItems } from '../support/ledger-api.ts';
+import {
+  bodyOf,
+  invoiceRecord as invoice,
+  JSON_HEADERS,
+  ledgerClient,
+  tenantItems,
+} from '../support/ledger-api.ts';
 import { jobQueueUrl, receiveAll } from '../support/queues.ts';
 import { sentEmails } from '../support/ses.ts';
 import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
@@ -37,14 +43,6 @@ const customer = (code: string, email: string) => ({
     { Name: 'Ann', Email: email, IsPrimary: true },
     { Name: 'Bob', Email: `bob.${email}`, StatementRecipient: 'CC' },
   ],
-});
-const invoice = (number: number, customerCode: string, overrides: Record<string, unknown> = {}) => ({
-  Number: number,
-  CustomerCode: customerCode,
-  IssuedDate: '2026-01-01',
-  DueDate: '2026-01-31',
-  Total: '120.00',
-  ...overrides,
 });
 
 const runWorker = (event: SQSEvent) =>

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bodyOf, ledgerClient, tenantItems } from '../support/ledger-api.ts';
+import { bodyOf, invoiceRecord as invoice, ledgerClient, tenantItems } from '../support/ledger-api.ts';
 import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
 const CUSTOMER = '/v2/customers/{code}';
@@ -11,14 +11,6 @@ const tenantA = exampleTenant({ Customers: [], Invoices: [] });
 const tenantB = exampleTenant({ Customers: [], Invoices: [] });
 const a = ledgerClient(tenantA.Id);
 const b = ledgerClient(tenantB.Id);
-
-const invoice = (number: number, customerCode: string) => ({
-  Number: number,
-  CustomerCode: customerCode,
-  IssuedDate: '2026-01-01',
-  DueDate: '2026-01-31',
-  Total: '120.00',
-});
 
 describe("ledger API: tenant B cannot read, write over, delete or reference tenant A's records", () => {
   beforeAll(async () => {

@@ -8,7 +8,9 @@ import { dynamoDbClient } from '#shared/aws/dynamodb.ts';
 import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
 import {
   bodyOf,
+  customerRecord as customer,
   customerPartitionKeys,
+  invoiceRecord as invoice,
   JSON_HEADERS,
   ledgerClient,
   tenantItems,
@@ -31,21 +33,6 @@ async function emptyTenant() {
   await seedTenants(tenant);
   return { tenantId: tenant.Id, api: ledgerClient(tenant.Id) };
 }
-
-const customer = (code: string, overrides: Record<string, unknown> = {}) => ({
-  Code: code,
-  Name: `Customer ${code}`,
-  Contacts: [{ Name: 'Ann', Email: `ann.${code.toLowerCase()}@example.example`, IsPrimary: true }],
-  ...overrides,
-});
-const invoice = (number: number, customerCode: string, overrides: Record<string, unknown> = {}) => ({
-  Number: number,
-  CustomerCode: customerCode,
-  IssuedDate: '2026-01-01',
-  DueDate: '2026-01-31',
-  Total: '120.00',
-  ...overrides,
-});
 
 /** An item's size as AWS counts it, near enough: its JSON in UTF-8 (a few bytes a field over). */
 const utf8Bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));

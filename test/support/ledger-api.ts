@@ -92,3 +92,25 @@ export async function customerPartitionKeys(
   );
   return Items.map((item) => String(item.SK));
 }
+
+/** A customer as `PUT /v2/customers/{code}` takes it: a name and one primary contact. */
+export const customerRecord = (code: string, overrides: Record<string, unknown> = {}) => ({
+  Code: code,
+  Name: `Customer ${code}`,
+  Contacts: [{ Name: 'Ann Smith', Email: `ann.${code.toLowerCase()}@example.example`, IsPrimary: true }],
+  ...overrides,
+});
+
+/** An invoice as `PUT /v2/invoices/{number}` takes it: £120.00 issued 2026-01-01, due a month later. */
+export const invoiceRecord = (
+  number: number,
+  customerCode: string,
+  overrides: Record<string, unknown> = {},
+) => ({
+  Number: number,
+  CustomerCode: customerCode,
+  IssuedDate: '2026-01-01',
+  DueDate: '2026-01-31',
+  Total: '120.00',
+  ...overrides,
+});

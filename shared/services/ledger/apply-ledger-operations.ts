@@ -237,6 +237,20 @@ function canonicalItem(
   };
 }
 
+/** A write older than the record stored (or a changed record at its Version): nothing is written. */
+function stale(operation: Prepared, previous: Item | undefined): Judged {
+  return {
+    result: {
+      index: operation.index,
+      type: operation.kind.type,
+      id: operation.id,
+      result: 'Stale',
+      message: `Version: ${String(operation.versionText)} is not newer than the stored version ${String(previous?.versionText)}; nothing was changed`,
+    },
+    writes: [],
+  };
+}
+
 function judge(operation: Prepared, view: ReadView, now: string, blocked?: string): Judged {
   const { kind, index, id } = operation;
   const base = { index, type: kind.type, id };
@@ -252,14 +266,7 @@ function judge(operation: Prepared, view: ReadView, now: string, blocked?: strin
       ...(operation.version === undefined ? {} : { version: operation.version }),
     });
     if (outcome === 'Stale') {
-      return {
-        result: {
-          ...base,
-          result: 'Stale',
-          message: `Version: ${String(operation.versionText)} is not newer than the stored version ${String(previous?.versionText)}; nothing was changed`,
-        },
-        writes: [],
-      };
+      return stale(operation, previous);
     }
     if (outcome === 'Unchanged') {
       return { result: { ...base, result: 'Unchanged', record: kind.view(previous ?? {}) }, writes: [] };
@@ -302,14 +309,7 @@ function judge(operation: Prepared, view: ReadView, now: string, blocked?: strin
       writes: [],
     };
   if (outcome === 'Stale') {
-    return {
-      result: {
-        ...base,
-        result: 'Stale',
-        message: `Version: ${String(operation.versionText)} is not newer than the stored version ${String(previous?.versionText)}; nothing was changed`,
-      },
-      writes: [],
-    };
+    return stale(operation, previous);
   }
   const tombstoneFields = { deleted: true, ...pickDocumentFields(previous) };
   if (outcome === 'Unchanged') {
