@@ -1,7 +1,8 @@
 /**
  * The one write path of the ledger: `PUT`/`DELETE` of a single record, `POST /v2/ledger/batch` and
- * the fixture import all come here. For each operation: its rules (zod, then the rules that need
- * other records, read consistently), then its Version against the stored one (record-version.ts),
+ * the fixture import all come here. For each operation: its own rules (zod), then its Version
+ * against the stored record (record-version.ts: a replay or an older write is answered before
+ * anything else is read into it), then the rules that need other records (read consistently),
  * then its items written all together, conditional on the stored record being the one judged. A
  * record that changed in between is judged again; nothing is ever half-written for a record.
  *
