@@ -249,3 +249,21 @@ describe('ledger API bugs found by a hostile client', () => {
     expect(Math.max(...transactions)).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
 });
+
+describe('a deleted customer created again', () => {
+  it('keeps the currency its documents are held in', async () => {
+    const { api } = await emptyTenant();
+    await api.put(CUSTOMER, { params: { code: 'R' }, body: customer('R') });
+    await api.put(INVOICE, { params: { number: '70' }, body: invoice(70, 'R', { Total: '120.00' }) });
+    expect((await api.delete(CUSTOMER, { params: { code: 'R' } })).statusCode).toBe(204);
+
+    const again = await api.put(CUSTOMER, {
+      params: { code: 'R' },
+      body: customer('R', { Currency: { Code: 'JPY' } }),
+    });
+
+    expect(again.statusCode).toBe(400);
+    expect(bodyOf(again).Message).toMatch(/^Currency\.Code: must stay GBP/);
+    expect((await api.put(CUSTOMER, { params: { code: 'R' }, body: customer('R') })).statusCode).toBe(201);
+  });
+});

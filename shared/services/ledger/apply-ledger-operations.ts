@@ -341,11 +341,11 @@ function judge(operation: Prepared, view: ReadView, now: string, blocked?: strin
   };
 }
 
-/** What a tombstone keeps of a document: its number and customer (for the messages and the logs). */
+/** What a tombstone keeps: a document's number and customer, a customer's code and currency. */
 function pickDocumentFields(previous: Item | undefined): Item {
   if (previous === undefined) return {};
   return Object.fromEntries(
-    ['number', 'code', 'customerCode'].flatMap((field) =>
+    ['number', 'code', 'customerCode', 'currency'].flatMap((field) =>
       previous[field] === undefined ? [] : [[field, previous[field]]],
     ),
   );

@@ -181,8 +181,9 @@ const customerKind: LedgerKind<Customer> = {
       return [{ path: ['EmailTemplateNumber'], message: TEMPLATE_MISSING }];
     }
     // A customer's documents are stored in minor units of its currency, fixed when it is created
-    // (its own, else the tenant's then), so no later change can make them read in another one.
-    const before = live(previous)?.currency;
+    // (its own, else the tenant's then), so no later change can make them read in another one. A
+    // deleted customer's tombstone keeps it: its documents stay, and are its ledger again.
+    const before = previous?.currency;
     const currency =
       customer.Currency?.Code ??
       (typeof before === 'string' ? before : customerCurrency(undefined, view.get(tenantKey(tenantId))));
