@@ -7,6 +7,11 @@ export const DEFAULT_PERIOD_MONTHS = 3;
 /** The earliest end date that can stand alone: its default start is the first day accepted. */
 const EARLIEST_DEFAULTED_END = addMonths(`${MIN_YEAR}-01-01`, DEFAULT_PERIOD_MONTHS);
 
+/** The two kinds of statement: KashFlow's activity statement, or open items only. */
+export const StatementTypeSchema = z.enum(['activity', 'outstanding']);
+/** `activity` or `outstanding`. */
+export type StatementType = z.infer<typeof StatementTypeSchema>;
+
 /** One schema for the API's resolved period and the job's, so the API never queues one the worker refuses. */
 export const StatementPeriodSchema = z.object({
   start: IsoDateSchema,
@@ -15,9 +20,21 @@ export const StatementPeriodSchema = z.object({
   filterAll: z.boolean(),
   /** `excludepaidinvoices=1`: fully paid invoices are left out of the statement lines. */
   excludePaid: z.boolean(),
+  /**
+   * `statementtype=outstanding`: the items open at the end, each with its original and open
+   * amount. Absent: KashFlow's activity statement (opening balance, the period's movements,
+   * closing). Written only when not the default, so that a default request's period, job and
+   * fingerprint are what they were before the option existed.
+   */
+  statementType: StatementTypeSchema.optional(),
+  /** `skipnothingowed=1`: no email and no note when the closing balance is zero or in credit. */
+  skipNothingOwed: z.literal(true).optional(),
 });
-/** A resolved period: inclusive dates and KashFlow's two filters. */
+/** A resolved period: inclusive dates, KashFlow's two filters and the statement options. */
 export type StatementPeriod = z.infer<typeof StatementPeriodSchema>;
+
+/** The statement type a period asks for (absent: `activity`). */
+export const statementTypeOf = (period: StatementPeriod): StatementType => period.statementType ?? 'activity';
 
 /** The period as asked for (either date may be missing), before KashFlow's defaults are applied. */
 export interface PeriodRequest {
@@ -25,6 +42,10 @@ export interface PeriodRequest {
   endDate?: string | undefined;
   filterAll: boolean;
   excludePaid: boolean;
+  /** Absent: `activity`. */
+  statementType?: StatementType | undefined;
+  /** Absent: false. */
+  skipNothingOwed?: boolean | undefined;
 }
 
 /** A period no statement can have; the HTTP edge answers it 400 InvalidParameter with this message. */
@@ -38,7 +59,7 @@ export class PeriodError extends Error {
  * months before it. The period is inclusive at both ends.
  */
 export function resolveStatementPeriod(request: PeriodRequest, today: string): StatementPeriod {
-  const { startDate, endDate, filterAll, excludePaid } = request;
+  const { startDate, endDate, filterAll, excludePaid, statementType, skipNothingOwed } = request;
   const end = endDate ?? today;
   const start = startDate ?? addMonths(end, -DEFAULT_PERIOD_MONTHS);
   if (startDate === undefined && !isIsoDate(start)) {
@@ -55,7 +76,14 @@ export function resolveStatementPeriod(request: PeriodRequest, today: string): S
     );
   }
   // The API resolves no period that the worker's job schema would refuse: the same schema decides.
-  const period = StatementPeriodSchema.safeParse({ start, end, filterAll, excludePaid });
+  const period = StatementPeriodSchema.safeParse({
+    start,
+    end,
+    filterAll,
+    excludePaid,
+    ...(statementType === 'outstanding' ? { statementType } : {}),
+    ...(skipNothingOwed === true ? { skipNothingOwed } : {}),
+  });
   if (!period.success) {
     throw new PeriodError(
       `The statement period is not valid: ${period.error.issues[0]?.message ?? 'unknown'}`,

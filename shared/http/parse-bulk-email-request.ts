@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { parseCompactDate } from '../domain/calendar-date.ts';
-import type { PeriodRequest } from '../domain/statement-period.ts';
+import { type PeriodRequest, StatementTypeSchema } from '../domain/statement-period.ts';
 import type { BulkEmailRequest } from '../services/handle-bulk-email-request.ts';
 import { bodyText, header, queryValues, responseFormatOf, singleQueryValue } from './api-gateway.ts';
 import { HttpError, ValidationError } from './http-error.ts';
@@ -54,6 +54,19 @@ export const BulkEmailQuerySchema = z.object({
     })
     .transform((value) => value?.toLowerCase() === 'all'),
   dryrun: flag('dryrun'),
+  /** Beyond KashFlow: `activity` (absent or empty: KashFlow's statement) or `outstanding`, any letter case. */
+  statementtype: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const type = value === undefined || value === '' ? 'activity' : value.toLowerCase();
+      const parsed = StatementTypeSchema.safeParse(type);
+      if (parsed.success) return parsed.data;
+      context.addIssue({ code: 'custom', message: 'statementtype must be activity or outstanding' });
+      return z.NEVER;
+    }),
+  /** Beyond KashFlow: `1` sends nothing to a customer whose closing balance is zero or in credit. */
+  skipnothingowed: flag('skipnothingowed'),
 });
 /** The query string as the service uses it: ISO dates and booleans. */
 export type BulkEmailQuery = z.infer<typeof BulkEmailQuerySchema>;
@@ -151,6 +164,10 @@ export function parseBulkEmailRequest(event: APIGatewayProxyEvent): ParsedBulkEm
     endDate: query.enddate,
     filterAll: query.filterby,
     excludePaid: query.excludepaidinvoices,
+    // Only when not the default: a default request's fingerprint (its Idempotency-Key's "same
+    // request") stays what it was before the options existed; another option is another request.
+    ...(query.statementtype === 'outstanding' ? { statementType: query.statementtype } : {}),
+    ...(query.skipnothingowed ? { skipNothingOwed: true } : {}),
   };
   return { format, period, dryRun: query.dryrun, customerCodes, idempotencyKey };
 }

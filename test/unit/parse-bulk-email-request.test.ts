@@ -71,6 +71,11 @@ describe('parseBulkEmailRequest: query', () => {
     [{ excludepaidinvoices: 'true' }, 'excludepaidinvoices must be 0 or 1'],
     [{ filterby: 'paid' }, "filterby must be 'All' or empty"],
     [{ dryrun: 'yes' }, 'dryrun must be 0 or 1'],
+    [{ statementtype: 'aged' }, 'statementtype must be activity or outstanding'],
+    [{ statementtype: 'open items' }, 'statementtype must be activity or outstanding'],
+    [{ skipnothingowed: 'true' }, 'skipnothingowed must be 0 or 1'],
+    [{ skipnothingowed: '2' }, 'skipnothingowed must be 0 or 1'],
+    [{ statementtype: ['activity', 'outstanding'] }, 'statementtype must be given at most once'],
     [{ startdate: ['20130101', '20130102'] }, 'startdate must be given at most once'],
     [{ startdate: '20130101', StartDate: '20130101' }, 'startdate must be given at most once'],
   ])('refuses %j with 400: %s', (query, message) => {
@@ -79,6 +84,38 @@ describe('parseBulkEmailRequest: query', () => {
       code: 'InvalidParameter',
       message,
     });
+  });
+});
+
+describe('parseBulkEmailRequest: statement options', () => {
+  const periodOf = (query: Record<string, string>) =>
+    parseBulkEmailRequest(apiEvent({ query, body: ['101'] })).period;
+
+  it.each(['outstanding', 'Outstanding', 'OUTSTANDING'])('reads statementtype=%s as outstanding', (type) => {
+    expect(periodOf({ statementtype: type }).statementType).toBe('outstanding');
+  });
+
+  it('reads skipnothingowed=1, with the other options', () => {
+    expect(
+      periodOf({ statementtype: 'outstanding', skipnothingowed: '1', excludepaidinvoices: '1' }),
+    ).toEqual({
+      startDate: undefined,
+      endDate: undefined,
+      filterAll: false,
+      excludePaid: true,
+      statementType: 'outstanding',
+      skipNothingOwed: true,
+    });
+  });
+
+  it.each([
+    { statementtype: 'activity', skipnothingowed: '0' },
+    { statementtype: 'ACTIVITY' },
+    { statementtype: '', skipnothingowed: '' },
+    {},
+  ])('leaves the defaults out of the period, as before the options existed: %j', (query) => {
+    // The period is part of the Idempotency-Key fingerprint: a default must not change it.
+    expect(Object.keys(periodOf(query))).toEqual(['startDate', 'endDate', 'filterAll', 'excludePaid']);
   });
 });
 
