@@ -108,7 +108,7 @@ describe('parseBulkEmailRequest: statement options', () => {
     });
   });
 
-  it.each([
+  it.each<Record<string, string>>([
     { statementtype: 'activity', skipnothingowed: '0' },
     { statementtype: 'ACTIVITY' },
     { statementtype: '', skipnothingowed: '' },
