@@ -8,7 +8,7 @@
  * those sums between files.
  */
 import { daysBetween } from './calendar-date.ts';
-import type { StatementPeriod } from './statement-period.ts';
+import { type StatementPeriod, statementTypeOf } from './statement-period.ts';
 
 /**
  * An invoice as the maths needs it, free of storage details, so the maths is tested without
@@ -104,6 +104,27 @@ export interface OnAccountLine extends LineAmounts {
 export type StatementLine = InvoiceLine | CreditNoteLine | PaymentLine | OnAccountLine;
 
 /**
+ * An item open at the statement's end (`statementtype=outstanding`): an invoice not settled by
+ * then (or over-paid), a credit note, or a payment or refund on account. Amounts are signed as
+ * the balance is: a debit positive, a credit negative; what is open on the items adds up to the
+ * closing balance.
+ */
+export interface OpenItem {
+  kind: 'invoice' | 'credit-note' | 'payment-on-account' | 'refund-on-account';
+  date: string;
+  invoiceNumber?: number | undefined;
+  dueDate?: string | undefined;
+  creditNoteNumber?: number | undefined;
+  paymentNumber?: number | undefined;
+  /** The document's or payment's own amount: an invoice's total, a credit note's total as a credit. */
+  originalMinor: number;
+  /** Paid on an invoice by the end, net of refunds; zero for the other items. */
+  paidMinor: number;
+  /** Still open at the end: original less paid. Never zero (a settled item is not open). */
+  openMinor: number;
+}
+
+/**
  * Amount due now by days past due: Current (not yet due), 1–30, 31–60, 61–90, over 90. Every
  * figure is zero or more. Credits (credit notes and payments not yet allocated, over-payments) are
  * applied to the oldest debt first; what no debt absorbs is `unappliedCreditMinor`, so that
@@ -132,6 +153,8 @@ export interface Statement {
   ageing: Ageing;
   /** Past due at `asOf`: every bucket but Current, after credits; never negative. */
   overdueMinor: number;
+  /** `statementtype=outstanding` only: the items open at the end, oldest first. */
+  openItems?: OpenItem[];
 }
 
 /** Opening + movements did not come to the closing balance: the statement must not be sent. */
@@ -211,6 +234,15 @@ function applyCredit(debts: Record<AgeingBucket, number>, creditMinor: number): 
  *   payments on account, net of their refunds, over-payments) are applied to the oldest debt first
  *   (see Ageing). The overdue figure is never negative.
  *
+ * - `statementType: 'outstanding'`: besides the above (the balance check runs as for every
+ *   statement), `openItems` lists what is open at the end, oldest first: each invoice whose total
+ *   less what was paid on it by then is not zero (an over-paid one is a credit), each credit note,
+ *   and each payment or refund on account; what is open on them must add up to the closing
+ *   balance, or StatementBalanceError is thrown. `excludePaid` changes nothing there (a settled
+ *   invoice is never open); the period's start plays no part. Memory: the open invoices and, for
+ *   this type only, every payment up to the end (which of them are on account is known only
+ *   once the invoices are read).
+ *
  * Order: the streams may come in any order (DynamoDB returns them by number, not by date): only
  * sums and the period's lines are kept, and the lines are sorted at the end by date, documents
  * before payments, then by number, so the result does not depend on the order read. Memory: the
@@ -225,6 +257,10 @@ export async function computeStatement(
   today: string,
 ): Promise<Statement> {
   const { filterAll, excludePaid } = period;
+  const outstanding = statementTypeOf(period) === 'outstanding';
+  const openItems: OpenItem[] = [];
+  /** Outstanding statements only: every payment up to the end, for those that turn out to be on account. */
+  const paymentsToEnd: LedgerPayment[] = [];
   const inRange = (date: string) => filterAll || (date >= period.start && date <= period.end);
   const upToEnd = (date: string) => filterAll || date <= period.end;
   const asOf = filterAll || period.end > today ? today : period.end;
@@ -237,6 +273,7 @@ export async function computeStatement(
   for await (const payment of ledger.payments) {
     if (!upToEnd(payment.date)) continue;
     add(paidByEnd, payment.invoiceNumber, payment.amountMinor);
+    if (outstanding) paymentsToEnd.push(payment);
     if (payment.date <= asOf) add(paidByAsOf, payment.invoiceNumber, payment.amountMinor);
     if (inRange(payment.date)) periodPayments.push(payment);
     else add(paidBeforeStart, payment.invoiceNumber, payment.amountMinor);
@@ -269,12 +306,24 @@ export async function computeStatement(
     if (invoice.issuedDate <= asOf) {
       age(invoice.totalMinor - (paidByAsOf.get(invoice.number) ?? 0), daysBetween(invoice.dueDate, asOf));
     }
-    const outstanding = invoice.totalMinor - (paidByEnd.get(invoice.number) ?? 0);
-    if (excludePaid && outstanding === 0) {
+    const paid = paidByEnd.get(invoice.number) ?? 0;
+    const open = invoice.totalMinor - paid;
+    if (outstanding && open !== 0) {
+      openItems.push({
+        kind: invoice.totalMinor < 0 ? 'credit-note' : 'invoice',
+        date: invoice.issuedDate,
+        invoiceNumber: invoice.number,
+        dueDate: invoice.dueDate,
+        originalMinor: invoice.totalMinor,
+        paidMinor: paid,
+        openMinor: open,
+      });
+    }
+    if (excludePaid && open === 0) {
       excluded.add(invoice.number);
       continue;
     }
-    closingMinor += outstanding;
+    closingMinor += open;
     if (inRange(invoice.issuedDate)) {
       const credit = invoice.totalMinor < 0;
       lines.push({
@@ -294,6 +343,16 @@ export async function computeStatement(
     if (!upToEnd(note.issuedDate)) continue;
     if (note.issuedDate <= asOf) age(-note.totalMinor, 0);
     closingMinor -= note.totalMinor;
+    if (outstanding && note.totalMinor !== 0) {
+      openItems.push({
+        kind: 'credit-note',
+        date: note.issuedDate,
+        creditNoteNumber: note.number,
+        originalMinor: -note.totalMinor,
+        paidMinor: 0,
+        openMinor: -note.totalMinor,
+      });
+    }
     if (inRange(note.issuedDate)) {
       lines.push({
         kind: 'credit-note',
@@ -338,11 +397,20 @@ export async function computeStatement(
     );
   }
 
-  lines.sort((a, b) => {
-    const [groupA, numberA] = lineOrder(a);
-    const [groupB, numberB] = lineOrder(b);
-    return a.date.localeCompare(b.date) || groupA - groupB || numberA - numberB;
-  });
+  for (const payment of paymentsToEnd) {
+    if (allocated(payment.invoiceNumber) || payment.amountMinor === 0) continue;
+    openItems.push({
+      kind: payment.amountMinor < 0 ? 'refund-on-account' : 'payment-on-account',
+      date: payment.date,
+      paymentNumber: payment.number,
+      originalMinor: -payment.amountMinor,
+      paidMinor: 0,
+      openMinor: -payment.amountMinor,
+    });
+  }
+
+  lines.sort(byDateThenDocument);
+  openItems.sort(byDateThenDocument);
   let balance = openingMinor;
   let debitsMinor = 0;
   let creditsMinor = 0;
@@ -357,19 +425,51 @@ export async function computeStatement(
       `Opening ${openingMinor} + debits ${debitsMinor} - credits ${creditsMinor} does not equal closing ${closingMinor}`,
     );
   }
+  if (outstanding) {
+    // The open items are summed apart from the closing balance: they must come to the same figure.
+    const openMinor = openItems.reduce((sum, item) => sum + item.openMinor, 0);
+    if (openMinor !== closingMinor) {
+      throw new StatementBalanceError(`Open items ${openMinor} do not equal closing ${closingMinor}`);
+    }
+  }
   const ageing = applyCredit(debts, creditMinor);
   const overdueMinor =
     ageing.days1To30Minor + ageing.days31To60Minor + ageing.days61To90Minor + ageing.over90Minor;
-  return { period, asOf, openingMinor, lines, debitsMinor, creditsMinor, closingMinor, ageing, overdueMinor };
+  return {
+    period,
+    asOf,
+    openingMinor,
+    lines,
+    debitsMinor,
+    creditsMinor,
+    closingMinor,
+    ageing,
+    overdueMinor,
+    ...(outstanding ? { openItems } : {}),
+  };
+}
+
+/** What orders a line or an open item: its date and the document or payment it is. */
+interface Dated {
+  date: string;
+  invoiceNumber?: number | undefined;
+  creditNoteNumber?: number | undefined;
+  paymentNumber?: number | undefined;
 }
 
 /**
- * Where a line goes among those of its day: invoices (and legacy credit notes) by number, then
- * credit notes by theirs, then payments by theirs. A total order, so the lines never depend on
- * the order the ledger was read in.
+ * Oldest first; among those of a day, invoices (and legacy credit notes) by number, then credit
+ * notes by theirs, then payments by theirs. A total order, so the lines never depend on the
+ * order the ledger was read in.
  */
-function lineOrder(line: StatementLine): [group: number, number: number] {
+function byDateThenDocument(a: Dated, b: Dated): number {
+  const [groupA, numberA] = documentOrder(a);
+  const [groupB, numberB] = documentOrder(b);
+  return a.date.localeCompare(b.date) || groupA - groupB || numberA - numberB;
+}
+
+function documentOrder(line: Dated): [group: number, number: number] {
   if (line.paymentNumber !== undefined) return [2, line.paymentNumber];
   if (line.creditNoteNumber !== undefined) return [1, line.creditNoteNumber];
-  return [0, line.invoiceNumber];
+  return [0, line.invoiceNumber ?? 0];
 }

@@ -320,3 +320,73 @@ describe('computeStatement over random ledgers with credit notes, payments on ac
     );
   });
 });
+
+describe('statementtype=outstanding over random ledgers', () => {
+  it('comes to the closing balance of the activity statement for the same end date, with the same ageing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerArbitrary,
+        periodArbitrary,
+        fc.boolean(),
+        async (ledger, { period, today }, excludePaid) => {
+          const activity = await computeStatement({ ...period, excludePaid }, ledger, today);
+          const outstanding = await computeStatement(
+            { ...period, excludePaid, statementType: 'outstanding' },
+            ledger,
+            today,
+          );
+          const open = (outstanding.openItems ?? []).reduce((sum, item) => sum + item.openMinor, 0);
+
+          expect(open).toBe(activity.closingMinor);
+          expect(outstanding.closingMinor).toBe(activity.closingMinor);
+          expect(outstanding.ageing).toEqual(activity.ageing);
+          expect(outstanding.overdueMinor).toBe(activity.overdueMinor);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('lists exactly the invoices open at the end (worked by hand), each once, oldest first, none settled', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerArbitrary,
+        periodArbitrary,
+        fc.boolean(),
+        async (ledger, { period, today }, excludePaid) => {
+          const statement = await computeStatement(
+            { ...period, excludePaid, statementType: 'outstanding' },
+            ledger,
+            today,
+          );
+          const upToEnd = (date: string) => period.filterAll || date <= period.end;
+          const open = new Map(
+            ledger.invoices
+              .filter((invoice) => upToEnd(invoice.issuedDate))
+              .map((invoice) => [invoice.number, invoice.totalMinor]),
+          );
+          for (const { invoiceNumber, date, amountMinor } of ledger.payments) {
+            const left = invoiceNumber === undefined ? undefined : open.get(invoiceNumber);
+            if (invoiceNumber !== undefined && left !== undefined && upToEnd(date))
+              open.set(invoiceNumber, left - amountMinor);
+          }
+          const items = statement.openItems ?? [];
+          const invoiceItems = items.filter(
+            (item) => item.creditNoteNumber === undefined && item.paymentNumber === undefined,
+          );
+
+          expect(new Map(invoiceItems.map((item) => [item.invoiceNumber, item.openMinor]))).toEqual(
+            new Map([...open].filter(([, left]) => left !== 0)),
+          );
+          for (const item of items) {
+            expect(item.openMinor).not.toBe(0);
+            expect(item.openMinor).toBe(item.originalMinor - item.paidMinor);
+            expect(upToEnd(item.date)).toBe(true);
+          }
+          expect(items.map((item) => item.date)).toEqual(items.map((item) => item.date).toSorted());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -613,3 +613,136 @@ describe('payments on account', () => {
     );
   });
 });
+
+describe('statementtype=outstanding: the items open at the end', () => {
+  const outstanding = (changes: Partial<StatementPeriod> = {}) =>
+    period({ statementType: 'outstanding', ...changes });
+  /** `kind:number:original/paid/open`, the number being the invoice's, the credit note's (`CN`) or the payment's (`P`). */
+  const itemSummary = (statement: Awaited<ReturnType<typeof computeStatement>>) =>
+    (statement.openItems ?? []).map((item) => {
+      const number =
+        item.creditNoteNumber !== undefined
+          ? `CN${item.creditNoteNumber}`
+          : item.paymentNumber !== undefined
+            ? `P${item.paymentNumber}`
+            : item.invoiceNumber;
+      return `${item.kind}:${number}:${item.originalMinor}/${item.paidMinor}/${item.openMinor}`;
+    });
+
+  it('lists the partly paid and unpaid invoices open at the end, oldest first, not the settled ones', async () => {
+    const statement = await computeStatement(outstanding(), ledgerOf(invoices, payments), TODAY);
+
+    // 1 is settled by 2026-01-15; 3 is paid 50.00 by the end (the 20.00 of 2026-04-05 is after it);
+    // 5 is issued after the end.
+    expect(itemSummary(statement)).toEqual([
+      'invoice:2:5000/0/5000',
+      'invoice:3:20000/5000/15000',
+      'invoice:4:3000/0/3000',
+    ]);
+    expect(statement.openItems?.map((item) => item.dueDate)).toEqual([
+      '2026-01-19',
+      '2026-03-03',
+      '2026-04-14',
+    ]);
+    expect(statement.closingMinor).toBe(23000);
+  });
+
+  it('lists credit notes, payments on account and over-payments as credits, and they come off the total', async () => {
+    const ledger = ledgerOf(
+      [
+        { number: 7, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 10000 },
+        { number: 8, issuedDate: '2026-02-10', dueDate: '2026-03-12', totalMinor: 4000 },
+        { number: 9, issuedDate: '2026-04-02', dueDate: '2026-05-02', totalMinor: 700 },
+      ],
+      numbered([
+        { invoiceNumber: 7, date: '2026-01-20', amountMinor: 2500 },
+        { invoiceNumber: 8, date: '2026-02-20', amountMinor: 5000 },
+        { date: '2026-03-01', amountMinor: 1200 },
+        { date: '2026-03-02', amountMinor: -200 },
+        { invoiceNumber: 9, date: '2026-03-20', amountMinor: 700 },
+        { date: '2026-04-03', amountMinor: 999 },
+      ]),
+      [
+        { number: 7, issuedDate: '2025-12-01', totalMinor: 1500 },
+        { number: 2, issuedDate: '2026-04-10', totalMinor: 3000 },
+      ],
+    );
+
+    const statement = await computeStatement(outstanding(), ledger, TODAY);
+
+    // Invoice 8 is over-paid by 10.00: an open credit. The payment against invoice 9 (issued after
+    // the end) is on account. The refund on account is a debit. Later documents are not there.
+    expect(itemSummary(statement)).toEqual([
+      'credit-note:CN7:-1500/0/-1500',
+      'invoice:7:10000/2500/7500',
+      'invoice:8:4000/5000/-1000',
+      'payment-on-account:P102:-1200/0/-1200',
+      'refund-on-account:P103:200/0/200',
+      'payment-on-account:P104:-700/0/-700',
+    ]);
+    expect(statement.closingMinor).toBe(7500 - 1500 - 1000 - 1200 + 200 - 700);
+    const activity = await computeStatement(period(), ledger, TODAY);
+    expect(statement.closingMinor).toBe(activity.closingMinor);
+    expect(statement.ageing).toEqual(activity.ageing);
+    expect(statement.lines).toEqual(activity.lines);
+  });
+
+  it('lists an unsettled legacy credit note (a negative invoice) as a credit, and not one refunded in full', async () => {
+    const ledger = ledgerOf(
+      [
+        { number: 1, issuedDate: '2026-01-10', dueDate: '2026-01-10', totalMinor: -3000 },
+        { number: 2, issuedDate: '2026-01-11', dueDate: '2026-01-11', totalMinor: -800 },
+      ],
+      numbered([{ invoiceNumber: 2, date: '2026-01-20', amountMinor: -800 }]),
+    );
+
+    const statement = await computeStatement(outstanding(), ledger, TODAY);
+
+    expect(itemSummary(statement)).toEqual(['credit-note:1:-3000/0/-3000']);
+    expect(statement.closingMinor).toBe(-3000);
+  });
+
+  it('lists the same items with and without excludePaid: settled invoices are never open', async () => {
+    const ledger = ledgerOf(invoices, payments, [{ number: 1, issuedDate: '2026-02-02', totalMinor: 100 }]);
+
+    const all = await computeStatement(outstanding(), ledger, TODAY);
+    const unpaidOnly = await computeStatement(outstanding({ excludePaid: true }), ledger, TODAY);
+
+    expect(itemSummary(all)).toEqual([
+      'invoice:2:5000/0/5000',
+      'invoice:3:20000/5000/15000',
+      'credit-note:CN1:-100/0/-100',
+      'invoice:4:3000/0/3000',
+    ]);
+    expect(itemSummary(unpaidOnly)).toEqual(itemSummary(all));
+    expect(unpaidOnly.closingMinor).toBe(all.closingMinor);
+  });
+
+  it('lists every item open today with filterAll, the period start playing no part', async () => {
+    const statement = await computeStatement(
+      outstanding({ filterAll: true, start: '2026-03-01' }),
+      ledgerOf(invoices, payments),
+      TODAY,
+    );
+
+    expect(itemSummary(statement)).toEqual([
+      'invoice:2:5000/0/5000',
+      'invoice:3:20000/7000/13000',
+      'invoice:4:3000/0/3000',
+      'invoice:5:99900/0/99900',
+    ]);
+  });
+
+  it('has no open items on an activity statement', async () => {
+    const statement = await computeStatement(period(), ledgerOf(invoices, payments), TODAY);
+
+    expect(statement.openItems).toBeUndefined();
+  });
+
+  it('refuses to produce an outstanding statement whose balances do not agree (a duplicated invoice)', async () => {
+    const first = invoices[0] as LedgerInvoice;
+    await expect(
+      computeStatement(outstanding(), ledgerOf([...invoices, first], payments), TODAY),
+    ).rejects.toBeInstanceOf(StatementBalanceError);
+  });
+});
