@@ -1,8 +1,10 @@
 /**
  * The statement as a PDF attachment: the same rows and figures as the email, paged on A4, in
- * Helvetica (a PDF standard font, so there is no font file to bundle).
+ * DejaVu Sans Condensed embedded as a subset (pdf-font.ts): names in Latin with diacritics, Greek
+ * and Cyrillic print as written, and stay extractable (pdf-lib writes a ToUnicode map).
  */
-import { PDFDocument, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
+import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
+import { statementFont } from './pdf-font.ts';
 import type { FormattedLine, StatementContent } from './statement-content.ts';
 
 const A4: [number, number] = [595.28, 841.89];
@@ -10,7 +12,7 @@ const MARGIN = 40;
 const ROW_HEIGHT = 14;
 const FONT_SIZE = 9;
 // Column right edges (numbers) or left edges (text), in points from the left margin. The Type
-// column fits "Credit note 9999999999" (97 pt at 9 pt Helvetica), the Invoice column ten digits.
+// column fits "Credit note 9999999999" (99 pt at 9 pt DejaVu Sans Condensed), the Invoice column ten digits.
 const COLUMNS: { key: keyof FormattedLine; heading: string; x: number; align: 'left' | 'right' }[] = [
   { key: 'date', heading: 'Date', x: 0, align: 'left' },
   { key: 'type', heading: 'Type', x: 70, align: 'left' },
@@ -21,16 +23,22 @@ const COLUMNS: { key: keyof FormattedLine; heading: string; x: number; align: 'l
   { key: 'balance', heading: 'Balance', x: 515, align: 'right' },
 ];
 
-/** Standard fonts draw WinAnsi only: other characters become '?' instead of failing the send. */
-function toDrawable(supported: Set<number>, text: string): string {
+/**
+ * A face draws only the characters it has glyphs for: any other (CJK, emoji) becomes '?' instead
+ * of failing the send.
+ */
+function toDrawable(supported: ReadonlySet<number>, text: string): string {
   let drawable = '';
   const plain = text
-    // Narrow and thin spaces (fr-FR money) are not WinAnsi; a plain space reads the same.
+    // Composed forms: a letter and a combining accent typed apart are one glyph in the font.
+    .normalize('NFC')
+    // Narrow and thin spaces (fr-FR money): a plain space reads the same and extracts as one.
     .replace(/[\s\u202f\u2009]+/g, ' ')
-    // U+2212 MINUS SIGN (sv-SE, fi-FI, nb-NO money) is not WinAnsi: a '?' would drop the sign.
+    // U+2212 MINUS SIGN (sv-SE, fi-FI, nb-NO money): extracted as '-', as every other locale's.
     .replace(/\u2212/g, '-')
-    // Bidirectional marks (he-IL, ar money) draw nothing; a '?' for them would garble the amount.
-    .replace(/\p{Cf}/gu, '');
+    // Bidirectional marks (he-IL, ar money) and variation selectors (emoji) draw nothing; a '?'
+    // for them would garble the text.
+    .replace(/\p{Cf}|\p{Variation_Selector}/gu, '');
   for (const char of plain) drawable += supported.has(char.codePointAt(0) ?? 0) ? char : '?';
   return drawable;
 }
@@ -48,10 +56,12 @@ export async function renderStatementPdf(content: StatementContent, meta: PdfMet
   document.setTitle(content.title);
   document.setAuthor(meta.company);
   document.setCreator('statement mailer');
-  const font = await document.embedFont(StandardFonts.Helvetica);
-  const bold = await document.embedFont(StandardFonts.HelveticaBold);
-  const supported = new Set(font.getCharacterSet());
-  const text = (value: string) => toDrawable(supported, value);
+  const faces = await statementFont();
+  document.registerFontkit(faces.fontkit);
+  const font = await document.embedFont(faces.regular.bytes, { subset: true });
+  const bold = await document.embedFont(faces.bold.bytes, { subset: true });
+  const text = (value: string, face: PDFFont) =>
+    toDrawable(face === bold ? faces.bold.characters : faces.regular.characters, value);
 
   let page: PDFPage;
   let y = 0;
@@ -64,7 +74,7 @@ export async function renderStatementPdf(content: StatementContent, meta: PdfMet
     face = font,
     align: 'left' | 'right' = 'left',
   ) => {
-    const drawable = text(value);
+    const drawable = text(value, face);
     const offset = align === 'right' ? face.widthOfTextAtSize(drawable, size) : 0;
     page.drawText(drawable, { x: MARGIN + x - offset, y: atY, size, font: face, color: rgb(0.1, 0.1, 0.1) });
   };

@@ -1,15 +1,67 @@
 import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDocument, PDFRawStream } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
+
+/** One text a PDF draws, with where it starts (`1 0 0 1 x y Tm`, as pdf-lib writes it). */
+export interface PlacedText {
+  x: number;
+  y: number;
+  text: string;
+}
+
+function streamText(stream: PDFRawStream): string {
+  const raw = Buffer.from(stream.contents);
+  const decoded = stream.dict.toString().includes('FlateDecode') ? inflateSync(raw) : raw;
+  return decoded.toString('latin1');
+}
+
+/** UTF-16BE hex (a ToUnicode destination) to a string. */
+const utf16 = (hex: string) => Buffer.from(hex, 'hex').swap16().toString('utf16le');
 
 /**
- * The text a PDF draws, page by page: loads it with pdf-lib (so it must be a well-formed PDF),
- * inflates each page's content streams and decodes the hex strings shown with Tj (WinAnsi, which
- * matches Latin-1 for the characters statements use).
+ * A font's ToUnicode CMap (`bfchar` and `bfrange`) as code → text, for the two-byte codes of an
+ * embedded (Type0, Identity-H) font; undefined for a font without one (a standard font, WinAnsi).
  */
-export async function pdfText(bytes: Uint8Array): Promise<{ pages: number; text: string[] }> {
+function toUnicode(document: PDFDocument, font: PDFDict): Map<number, string> | undefined {
+  const stream = document.context.lookup(font.get(PDFName.of('ToUnicode')));
+  if (!(stream instanceof PDFRawStream)) return undefined;
+  const cmap = streamText(stream);
+  const map = new Map<number, string>();
+  for (const [, block = ''] of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
+    for (const [, code = '', text = ''] of block.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) {
+      map.set(Number.parseInt(code, 16), utf16(text));
+    }
+  }
+  for (const [, block = ''] of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+    for (const [, low = '', high = '', first = ''] of block.matchAll(
+      /<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g,
+    )) {
+      const start = Number.parseInt(first, 16);
+      for (let code = Number.parseInt(low, 16); code <= Number.parseInt(high, 16); code += 1) {
+        map.set(code, String.fromCharCode(start + code - Number.parseInt(low, 16)));
+      }
+    }
+  }
+  return map;
+}
+
+/**
+ * Each text a PDF draws, page by page, with where it starts: loads it with pdf-lib (so it must be
+ * a well-formed PDF), inflates each page's content streams and decodes the hex strings shown with
+ * Tj in the font selected by the last Tf: through the font's ToUnicode map for an embedded font
+ * (two-byte glyph codes), else as WinAnsi (Latin-1 for the characters statements use).
+ */
+export async function pdfPlacedText(bytes: Uint8Array): Promise<{ pages: number; placed: PlacedText[] }> {
   const document = await PDFDocument.load(bytes);
-  const text: string[] = [];
+  const placed: PlacedText[] = [];
   for (const page of document.getPages()) {
+    const fonts = new Map<string, Map<number, string> | undefined>();
+    const fontDict = page.node.Resources()?.lookup(PDFName.of('Font'));
+    if (fontDict instanceof PDFDict) {
+      for (const [name, ref] of fontDict.entries()) {
+        const font = ref instanceof PDFRef ? document.context.lookup(ref) : ref;
+        if (font instanceof PDFDict) fonts.set(name.asString(), toUnicode(document, font));
+      }
+    }
     const contents = page.node.Contents();
     const streams =
       contents instanceof PDFArray
@@ -17,12 +69,31 @@ export async function pdfText(bytes: Uint8Array): Promise<{ pages: number; text:
         : [contents];
     for (const stream of streams) {
       if (!(stream instanceof PDFRawStream)) continue;
-      const raw = Buffer.from(stream.contents);
-      const decoded = stream.dict.toString().includes('FlateDecode') ? inflateSync(raw) : raw;
-      for (const [, hex = ''] of decoded.toString('latin1').matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
-        text.push(Buffer.from(hex, 'hex').toString('latin1'));
+      let cmap: Map<number, string> | undefined;
+      let x = 0;
+      let y = 0;
+      for (const [operation = '', font, tx, ty, hex = ''] of streamText(stream).matchAll(
+        /(\/\S+) [\d.]+ Tf|([-\d.]+) ([-\d.]+) Tm|<([0-9A-Fa-f]*)>\s*Tj/g,
+      )) {
+        if (font !== undefined) cmap = fonts.get(font);
+        else if (tx !== undefined) [x, y] = [Number(tx), Number(ty)];
+        else if (operation.endsWith('Tj')) {
+          const text =
+            cmap === undefined
+              ? Buffer.from(hex, 'hex').toString('latin1')
+              : (hex.match(/.{4}/g) ?? [])
+                  .map((code) => cmap?.get(Number.parseInt(code, 16)) ?? '\ufffd')
+                  .join('');
+          placed.push({ x, y, text });
+        }
       }
     }
   }
-  return { pages: document.getPageCount(), text };
+  return { pages: document.getPageCount(), placed };
+}
+
+/** The text a PDF draws, page by page, one string per Tj (see pdfPlacedText). */
+export async function pdfText(bytes: Uint8Array): Promise<{ pages: number; text: string[] }> {
+  const { pages, placed } = await pdfPlacedText(bytes);
+  return { pages, text: placed.map(({ text }) => text) };
 }

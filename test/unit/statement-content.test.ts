@@ -1,7 +1,7 @@
-import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDocument, PDFRawStream, StandardFonts } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { computeStatement } from '#shared/domain/statement.ts';
+import { statementFont } from '#shared/render/pdf-font.ts';
 import {
   describeStatement,
   type StatementParties,
@@ -9,7 +9,7 @@ import {
   statementTableText,
 } from '#shared/render/statement-content.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
-import { pdfText } from '../support/pdf-text.ts';
+import { pdfPlacedText, pdfText } from '../support/pdf-text.ts';
 
 const parties: StatementParties = {
   company: 'Demo Trading Ltd',
@@ -35,30 +35,6 @@ async function inCredit() {
     },
     '2026-04-15',
   );
-}
-
-/** Each text the PDF draws with where it starts: `x y Tm <hex> Tj`, as pdf-lib writes it. */
-async function pdfPlacedText(bytes: Uint8Array): Promise<{ x: number; y: number; text: string }[]> {
-  const document = await PDFDocument.load(bytes);
-  const placed: { x: number; y: number; text: string }[] = [];
-  for (const page of document.getPages()) {
-    const contents = page.node.Contents();
-    const streams =
-      contents instanceof PDFArray
-        ? contents.asArray().map((ref) => document.context.lookup(ref))
-        : [contents];
-    for (const stream of streams) {
-      if (!(stream instanceof PDFRawStream)) continue;
-      const raw = Buffer.from(stream.contents);
-      const decoded = stream.dict.toString().includes('FlateDecode') ? inflateSync(raw) : raw;
-      for (const [, x = '', y = '', hex = ''] of decoded
-        .toString('latin1')
-        .matchAll(/([\d.]+) ([\d.]+) Tm\s*<([0-9A-Fa-f]*)>\s*Tj/g)) {
-        placed.push({ x: Number(x), y: Number(y), text: Buffer.from(hex, 'hex').toString('latin1') });
-      }
-    }
-  }
-  return placed;
 }
 
 describe('describeStatement with credit notes and refunds', () => {
@@ -140,10 +116,13 @@ describe('describeStatement labels each kind of line', () => {
       '2026-04-15',
     );
     const label = 'Credit note 9999999999';
-    const placed = await pdfPlacedText(
+    const { placed } = await pdfPlacedText(
       await renderStatementPdf(describeStatement(statement, parties), { company: 'Demo', subtitle: 'x' }),
     );
-    const font = await (await PDFDocument.create()).embedFont(StandardFonts.Helvetica);
+    const measure = await PDFDocument.create();
+    const faces = await statementFont();
+    measure.registerFontkit(faces.fontkit);
+    const font = await measure.embedFont(faces.regular.bytes);
     const cell = placed.find((text) => text.text === label);
     const heading = placed.find((text) => text.text === 'Invoice');
     expect(cell).toBeDefined();
