@@ -3,7 +3,8 @@
  * and plain text, every figure formatted in the tenant's currency and locale.
  */
 import { formatMoney } from '../domain/money.ts';
-import type { Statement, StatementLine } from '../domain/statement.ts';
+import type { OpenItem, Statement, StatementLine } from '../domain/statement.ts';
+import { statementTypeOf } from '../domain/statement-period.ts';
 import { escapeHtml, type TokenValues } from '../domain/template.ts';
 
 /** Who the statement is from and to, and the currency and locale its figures are written in. */
@@ -27,10 +28,40 @@ export interface FormattedLine {
   balance: string;
 }
 
+/** The table's column headings, which depend on the statement type (the rows' model does not). */
+export type ColumnHeadings = Record<keyof FormattedLine, string>;
+
+/** An activity statement's columns: each movement, and the balance after it. */
+export const ACTIVITY_HEADINGS: ColumnHeadings = {
+  date: 'Date',
+  type: 'Type',
+  reference: 'Invoice',
+  due: 'Due',
+  debit: 'Debit',
+  credit: 'Credit',
+  balance: 'Balance',
+};
+
+/** An outstanding statement's columns: each open item's own amount, what was paid on it, and what is open. */
+export const OUTSTANDING_HEADINGS: ColumnHeadings = {
+  date: 'Date',
+  type: 'Type',
+  reference: 'Invoice',
+  due: 'Due',
+  debit: 'Original',
+  credit: 'Paid/credited',
+  balance: 'Open',
+};
+
 /** What the statement says, formatted for people: token values and the table, for the email and the PDF. */
 export interface StatementContent {
   tokens: TokenValues;
-  /** The table rows, opening and closing balances included. */
+  /** The table's headings, for the HTML, the text and the PDF alike. */
+  headings: ColumnHeadings;
+  /**
+   * The table rows: an activity statement's opening balance, movements and closing balance; an
+   * outstanding statement's open items and the total owed.
+   */
   rows: FormattedLine[];
   ageing: { label: string; amount: string }[];
   title: string;
@@ -61,7 +92,7 @@ const LINE_TYPES: Record<StatementLine['kind'], string> = {
  * credit note has a number of its own, so it is named in the Type column ("Credit note 5"),
  * where it cannot be read as invoice 5; a payment on account has no invoice.
  */
-function describeLine(line: StatementLine): { type: string; reference: string } {
+function describeLine(line: StatementLine | OpenItem): { type: string; reference: string } {
   if (line.creditNoteNumber !== undefined) {
     return { type: `${LINE_TYPES[line.kind]} ${line.creditNoteNumber}`, reference: '' };
   }
@@ -92,6 +123,15 @@ export function describeStatement(statement: Statement, parties: StatementPartie
     credit: line.creditMinor === 0 ? '' : money(line.creditMinor),
     balance: money(line.balanceMinor),
   });
+  /** An open item: its own amount and what is open signed as balances are; what was paid on it, as paid. */
+  const toOpenRow = (item: OpenItem): FormattedLine => ({
+    date: date(item.date),
+    ...describeLine(item),
+    due: item.dueDate === undefined ? '' : date(item.dueDate),
+    debit: money(item.originalMinor),
+    credit: item.paidMinor === 0 ? '' : money(item.paidMinor),
+    balance: money(item.openMinor),
+  });
   const balanceRow = (label: string, on: string, minor: number): FormattedLine => ({
     date: on,
     type: label,
@@ -101,8 +141,22 @@ export function describeStatement(statement: Statement, parties: StatementPartie
     credit: '',
     balance: money(minor),
   });
+  const outstanding = statementTypeOf(period) === 'outstanding';
+  const rows = outstanding
+    ? [
+        ...(statement.openItems ?? []).map(toOpenRow),
+        balanceRow(statement.closingMinor < 0 ? 'In credit' : 'Total owed', endLabel, statement.closingMinor),
+      ]
+    : [
+        balanceRow('Opening balance', period.filterAll ? '' : date(period.start), statement.openingMinor),
+        ...statement.lines.map(toRow),
+        balanceRow('Closing balance', endLabel, statement.closingMinor),
+      ];
   return {
-    title: `Statement of account for ${parties.customerName} (${parties.customerCode}), ${startLabel} to ${endLabel}`,
+    title: outstanding
+      ? `Statement of open items for ${parties.customerName} (${parties.customerCode}) at ${endLabel}`
+      : `Statement of account for ${parties.customerName} (${parties.customerCode}), ${startLabel} to ${endLabel}`,
+    headings: outstanding ? OUTSTANDING_HEADINGS : ACTIVITY_HEADINGS,
     tokens: {
       NAME: parties.customerName,
       CONTACT: contact,
@@ -117,11 +171,7 @@ export function describeStatement(statement: Statement, parties: StatementPartie
       BALANCE: money(statement.closingMinor),
       OVERDUE: money(statement.overdueMinor),
     },
-    rows: [
-      balanceRow('Opening balance', period.filterAll ? '' : date(period.start), statement.openingMinor),
-      ...statement.lines.map(toRow),
-      balanceRow('Closing balance', endLabel, statement.closingMinor),
-    ],
+    rows,
     ageing: [
       { label: 'Current', amount: money(statement.ageing.currentMinor) },
       { label: '1–30 days', amount: money(statement.ageing.days1To30Minor) },
@@ -139,14 +189,13 @@ export function describeStatement(statement: Statement, parties: StatementPartie
 }
 
 const COLUMNS: (keyof FormattedLine)[] = ['date', 'type', 'reference', 'due', 'debit', 'credit', 'balance'];
-const HEADINGS = ['Date', 'Type', 'Invoice', 'Due', 'Debit', 'Credit', 'Balance'];
 
 /** The statement table as HTML; every value escaped. */
 export function statementTableHtml(content: StatementContent): string {
   const cell = (tag: string, text: string, numeric: boolean) =>
     `<${tag} style="padding:4px 8px;border-bottom:1px solid #ddd;text-align:${numeric ? 'right' : 'left'}">${escapeHtml(text)}</${tag}>`;
   const numeric = (column: keyof FormattedLine) => ['debit', 'credit', 'balance'].includes(column);
-  const head = COLUMNS.map((column, index) => cell('th', HEADINGS[index] ?? '', numeric(column))).join('');
+  const head = COLUMNS.map((column) => cell('th', content.headings[column], numeric(column))).join('');
   const body = content.rows
     .map((row) => `<tr>${COLUMNS.map((column) => cell('td', row[column], numeric(column))).join('')}</tr>`)
     .join('\n');
@@ -163,8 +212,9 @@ export function statementTableHtml(content: StatementContent): string {
 
 /** The statement table as plain text, one line per row, the same figures as the HTML. */
 export function statementTableText(content: StatementContent): string {
-  const rows = [HEADINGS, ...content.rows.map((row) => COLUMNS.map((column) => row[column]))];
-  const widths = HEADINGS.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
+  const headings = COLUMNS.map((column) => content.headings[column]);
+  const rows = [headings, ...content.rows.map((row) => COLUMNS.map((column) => row[column]))];
+  const widths = headings.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
   const format = (row: string[]) =>
     row
       .map((value, index) =>

@@ -13,14 +13,16 @@ const ROW_HEIGHT = 14;
 const FONT_SIZE = 9;
 // Column right edges (numbers) or left edges (text), in points from the left margin. The Type
 // column fits "Credit note 9999999999" (99 pt at 9 pt DejaVu Sans Condensed), the Invoice column ten digits.
-const COLUMNS: { key: keyof FormattedLine; heading: string; x: number; align: 'left' | 'right' }[] = [
-  { key: 'date', heading: 'Date', x: 0, align: 'left' },
-  { key: 'type', heading: 'Type', x: 70, align: 'left' },
-  { key: 'reference', heading: 'Invoice', x: 175, align: 'left' },
-  { key: 'due', heading: 'Due', x: 235, align: 'left' },
-  { key: 'debit', heading: 'Debit', x: 355, align: 'right' },
-  { key: 'credit', heading: 'Credit', x: 435, align: 'right' },
-  { key: 'balance', heading: 'Balance', x: 515, align: 'right' },
+// The headings come with the content (they depend on the statement type): "Paid/credited" ends
+// at the Credit column's edge, clear of the Debit column's.
+const COLUMNS: { key: keyof FormattedLine; x: number; align: 'left' | 'right' }[] = [
+  { key: 'date', x: 0, align: 'left' },
+  { key: 'type', x: 70, align: 'left' },
+  { key: 'reference', x: 175, align: 'left' },
+  { key: 'due', x: 235, align: 'left' },
+  { key: 'debit', x: 355, align: 'right' },
+  { key: 'credit', x: 435, align: 'right' },
+  { key: 'balance', x: 515, align: 'right' },
 ];
 
 /**
@@ -89,7 +91,8 @@ export async function renderStatementPdf(content: StatementContent, meta: PdfMet
     draw(meta.subtitle, 0, y, 8);
     draw(`Page ${pageNumber}`, 515, y, 8, font, 'right');
     y -= 22;
-    for (const column of COLUMNS) draw(column.heading, column.x, y, FONT_SIZE, bold, column.align);
+    for (const column of COLUMNS)
+      draw(content.headings[column.key], column.x, y, FONT_SIZE, bold, column.align);
     y -= 4;
     page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 0.5 });
     y -= ROW_HEIGHT;

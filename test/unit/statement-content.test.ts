@@ -149,3 +149,83 @@ describe('renderStatementPdf', () => {
     },
   );
 });
+
+describe('describeStatement: statementtype=outstanding', () => {
+  /** Invoice 1 part paid, invoice 2 settled, a credit note and a payment on account, at 2026-03-31. */
+  async function outstanding() {
+    return computeStatement(
+      { ...period, statementType: 'outstanding' },
+      {
+        invoices: [
+          { number: 1, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 10000 },
+          { number: 2, issuedDate: '2026-01-06', dueDate: '2026-02-05', totalMinor: 5000 },
+        ],
+        creditNotes: [{ number: 1, issuedDate: '2026-02-01', totalMinor: 1500 }],
+        payments: [
+          { number: 1, invoiceNumber: 1, date: '2026-02-10', amountMinor: 4000 },
+          { number: 2, invoiceNumber: 2, date: '2026-02-11', amountMinor: 5000 },
+          { number: 3, date: '2026-03-01', amountMinor: 500 },
+        ],
+      },
+      '2026-04-15',
+    );
+  }
+
+  it('lists the open items with their original, paid and open amounts and the total owed, no opening balance', async () => {
+    const content = describeStatement(await outstanding(), parties);
+
+    expect(
+      content.rows.map(({ type, reference, debit, credit, balance }) => [
+        type,
+        reference,
+        debit,
+        credit,
+        balance,
+      ]),
+    ).toEqual([
+      ['Invoice', '1', '£100.00', '£40.00', '£60.00'],
+      ['Credit note 1', '', '-£15.00', '', '-£15.00'],
+      ['Payment on account', '', '-£5.00', '', '-£5.00'],
+      ['Total owed', '', '', '', '£40.00'],
+    ]);
+    expect(content.title).toBe('Statement of open items for Acme Ltd (101) at 31 Mar 2026');
+    expect(content.tokens.BALANCE).toBe('£40.00');
+  });
+
+  it('says "In credit" when the open items come to a credit', async () => {
+    const statement = await computeStatement(
+      { ...period, statementType: 'outstanding' },
+      {
+        invoices: [],
+        creditNotes: [{ number: 4, issuedDate: '2026-02-01', totalMinor: 2500 }],
+        payments: [],
+      },
+      '2026-04-15',
+    );
+
+    expect(describeStatement(statement, parties).rows.at(-1)).toMatchObject({
+      type: 'In credit',
+      balance: '-£25.00',
+    });
+  });
+
+  it("heads the HTML, text and PDF tables with the type's columns", async () => {
+    const content = describeStatement(await outstanding(), parties);
+    const { text } = await pdfText(await renderStatementPdf(content, { company: 'Demo', subtitle: 'x' }));
+
+    expect(statementTableText(content)).toMatch(
+      /^Date +Type +Invoice +Due +Original +Paid\/credited +Open$/m,
+    );
+    expect(statementTableHtml(content)).toMatch(/>Original<\/th>.*>Paid\/credited<\/th>.*>Open<\/th>/);
+    expect(text).toEqual(expect.arrayContaining(['Original', 'Paid/credited', 'Open', 'Total owed']));
+    expect(text).not.toContain('Balance');
+  });
+
+  it('keeps the activity headings on an activity statement', async () => {
+    const content = describeStatement(await inCredit(), parties);
+    const { text } = await pdfText(await renderStatementPdf(content, { company: 'Demo', subtitle: 'x' }));
+
+    expect(statementTableText(content)).toMatch(/^Date +Type +Invoice +Due +Debit +Credit +Balance$/m);
+    expect(text).toEqual(expect.arrayContaining(['Debit', 'Credit', 'Balance', 'Opening balance']));
+  });
+});
