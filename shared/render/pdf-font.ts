@@ -34,6 +34,7 @@ export const FONT_PACKAGE_DIR = 'dejavu-fonts-ttf/ttf';
 
 /** The font engine and the TrueType files of one face each, with the characters each can draw. */
 export interface StatementFont {
+  /** fontkit that parses each face once per process (parsedOnce). */
   fontkit: Fontkit;
   regular: StatementFace;
   bold: StatementFace;
@@ -65,6 +66,28 @@ export function statementFont(): Promise<StatementFont> {
   return loading;
 }
 
+/**
+ * fontkit whose `create` parses each font file once and hands back the same font after: pdf-lib
+ * calls it for every document, and parsing DejaVu's layout tables again each time was 35 ms of a
+ * ten-line statement's 44 (docs/performance.md). Sharing is safe: each document takes its own
+ * subset (`createSubset`), and no two code points share a glyph in DejaVu, so the code points a
+ * glyph remembers for the ToUnicode map are its only ones.
+ */
+function parsedOnce(fontkit: Fontkit): Fontkit {
+  const parsed = new Map<Uint8Array, ReturnType<Fontkit['create']>>();
+  return {
+    create(bytes, postscriptName) {
+      if (postscriptName !== undefined) return fontkit.create(bytes, postscriptName);
+      let font = parsed.get(bytes);
+      if (font === undefined) {
+        font = fontkit.create(bytes);
+        parsed.set(bytes, font);
+      }
+      return font;
+    },
+  };
+}
+
 async function loadStatementFont(): Promise<StatementFont> {
   const beside = fileURLToPath(new URL(`./${STATEMENT_FONT_DIR}/`, import.meta.url));
   const bundled = existsSync(`${beside}${STATEMENT_FONT_FILES.fontkit}`);
@@ -78,7 +101,7 @@ async function loadStatementFont(): Promise<StatementFont> {
       readFile(fontFile(STATEMENT_FONT_FILES.regular)),
       readFile(fontFile(STATEMENT_FONT_FILES.bold)),
     ]);
-    const fontkit = (fontkitModule as { default: Fontkit }).default;
+    const fontkit = parsedOnce((fontkitModule as { default: Fontkit }).default);
     const face = (bytes: Uint8Array): StatementFace => ({
       bytes,
       characters: new Set(fontkit.create(bytes).characterSet),
