@@ -3,14 +3,17 @@
  * the Node.js major of Lambda's runtime (24; the binary comes from the npm registry's
  * node-<os>-<arch> package: infra/lambda-node.ts) against the embedded emulators with the sample
  * events in fixtures/events/. A bundle that cannot load or answer under it fails the check.
+ * The bundles are built outside the project, with what CDK's afterBundling puts beside them, so
+ * that one reaching for the project's node_modules (the worker's PDF font) fails here as in Lambda.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { BUILD_DIR, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
-import { LAMBDA_NODE_MAJOR } from '../infra/bundling.ts';
+import { afterBundlingCommands, LAMBDA_NODE_MAJOR } from '../infra/bundling.ts';
 import { lambdaNode } from '../infra/lambda-node.ts';
 import { startEmulators } from '../infra/local/emulators.ts';
 import { configureLocalEnvironment } from '../infra/local/environment.ts';
@@ -18,6 +21,20 @@ import { ensureJobQueues, ensureTable } from '../infra/local/resources.ts';
 
 const run = promisify(execFile);
 const EVENTS = path.join(PROJECT_ROOT, 'fixtures/events');
+/** Outside the project: no node_modules above the bundles, as in Lambda's /var/task. */
+const BUNDLE_DIR = path.join(tmpdir(), 'statement-mailer-check-bundles');
+
+/** The bundles as CDK builds them: esbuild, then each function's afterBundling commands. */
+async function buildDeployedBundles(): Promise<Awaited<ReturnType<typeof buildAllBundles>>> {
+  await rm(BUNDLE_DIR, { recursive: true, force: true });
+  const bundles = await buildAllBundles(BUNDLE_DIR);
+  for (const bundle of bundles) {
+    for (const command of afterBundlingCommands(bundle.name, PROJECT_ROOT, path.dirname(bundle.file))) {
+      await run('bash', ['-c', command], { cwd: PROJECT_ROOT });
+    }
+  }
+  return bundles;
+}
 
 /** The sample event, with ids that only exist once earlier steps have run put in. */
 async function eventFile(name: string, replacements: Record<string, string>): Promise<string> {
@@ -52,7 +69,7 @@ function check(condition: boolean, message: string): void {
 }
 
 async function main(): Promise<void> {
-  const [binary, bundles] = await Promise.all([lambdaNode(), buildAllBundles()]);
+  const [binary, bundles] = await Promise.all([lambdaNode(), buildDeployedBundles()]);
   const emulators = await startEmulators({ dynamodb: 0, sqs: 0, ses: 0 }, { useConfiguredEndpoints: false });
   try {
     configureLocalEnvironment(emulators.endpoints);

@@ -4,6 +4,7 @@
  */
 
 import * as path from 'node:path';
+import { FONT_PACKAGE_DIR, STATEMENT_FONT_DIR, STATEMENT_FONT_FILES } from '../shared/render/pdf-font.ts';
 
 /**
  * The Node.js major of the Lambda runtime (the construct's `Runtime.NODEJS_<major>_X`; the infra
@@ -29,7 +30,9 @@ export const BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   // The SDK is bundled, not taken from the runtime: a pinned, tested version, and tree-shaken.
-  external: [] as string[],
+  // fontkit (1 MB minified) is not: the statement worker loads it from beside its bundle on the
+  // first PDF (shared/render/pdf-font.ts; afterBundlingCommands below puts it there).
+  external: ['@pdf-lib/fontkit'] as string[],
   // Lambda's credentials are always in the environment: bundle only that provider.
   alias: {
     '@aws-sdk/credential-provider-node': path.resolve(
@@ -50,3 +53,38 @@ export const FUNCTIONS = {
   'ses-events': 'functions/ses-events/handler.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
+
+const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Shell commands that put beside a function's index.mjs what its bundle loads at run time: for the
+ * statement worker, `statement-font/` with the PDF font's two faces, their licence, and fontkit
+ * bundled on its own (shared/render/pdf-font.ts). CDK runs them as the NodejsFunction's
+ * `commandHooks.afterBundling`; `npm run check:bundles` runs the same after its own build.
+ */
+export function afterBundlingCommands(name: FunctionName, inputDir: string, outputDir: string): string[] {
+  if (name !== 'statement-worker') return [];
+  const modules = path.join(inputDir, 'node_modules');
+  const fonts = path.join(modules, FONT_PACKAGE_DIR);
+  const out = path.join(outputDir, STATEMENT_FONT_DIR);
+  return [
+    `mkdir -p ${quote(out)}`,
+    `cp ${quote(path.join(fonts, STATEMENT_FONT_FILES.regular))} ${quote(path.join(fonts, STATEMENT_FONT_FILES.bold))} ${quote(out)}`,
+    `cp ${quote(path.join(fonts, '../LICENSE'))} ${quote(path.join(out, 'LICENSE-DejaVu.txt'))}`,
+    [
+      path.join(modules, '.bin/esbuild'),
+      path.join(modules, '@pdf-lib/fontkit/dist/fontkit.es.js'),
+      '--bundle',
+      `--format=${BUNDLE_OPTIONS.format}`,
+      `--platform=${BUNDLE_OPTIONS.platform}`,
+      `--target=${BUNDLE_OPTIONS.target}`,
+      '--minify',
+      `--legal-comments=${BUNDLE_OPTIONS.legalComments}`,
+      '--log-level=warning',
+      `--banner:js=${BUNDLE_OPTIONS.banner}`,
+      `--outfile=${path.join(out, STATEMENT_FONT_FILES.fontkit)}`,
+    ]
+      .map(quote)
+      .join(' '),
+  ];
+}

@@ -14,7 +14,7 @@ import {
   type MetricName,
   SERVICE_DIMENSION,
 } from '../../shared/observability/metric-names.ts';
-import { BUNDLE_OPTIONS, FUNCTIONS, type FunctionName } from '../bundling.ts';
+import { afterBundlingCommands, BUNDLE_OPTIONS, FUNCTIONS, type FunctionName } from '../bundling.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -94,6 +94,13 @@ export class StatementMailerFunction extends NodejsFunction {
           '--legal-comments': BUNDLE_OPTIONS.legalComments,
         },
         forceDockerBundling: false,
+        // What the bundle reads beside itself at run time (the statement worker's PDF font).
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) =>
+            afterBundlingCommands(props.functionName, inputDir, outputDir),
+        },
       },
     });
     logGroup.grantWrite(role);
