@@ -8,10 +8,11 @@ import { benchApi } from './api.ts';
 import { benchBundles } from './bundles.ts';
 import { benchLedger } from './ledger.ts';
 import { printTable, type Row, startBenchStack } from './lib/setup.ts';
+import { benchPdfSize } from './pdf-size.ts';
 import { benchSesBound } from './ses-bound.ts';
 import { benchWorker } from './worker.ts';
 
-const ALL = ['api', 'bundle', 'worker', 'ses', 'ledger'] as const;
+const ALL = ['api', 'bundle', 'pdf', 'worker', 'ses', 'ledger'] as const;
 type Bench = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       console.error(`running ${name}…`);
       if (name === 'api') rows.push(...(await benchApi(stack)));
       if (name === 'bundle') rows.push(...(await benchBundles()));
+      if (name === 'pdf') rows.push(...(await benchPdfSize()));
       if (name === 'worker') rows.push(...(await benchWorker()));
       if (name === 'ses') rows.push(...(await benchSesBound(stack)));
       if (name === 'ledger') rows.push(...(await benchLedger()));
