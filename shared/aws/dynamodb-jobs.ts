@@ -143,7 +143,7 @@ export function markJobSending(job: JobRef, owner: string, now: Date): Promise<v
 function endClaim(
   job: JobRef,
   owner: string,
-  state: 'Retrying' | 'Failed',
+  state: 'Retrying' | 'Failed' | 'Skipped',
   field: 'lastError' | 'reason',
   reason: string,
   now: Date,
@@ -165,6 +165,11 @@ export function releaseJob(job: JobRef, owner: string, reason: string, now: Date
 /** A permanent failure: the job is finished, with its reason, and will never send. */
 export function markJobFailed(job: JobRef, owner: string, reason: string, now: Date): Promise<void> {
   return endClaim(job, owner, 'Failed', 'reason', reason, now);
+}
+
+/** Finished without an email on purpose (`skipnothingowed=1` and nothing owed), with its reason. */
+export function markJobSkipped(job: JobRef, owner: string, reason: string, now: Date): Promise<void> {
+  return endClaim(job, owner, 'Skipped', 'reason', reason, now);
 }
 
 /**

@@ -24,6 +24,8 @@ export const STATUS_MESSAGES = {
   invalidCode: 'Invalid customer code',
   invalidEmail: 'Invalid customer email address',
   notQueued: 'Could not queue statement, please retry',
+  /** Beyond KashFlow (`skipnothingowed=1`), in the words of its scheduled statements' option. */
+  nothingOwed: 'Nothing owed',
 } as const;
 
 /** Longest customer code looked up; KashFlow's codes are far shorter. */
@@ -55,8 +57,11 @@ export function toStorableStatuses(
   return statuses.map((status) => ({ ...status, CustomerCode: toStorableCode(status.CustomerCode) }));
 }
 
-/** Why a code is or is not emailed, decided once per code; toStatus words it as KashFlow does. */
-export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail';
+/**
+ * Why a code is or is not emailed, decided once per code; toStatus words it as KashFlow does.
+ * `nothingOwed`: `skipnothingowed=1` and the customer's closing balance is zero or in credit.
+ */
+export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail' | 'nothingOwed';
 
 /** True when the customer's current address is the one that bounced or complained. */
 export function isSuppressed(customer: Addressee, suppression: Suppression | undefined): boolean {
@@ -87,5 +92,7 @@ export function toStatus(
       return { CustomerCode: customerCode, Sent: false, Message: STATUS_MESSAGES.invalidEmail };
     case 'notQueued':
       return { CustomerCode: customerCode, Sent: false, Message: STATUS_MESSAGES.notQueued };
+    case 'nothingOwed':
+      return { CustomerCode: customerCode, Sent: false, Message: STATUS_MESSAGES.nothingOwed };
   }
 }

@@ -15,6 +15,8 @@ export const JOB_STATES = [
   'Complained',
   'Failed',
   'DeadLettered',
+  /** `skipnothingowed=1` and nothing was owed when the worker came to send: no email, no note. */
+  'Skipped',
 ] as const;
 /** One job's state. */
 export type JobState = (typeof JOB_STATES)[number];
@@ -29,6 +31,7 @@ export const STATE_RANK: Record<JobState, number> = {
   Retrying: 0,
   Failed: 0,
   DeadLettered: 0,
+  Skipped: 0,
   Sent: 1,
   Delivered: 2,
   Bounced: 3,
@@ -42,4 +45,5 @@ export const FINISHED_STATES: ReadonlySet<JobState> = new Set([
   'Bounced',
   'Complained',
   'Failed',
+  'Skipped',
 ]);

@@ -157,6 +157,13 @@ export interface Statement {
   openItems?: OpenItem[];
 }
 
+/**
+ * `skipnothingowed=1`'s rule (KashFlow's "do not send if total owed is zero or less"): the
+ * closing balance is zero or in credit.
+ */
+export const owesNothing = (statement: Pick<Statement, 'closingMinor'>): boolean =>
+  statement.closingMinor <= 0;
+
 /** Opening + movements did not come to the closing balance: the statement must not be sent. */
 export class StatementBalanceError extends Error {
   override readonly name = 'StatementBalanceError';

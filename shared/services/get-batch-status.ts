@@ -1,9 +1,14 @@
 import { getBatchWithJobs } from '../aws/dynamodb-batches.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
+import { STATUS_MESSAGES } from '../domain/customer-status.ts';
+import { type StatementType, statementTypeOf } from '../domain/statement-period.ts';
 import type { CustomerStatementEmailStatus, JobRecord } from '../schemas/records.ts';
 
-/** The states a customer's statement is reported in. */
-export type DeliveryState = 'Queued' | 'Sent' | 'Delivered' | 'Bounced' | 'Complained' | 'Failed';
+/**
+ * The states a customer's statement is reported in. `Skipped`: `skipnothingowed=1` and nothing
+ * was owed, when the request was made or when the worker came to send (Reason `Nothing owed`).
+ */
+export type DeliveryState = 'Queued' | 'Sent' | 'Delivered' | 'Bounced' | 'Complained' | 'Failed' | 'Skipped';
 
 /** One customer's line of the batch status: the POST's answer for the code, then where its email got to. */
 export interface CustomerDeliveryView {
@@ -25,6 +30,9 @@ export interface BatchStatusView {
   EndDate: string;
   FilterBy: string;
   ExcludePaidInvoices: boolean;
+  /** The statement options (beyond KashFlow): `activity` or `outstanding`, and `skipnothingowed`. */
+  StatementType: StatementType;
+  SkipNothingOwed: boolean;
   Customers: CustomerDeliveryView[];
 }
 
@@ -57,6 +65,8 @@ function jobView(job: JobRecord, now: Date): JobView {
     case 'DeadLettered':
       // Failed as far as the client can tell; an operator's redrive may still send it.
       return { State: 'Failed', Reason: job.reason ?? 'In the dead-letter queue' };
+    case 'Skipped':
+      return { State: 'Skipped', Reason: job.reason ?? STATUS_MESSAGES.nothingOwed };
     case 'Bounced':
     case 'Complained':
       return { State: job.state, Reason: job.lastEvent };
@@ -72,9 +82,9 @@ function toView(
   createdAt: string,
   now: Date,
 ): CustomerDeliveryView {
-  // Refused when the request was made (never queued), or queued and not picked up yet.
+  // Refused or skipped when the request was made (never queued), or queued and not picked up yet.
   const { State, Reason }: JobView = !status.Sent
-    ? { State: 'Failed', Reason: status.Message }
+    ? { State: status.Message === STATUS_MESSAGES.nothingOwed ? 'Skipped' : 'Failed', Reason: status.Message }
     : job === undefined
       ? { State: 'Queued' }
       : jobView(job, now);
@@ -105,6 +115,8 @@ export async function getBatchStatus(
     EndDate: batch.period.end,
     FilterBy: batch.period.filterAll ? 'All' : '',
     ExcludePaidInvoices: batch.period.excludePaid,
+    StatementType: statementTypeOf(batch.period),
+    SkipNothingOwed: batch.period.skipNothingOwed === true,
     Customers: batch.statuses.map((status) =>
       toView(status, jobs.get(status.CustomerCode), batch.createdAt, now),
     ),

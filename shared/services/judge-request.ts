@@ -4,15 +4,21 @@
  * verdict per code.
  */
 import { getTenantWithCustomers } from '../aws/dynamodb-tenants.ts';
+import { forEachConcurrently } from '../concurrency.ts';
 import { dateInTimeZone } from '../domain/calendar-date.ts';
 import { type CustomerVerdict, isLookupableCode, judgeCustomer } from '../domain/customer-status.ts';
+import { owesNothing } from '../domain/statement.ts';
 import {
   type PeriodRequest,
   resolveStatementPeriod,
   type StatementPeriod,
 } from '../domain/statement-period.ts';
-import { UnknownTenantError } from '../errors.ts';
+import { StatementNotSendableError, UnknownTenantError } from '../errors.ts';
 import type { CustomerRecord, TenantRecord } from '../schemas/records.ts';
+import { computeCustomerStatement } from './prepare-statement-email.ts';
+
+/** `skipnothingowed=1`: customers' statements computed a few at a time, each reading its ledger. */
+const CONCURRENT_BALANCE_CHECKS = 5;
 
 /** A bulk email request as the services take it: the token's tenant, distinct codes, period and time. */
 export interface StatementEmailRequest {
@@ -50,5 +56,31 @@ export async function judgeRequest(request: StatementEmailRequest): Promise<Judg
   const verdicts = new Map<string, CustomerVerdict>(
     customerCodes.map((code) => [code, judgeCustomer(customers.get(code), suppressions.get(code))]),
   );
+  if (period.skipNothingOwed === true) {
+    const sendable = customerCodes.filter((code) => verdicts.get(code) === 'send');
+    await forEachConcurrently(sendable, CONCURRENT_BALANCE_CHECKS, async (code) => {
+      if (await owesNothingNow(tenant, code, period, now)) verdicts.set(code, 'nothingOwed');
+    });
+  }
   return { tenant, customers, period, verdicts };
+}
+
+/**
+ * `skipnothingowed=1`, decided in the request so that its answer can say `Nothing owed`: the
+ * customer's statement is computed as the worker computes it (the same streams and maths). One
+ * that does not balance is left to the worker, which fails it with its reason as it would
+ * without the option.
+ */
+async function owesNothingNow(
+  tenant: TenantRecord,
+  customerCode: string,
+  period: StatementPeriod,
+  now: Date,
+): Promise<boolean> {
+  try {
+    return owesNothing(await computeCustomerStatement(tenant, customerCode, period, now));
+  } catch (error) {
+    if (error instanceof StatementNotSendableError) return false;
+    throw error;
+  }
 }

@@ -9,7 +9,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { getTemplate, newReadCost, streamLedger } from '../aws/dynamodb-ledger.ts';
 import { SES_MAX_MESSAGE_BYTES } from '../aws/ses-limits.ts';
 import { dateInTimeZone } from '../domain/calendar-date.ts';
-import { computeStatement, StatementBalanceError } from '../domain/statement.ts';
+import { STATUS_MESSAGES } from '../domain/customer-status.ts';
+import { computeStatement, owesNothing, type Statement, StatementBalanceError } from '../domain/statement.ts';
 import type { StatementPeriod } from '../domain/statement-period.ts';
 import { TemplateError } from '../domain/template.ts';
 import { StatementNotSendableError } from '../errors.ts';
@@ -47,17 +48,33 @@ export interface PrepareInput {
   renderPdf?: PdfRenderer;
 }
 
-/** Builds the statement email; throws StatementNotSendableError for what makes it unsendable. */
-export async function prepareStatementEmail(input: PrepareInput): Promise<ComposedEmail> {
-  const { tenant, customer, period, now, log, renderPdf } = input;
-  const template = await chooseTemplate(tenant, customer, log);
+/**
+ * `skipnothingowed=1` and the customer owes nothing: no email and no note, on purpose (the job
+ * ends `Skipped`, the dry run says `Nothing owed`). Not a failure.
+ */
+export class NothingOwedError extends Error {
+  override readonly name = 'NothingOwedError';
+}
+
+/**
+ * The customer's statement for the period, from its ledger streamed with consistent reads (the
+ * worker's reads, so that the API's `skipnothingowed` check and the worker's agree); throws
+ * StatementNotSendableError when it does not balance.
+ */
+export async function computeCustomerStatement(
+  tenant: TenantRecord,
+  customerCode: string,
+  period: StatementPeriod,
+  now: Date,
+  log?: Logger,
+): Promise<Statement> {
   const end = period.filterAll ? undefined : period.end;
   const cost = newReadCost();
-  let statement: Awaited<ReturnType<typeof computeStatement>>;
+  let statement: Statement;
   try {
     statement = await computeStatement(
       period,
-      streamLedger(tenant.tenantId, customer.code, end, cost),
+      streamLedger(tenant.tenantId, customerCode, end, cost),
       dateInTimeZone(now, tenant.timeZone),
     );
   } catch (error) {
@@ -65,7 +82,22 @@ export async function prepareStatementEmail(input: PrepareInput): Promise<Compos
       throw new StatementNotSendableError(`Statement does not balance: ${error.message}`);
     throw error;
   }
-  log.info('Statement computed', { lines: statement.lines.length, ...cost });
+  log?.info('Statement computed', { lines: statement.lines.length, ...cost });
+  return statement;
+}
+
+/**
+ * Builds the statement email; throws StatementNotSendableError for what makes it unsendable, and
+ * NothingOwedError when the period says `skipNothingOwed` and the closing balance is zero or less
+ * (checked again here, at send time: the ledger may have changed since the request).
+ */
+export async function prepareStatementEmail(input: PrepareInput): Promise<ComposedEmail> {
+  const { tenant, customer, period, now, log, renderPdf } = input;
+  const statement = await computeCustomerStatement(tenant, customer.code, period, now, log);
+  if (period.skipNothingOwed === true && owesNothing(statement)) {
+    throw new NothingOwedError(STATUS_MESSAGES.nothingOwed);
+  }
+  const template = await chooseTemplate(tenant, customer, log);
   let email: ComposedEmail;
   try {
     email = await composeStatementEmail({

@@ -9,7 +9,7 @@ import type { PeriodRequest, StatementPeriod } from '../domain/statement-period.
 import { StatementNotSendableError } from '../errors.ts';
 import type { CustomerRecord, CustomerStatementEmailStatus } from '../schemas/records.ts';
 import { judgeRequest } from './judge-request.ts';
-import { prepareStatementEmail } from './prepare-statement-email.ts';
+import { NothingOwedError, prepareStatementEmail } from './prepare-statement-email.ts';
 
 /** KashFlow's status plus what the email would be, so a client can check before sending; never `Sent`. */
 export interface DryRunStatus extends CustomerStatementEmailStatus {
@@ -59,6 +59,8 @@ export async function previewStatementEmails(
         LineCount: email.lineCount,
       };
     } catch (error) {
+      // The ledger changed between judging and rendering: answered as judging would have.
+      if (error instanceof NothingOwedError) return { ...toStatus(code, 'nothingOwed'), DryRun: true };
       if (!(error instanceof StatementNotSendableError)) throw error;
       return {
         CustomerCode: code,

@@ -13,6 +13,7 @@ import {
   markJobFailed,
   markJobSending,
   markJobSent,
+  markJobSkipped,
   releaseJob,
 } from '../aws/dynamodb-jobs.ts';
 import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
@@ -28,7 +29,7 @@ import { renderStatementPdf } from '../render/statement-pdf.ts';
 import type { JobRecord } from '../schemas/records.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
 import { dispositionOf } from './job-errors.ts';
-import { prepareStatementEmail } from './prepare-statement-email.ts';
+import { NothingOwedError, prepareStatementEmail } from './prepare-statement-email.ts';
 
 /** What a delivery brings besides the job: its message id (the claim's owner), lease and logger. */
 export interface JobContext {
@@ -40,8 +41,11 @@ export interface JobContext {
   now?: () => Date;
 }
 
-/** How a delivery ended, for the consumer's logs and tests; a retry is thrown, never returned. */
-export type JobOutcome = 'sent' | 'already-done' | 'failed';
+/**
+ * How a delivery ended, for the consumer's logs and tests; a retry is thrown, never returned.
+ * `skipped`: `skipnothingowed=1` and nothing was owed at send time.
+ */
+export type JobOutcome = 'sent' | 'already-done' | 'failed' | 'skipped';
 
 /** Another delivery of the job holds a live claim: retry this one later, do not drop it. */
 export class JobBusyError extends Error {
@@ -157,6 +161,12 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   try {
     email = await renderJob(job, now, log);
   } catch (error) {
+    if (error instanceof NothingOwedError) {
+      // Finished on purpose, before any send: no email, no note; the batch reports it Skipped.
+      await markJobSkipped(job, messageId, error.message, clock());
+      log.info('Nothing owed; statement not sent (skipnothingowed)');
+      return 'skipped';
+    }
     const { action, reason } = dispositionOf(error);
     if (action === 'fail') return failJob(job, messageId, reason, clock(), log);
     // If the release fails too, the claim simply lapses and the redelivery takes the job over.

@@ -9,7 +9,7 @@ import type { StatementPeriod } from '../domain/statement-period.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import type { CustomerStatementEmailStatus } from '../schemas/records.ts';
-import { type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
+import { jobVersionFor, type StatementJob, StatementJobSchema } from '../schemas/statement-job.ts';
 import { judgeRequest, type StatementEmailRequest } from './judge-request.ts';
 import type { BatchAssignment } from './with-idempotency-key.ts';
 
@@ -86,7 +86,8 @@ const CANCEL_RETRIES = { attempts: 4, baseMs: 50, capMs: 500 };
 type JobBase = Pick<StatementJob, 'tenantId' | 'batchId' | 'period' | 'requestedAt'>;
 
 function toJobs(base: JobBase, codes: readonly string[]): StatementJob[] {
-  return codes.map((customerCode) => StatementJobSchema.parse({ version: 1, ...base, customerCode }));
+  const version = jobVersionFor(base.period);
+  return codes.map((customerCode) => StatementJobSchema.parse({ version, ...base, customerCode }));
 }
 
 /**
