@@ -140,7 +140,7 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
     subject,
     recipient: customer.email,
     templateName: template.name,
-    lineCount: statement.lines.length,
+    lineCount: statement.openItems?.length ?? statement.lines.length,
     balance: content.tokens.BALANCE,
     overdue: content.tokens.OVERDUE,
     bytes: raw.byteLength,

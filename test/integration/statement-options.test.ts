@@ -261,6 +261,18 @@ describe('statementtype=outstanding', () => {
     expect(outstanding?.Balance).toBe('£345.00');
     expect(outstanding?.Balance).toBe(activity?.Balance);
   });
+
+  it("counts the open items as the dry run's LineCount of an outstanding statement", async () => {
+    const [activity] = jsonBody<{ LineCount: number }[]>(await post({ dryrun: '1' }, ['OPEN']));
+    const [outstanding] = jsonBody<{ LineCount: number }[]>(
+      await post({ dryrun: '1', statementtype: 'outstanding' }, ['OPEN']),
+    );
+
+    // Invoice 3001 (part paid) and the payment on account are open; 3002 and the activity's
+    // payment lines are not items of an open-item statement.
+    expect(outstanding?.LineCount).toBe(2);
+    expect(activity?.LineCount).not.toBe(2);
+  });
 });
 
 describe('Idempotency-Key with the statement options', () => {
