@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { BUILD_DIR, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
-import { afterBundlingCommands, LAMBDA_NODE_MAJOR } from '../infra/bundling.ts';
+import { LAMBDA_NODE_MAJOR } from '../infra/bundling.ts';
 import { lambdaNode } from '../infra/lambda-node.ts';
 import { startEmulators } from '../infra/local/emulators.ts';
 import { configureLocalEnvironment } from '../infra/local/environment.ts';
@@ -24,16 +24,10 @@ const EVENTS = path.join(PROJECT_ROOT, 'fixtures/events');
 /** Outside the project: no node_modules above the bundles, as in Lambda's /var/task. */
 const BUNDLE_DIR = path.join(tmpdir(), 'statement-mailer-check-bundles');
 
-/** The bundles as CDK builds them: esbuild, then each function's afterBundling commands. */
+/** The bundles as CDK builds them: esbuild, then each function's afterBundling commands (buildBundle runs them). */
 async function buildDeployedBundles(): Promise<Awaited<ReturnType<typeof buildAllBundles>>> {
   await rm(BUNDLE_DIR, { recursive: true, force: true });
-  const bundles = await buildAllBundles(BUNDLE_DIR);
-  for (const bundle of bundles) {
-    for (const command of afterBundlingCommands(bundle.name, PROJECT_ROOT, path.dirname(bundle.file))) {
-      await run('bash', ['-c', command], { cwd: PROJECT_ROOT });
-    }
-  }
-  return bundles;
+  return buildAllBundles(BUNDLE_DIR);
 }
 
 /** The sample event, with ids that only exist once earlier steps have run put in. */

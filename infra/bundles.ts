@@ -3,10 +3,11 @@
  * into `.build/<function>/index.mjs`, with esbuild's metafile for size reports.
  * `npm run build:bundles`.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_OPTIONS, FUNCTIONS, type FunctionName } from './bundling.ts';
+import { afterBundlingCommands, BUNDLE_OPTIONS, FUNCTIONS, type FunctionName } from './bundling.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const BUILD_DIR = path.join(PROJECT_ROOT, '.build');
@@ -34,6 +35,11 @@ export async function buildBundle(name: FunctionName, outDir = BUILD_DIR): Promi
     logLevel: 'warning',
   });
   await writeFile(path.join(outDir, name, 'metafile.json'), JSON.stringify(result.metafile));
+  // What CDK's afterBundling hook puts beside the bundle (the worker's PDF font), so that this
+  // build is the deployed one.
+  for (const command of afterBundlingCommands(name, PROJECT_ROOT, path.dirname(file))) {
+    execFileSync('bash', ['-c', command], { stdio: 'inherit' });
+  }
   const output =
     result.metafile.outputs[path.relative(process.cwd(), file)] ??
     Object.values(result.metafile.outputs).find((o) => o.entryPoint);
