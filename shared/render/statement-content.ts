@@ -1,11 +1,13 @@
 /**
  * What a statement says, as the values of a template's tokens and as the statement table in HTML
- * and plain text, every figure formatted in the tenant's currency and locale.
+ * and plain text, every word in the statement's language and every figure formatted in its
+ * currency and locale (labels.ts).
  */
 import { formatMoney } from '../domain/money.ts';
 import type { OpenItem, Statement, StatementLine } from '../domain/statement.ts';
 import { statementTypeOf } from '../domain/statement-period.ts';
 import { escapeHtml, type TokenValues } from '../domain/template.ts';
+import { type HeadingLabels, labelsFor, type StatementLabels } from './labels.ts';
 
 /** Who the statement is from and to, and the currency and locale its figures are written in. */
 export interface StatementParties {
@@ -14,6 +16,7 @@ export interface StatementParties {
   customerName: string;
   contactName: string | undefined;
   currency: string;
+  /** The statement's locale (labels.ts statementLocale): its words' language and its figures' format. */
   locale: string;
 }
 
@@ -29,29 +32,7 @@ export interface FormattedLine {
 }
 
 /** The table's column headings, which depend on the statement type (the rows' model does not). */
-export type ColumnHeadings = Record<keyof FormattedLine, string>;
-
-/** An activity statement's columns: each movement, and the balance after it. */
-export const ACTIVITY_HEADINGS: ColumnHeadings = {
-  date: 'Date',
-  type: 'Type',
-  reference: 'Invoice',
-  due: 'Due',
-  debit: 'Debit',
-  credit: 'Credit',
-  balance: 'Balance',
-};
-
-/** An outstanding statement's columns: each open item's own amount, what was paid on it, and what is open. */
-export const OUTSTANDING_HEADINGS: ColumnHeadings = {
-  date: 'Date',
-  type: 'Type',
-  reference: 'Invoice',
-  due: 'Due',
-  debit: 'Original',
-  credit: 'Paid/credited',
-  balance: 'Open',
-};
+export type ColumnHeadings = HeadingLabels;
 
 /** What the statement says, formatted for people: token values and the table, for the email and the PDF. */
 export interface StatementContent {
@@ -65,6 +46,8 @@ export interface StatementContent {
   rows: FormattedLine[];
   ageing: { label: string; amount: string }[];
   title: string;
+  /** The words of the statement's language, for what the PDF prints beyond the content. */
+  labels: StatementLabels;
 }
 
 function formatDate(date: string, locale: string): string {
@@ -77,27 +60,21 @@ function formatDate(date: string, locale: string): string {
   }).format(new Date(Date.UTC(year, month - 1, day)));
 }
 
-const LINE_TYPES: Record<StatementLine['kind'], string> = {
-  invoice: 'Invoice',
-  'credit-note': 'Credit note',
-  payment: 'Payment',
-  refund: 'Refund',
-  'payment-on-account': 'Payment on account',
-  'refund-on-account': 'Refund on account',
-};
-
 /**
  * The Type and Invoice columns of a line. The Invoice column holds invoice numbers only: the
  * invoice the line is or pays (a legacy credit note is an invoice with a negative total). A
  * credit note has a number of its own, so it is named in the Type column ("Credit note 5"),
  * where it cannot be read as invoice 5; a payment on account has no invoice.
  */
-function describeLine(line: StatementLine | OpenItem): { type: string; reference: string } {
+function describeLine(
+  line: StatementLine | OpenItem,
+  kinds: StatementLabels['lineKinds'],
+): { type: string; reference: string } {
   if (line.creditNoteNumber !== undefined) {
-    return { type: `${LINE_TYPES[line.kind]} ${line.creditNoteNumber}`, reference: '' };
+    return { type: `${kinds[line.kind]} ${line.creditNoteNumber}`, reference: '' };
   }
   return {
-    type: LINE_TYPES[line.kind],
+    type: kinds[line.kind],
     reference: line.invoiceNumber === undefined ? '' : String(line.invoiceNumber),
   };
 }
@@ -110,14 +87,15 @@ function describeLine(line: StatementLine | OpenItem): { type: string; reference
 export function describeStatement(statement: Statement, parties: StatementParties): StatementContent {
   const money = (minor: number) => formatMoney(minor, parties.currency, parties.locale);
   const date = (iso: string) => formatDate(iso, parties.locale);
+  const labels = labelsFor(parties.locale);
   const { period } = statement;
-  const startLabel = period.filterAll ? 'the beginning' : date(period.start);
+  const startLabel = period.filterAll ? labels.beginning : date(period.start);
   const endLabel = period.filterAll ? date(statement.asOf) : date(period.end);
   const contact = parties.contactName?.trim() || parties.customerName;
   const [firstName = contact, ...rest] = contact.split(/\s+/);
   const toRow = (line: StatementLine): FormattedLine => ({
     date: date(line.date),
-    ...describeLine(line),
+    ...describeLine(line, labels.lineKinds),
     due: line.dueDate === undefined ? '' : date(line.dueDate),
     debit: line.debitMinor === 0 ? '' : money(line.debitMinor),
     credit: line.creditMinor === 0 ? '' : money(line.creditMinor),
@@ -126,7 +104,7 @@ export function describeStatement(statement: Statement, parties: StatementPartie
   /** An open item: its own amount and what is open signed as balances are; what was paid on it, as paid. */
   const toOpenRow = (item: OpenItem): FormattedLine => ({
     date: date(item.date),
-    ...describeLine(item),
+    ...describeLine(item, labels.lineKinds),
     due: item.dueDate === undefined ? '' : date(item.dueDate),
     debit: money(item.originalMinor),
     credit: item.paidMinor === 0 ? '' : money(item.paidMinor),
@@ -145,18 +123,23 @@ export function describeStatement(statement: Statement, parties: StatementPartie
   const rows = outstanding
     ? [
         ...(statement.openItems ?? []).map(toOpenRow),
-        balanceRow(statement.closingMinor < 0 ? 'In credit' : 'Total owed', endLabel, statement.closingMinor),
+        balanceRow(
+          statement.closingMinor < 0 ? labels.inCredit : labels.totalOwed,
+          endLabel,
+          statement.closingMinor,
+        ),
       ]
     : [
-        balanceRow('Opening balance', period.filterAll ? '' : date(period.start), statement.openingMinor),
+        balanceRow(labels.openingBalance, period.filterAll ? '' : date(period.start), statement.openingMinor),
         ...statement.lines.map(toRow),
-        balanceRow('Closing balance', endLabel, statement.closingMinor),
+        balanceRow(labels.closingBalance, endLabel, statement.closingMinor),
       ];
   return {
     title: outstanding
-      ? `Statement of open items for ${parties.customerName} (${parties.customerCode}) at ${endLabel}`
-      : `Statement of account for ${parties.customerName} (${parties.customerCode}), ${startLabel} to ${endLabel}`,
-    headings: outstanding ? OUTSTANDING_HEADINGS : ACTIVITY_HEADINGS,
+      ? labels.outstandingTitle(parties.customerName, parties.customerCode, endLabel)
+      : labels.activityTitle(parties.customerName, parties.customerCode, startLabel, endLabel),
+    headings: outstanding ? labels.outstandingHeadings : labels.activityHeadings,
+    labels,
     tokens: {
       NAME: parties.customerName,
       CONTACT: contact,
@@ -173,17 +156,17 @@ export function describeStatement(statement: Statement, parties: StatementPartie
     },
     rows,
     ageing: [
-      { label: 'Current', amount: money(statement.ageing.currentMinor) },
-      { label: '1–30 days', amount: money(statement.ageing.days1To30Minor) },
-      { label: '31–60 days', amount: money(statement.ageing.days31To60Minor) },
-      { label: '61–90 days', amount: money(statement.ageing.days61To90Minor) },
-      { label: 'Over 90 days', amount: money(statement.ageing.over90Minor) },
+      { label: labels.ageing.current, amount: money(statement.ageing.currentMinor) },
+      { label: labels.ageing.days1To30, amount: money(statement.ageing.days1To30Minor) },
+      { label: labels.ageing.days31To60, amount: money(statement.ageing.days31To60Minor) },
+      { label: labels.ageing.days61To90, amount: money(statement.ageing.days61To90Minor) },
+      { label: labels.ageing.over90, amount: money(statement.ageing.over90Minor) },
       ...(statement.ageing.unappliedCreditMinor > 0
-        ? [{ label: 'Less credit not yet applied', amount: money(statement.ageing.unappliedCreditMinor) }]
+        ? [{ label: labels.ageing.unappliedCredit, amount: money(statement.ageing.unappliedCreditMinor) }]
         : []),
       statement.closingMinor < 0
-        ? { label: 'In credit', amount: money(-statement.closingMinor) }
-        : { label: 'Total due', amount: money(statement.closingMinor) },
+        ? { label: labels.inCredit, amount: money(-statement.closingMinor) }
+        : { label: labels.ageing.totalDue, amount: money(statement.closingMinor) },
     ],
   };
 }
@@ -205,7 +188,7 @@ export function statementTableHtml(content: StatementContent): string {
   return [
     `<h2 style="font-family:sans-serif;font-size:16px">${escapeHtml(content.title)}</h2>`,
     `<table style="border-collapse:collapse;font-family:sans-serif;font-size:13px"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`,
-    `<h3 style="font-family:sans-serif;font-size:14px">Amount due by age</h3>`,
+    `<h3 style="font-family:sans-serif;font-size:14px">${escapeHtml(content.labels.amountDueByAge)}</h3>`,
     `<table style="border-collapse:collapse;font-family:sans-serif;font-size:13px"><tbody>${ageing}</tbody></table>`,
   ].join('\n');
 }
@@ -228,7 +211,7 @@ export function statementTableText(content: StatementContent): string {
     '',
     ...rows.map(format),
     '',
-    'Amount due by age',
+    content.labels.amountDueByAge,
     ...content.ageing.map((bucket) => `${bucket.label.padEnd(ageingWidth)}  ${bucket.amount}`),
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import { isValidEmailAddress } from '../domain/email-address.ts';
 import type { Statement } from '../domain/statement.ts';
 import { escapeHtml, renderTemplate } from '../domain/template.ts';
 import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
+import { pickTranslation, statementLocale } from './labels.ts';
 import { buildRawMessage } from './mime.ts';
 import {
   describeStatement,
@@ -15,7 +16,10 @@ import {
   statementTableText,
 } from './statement-content.ts';
 
-/** Used when neither the customer nor the tenant names a template. */
+/**
+ * Used when neither the customer nor the tenant names a template; in English, and translated into
+ * every language statements are written in (labels.ts), with the same tokens.
+ */
 export const BUILT_IN_TEMPLATE: TemplateRecord = {
   number: 0,
   name: 'Built-in statement',
@@ -24,6 +28,36 @@ export const BUILT_IN_TEMPLATE: TemplateRecord = {
     '<p>Dear #CONTACT#,</p><p>Please find attached your statement of account for #STARTDATE# to #ENDDATE#.</p>' +
     '<p>Your balance is <strong>#BALANCE#</strong>, of which #OVERDUE# is overdue.</p><p>Kind regards,<br>#COMPANY#</p>',
   isHtml: true,
+  translations: [
+    {
+      language: 'fr',
+      subject: 'Relevé de compte de #COMPANY#',
+      body:
+        '<p>Bonjour #CONTACT#,</p><p>Veuillez trouver ci-joint votre relevé de compte pour la période #STARTDATE# – #ENDDATE#.</p>' +
+        "<p>Votre solde s'élève à <strong>#BALANCE#</strong>, dont #OVERDUE# échu.</p><p>Cordialement,<br>#COMPANY#</p>",
+    },
+    {
+      language: 'de',
+      subject: 'Kontoauszug von #COMPANY#',
+      body:
+        '<p>Guten Tag #CONTACT#,</p><p>anbei erhalten Sie Ihren Kontoauszug für den Zeitraum #STARTDATE# – #ENDDATE#.</p>' +
+        '<p>Ihr Saldo beträgt <strong>#BALANCE#</strong>, davon sind #OVERDUE# überfällig.</p><p>Mit freundlichen Grüßen<br>#COMPANY#</p>',
+    },
+    {
+      language: 'es',
+      subject: 'Extracto de cuenta de #COMPANY#',
+      body:
+        '<p>Estimado/a #CONTACT#:</p><p>Le adjuntamos su extracto de cuenta del periodo #STARTDATE# – #ENDDATE#.</p>' +
+        '<p>Su saldo es de <strong>#BALANCE#</strong>, del cual #OVERDUE# está vencido.</p><p>Atentamente,<br>#COMPANY#</p>',
+    },
+    {
+      language: 'nl',
+      subject: 'Rekeningoverzicht van #COMPANY#',
+      body:
+        '<p>Beste #CONTACT#,</p><p>In de bijlage vindt u uw rekeningoverzicht over de periode #STARTDATE# – #ENDDATE#.</p>' +
+        '<p>Uw saldo bedraagt <strong>#BALANCE#</strong>, waarvan #OVERDUE# vervallen is.</p><p>Met vriendelijke groet,<br>#COMPANY#</p>',
+    },
+  ],
 };
 
 /** The statement cannot be emailed as it is: the job fails with this reason, nothing is sent. */
@@ -93,7 +127,7 @@ function textToHtml(text: string): string {
 export async function composeStatementEmail(input: ComposeInput): Promise<ComposedEmail> {
   const { tenant, customer, template, statement, now, renderPdf } = input;
   if (!isValidEmailAddress(customer.email)) throw new StatementEmailError('Invalid customer email address');
-  const locale = tenant.locale ?? 'en-GB';
+  const locale = statementLocale(tenant.locale, customer.language);
   const content = describeStatement(statement, {
     company: tenant.name,
     customerCode: customer.code,
@@ -102,21 +136,20 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
     currency: customer.currency ?? tenant.currency,
     locale,
   });
-  const subject = renderTemplate(template.subject, content.tokens, 'header');
-  const textBody = renderTemplate(
-    template.isHtml ? htmlToText(template.body) : template.body,
-    content.tokens,
-    'text',
-  );
-  const htmlBody = template.isHtml
-    ? renderTemplate(template.body, content.tokens, 'html')
-    : textToHtml(textBody);
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${htmlBody}\n<hr>\n${statementTableHtml(content)}</body></html>`;
+  // The template's translation into the statement's language, else its own text.
+  const { subject: subjectText, body } = pickTranslation(template.translations, locale) ?? template;
+  const subject = renderTemplate(subjectText, content.tokens, 'header');
+  const textBody = renderTemplate(template.isHtml ? htmlToText(body) : body, content.tokens, 'text');
+  const htmlBody = template.isHtml ? renderTemplate(body, content.tokens, 'html') : textToHtml(textBody);
+  const html = `<!DOCTYPE html><html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${htmlBody}\n<hr>\n${statementTableHtml(content)}</body></html>`;
   const text = `${textBody}\n\n${statementTableText(content)}\n`;
   const pdf =
     renderPdf === undefined
       ? undefined
-      : await renderPdf(content, { company: tenant.name, subtitle: content.tokens.STATEMENTDATE });
+      : await renderPdf(content, {
+          company: tenant.name,
+          subtitle: content.labels.statementDate(content.tokens.STATEMENTDATE),
+        });
   const raw = buildRawMessage({
     from: { name: tenant.name, address: tenant.fromEmail },
     to: { name: customer.contactName ?? customer.name, address: customer.email },

@@ -89,7 +89,7 @@ export async function renderStatementPdf(content: StatementContent, meta: PdfMet
     draw(content.title, 0, y, 10);
     y -= 12;
     draw(meta.subtitle, 0, y, 8);
-    draw(`Page ${pageNumber}`, 515, y, 8, font, 'right');
+    draw(`${content.labels.page} ${pageNumber}`, 515, y, 8, font, 'right');
     y -= 22;
     for (const column of COLUMNS)
       draw(content.headings[column.key], column.x, y, FONT_SIZE, bold, column.align);
@@ -106,7 +106,7 @@ export async function renderStatementPdf(content: StatementContent, meta: PdfMet
   }
   if (y < MARGIN + ROW_HEIGHT * (content.ageing.length + 3)) newPage();
   y -= ROW_HEIGHT;
-  draw('Amount due by age', 0, y, 10, bold);
+  draw(content.labels.amountDueByAge, 0, y, 10, bold);
   y -= ROW_HEIGHT + 2;
   for (const bucket of content.ageing) {
     draw(bucket.label, 0, y);

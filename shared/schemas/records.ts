@@ -47,6 +47,8 @@ export const TemplateRecordSchema = z.object({
   subject: z.string(),
   body: z.string(),
   isHtml: z.boolean(),
+  /** The subject and body in other languages; a customer's statement uses the one in its language. */
+  translations: z.array(z.object({ language: z.string(), subject: z.string(), body: z.string() })).optional(),
 });
 /** A stored email template, as the worker fills it. */
 export type TemplateRecord = z.infer<typeof TemplateRecordSchema>;
@@ -61,6 +63,8 @@ export const CustomerRecordSchema = z.object({
   emailTemplateNumber: RecordNumberSchema.optional(),
   /** The currency its documents are held in (fixed when it was created); absent: the tenant's. */
   currency: CurrencySchema.optional(),
+  /** The language its statements are written in (BCP 47); absent: the tenant's locale's. */
+  language: LocaleSchema.optional(),
 });
 /** A stored customer, as the request path judges it and the worker addresses it. */
 export type CustomerRecord = z.infer<typeof CustomerRecordSchema>;
