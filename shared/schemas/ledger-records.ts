@@ -239,13 +239,48 @@ const withKnownTokens = <T extends z.ZodType<string>>(schema: T) =>
     for (const problem of unknownTokens(text)) context.addIssue({ code: 'custom', message: problem });
   });
 
-/** `PUT /v2/emailtemplates/{number}`: KashFlow's email template; unknown tokens are refused here. */
+/** The most translations a template may carry (the template and its translations are one item). */
+export const MAX_TEMPLATE_TRANSLATIONS = 10;
+
+/** A template's subject and body in one language, by the same rules as the template's own. */
+export const TemplateTranslationSchema = z.strictObject({
+  Language: LocaleSchema,
+  Subject: withKnownTokens(SubjectSchema),
+  Body: withKnownTokens(BodySchema),
+});
+
+/** At most one translation per language tag. */
+const TranslationsSchema = z
+  .array(TemplateTranslationSchema)
+  .max(MAX_TEMPLATE_TRANSLATIONS, {
+    message: `must have at most ${MAX_TEMPLATE_TRANSLATIONS} translations`,
+  })
+  .superRefine((translations, context) => {
+    const seen = new Set<string>();
+    translations.forEach((translation, index) => {
+      if (seen.has(translation.Language)) {
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'Language'],
+          message: `must not repeat another translation's language (${translation.Language})`,
+        });
+      }
+      seen.add(translation.Language);
+    });
+  });
+
+/**
+ * `PUT /v2/emailtemplates/{number}`: KashFlow's email template; unknown tokens are refused here.
+ * `Translations` (ours) hold its text in other languages: a customer's statement uses the one in
+ * its language (docs/api.md).
+ */
 export const EmailTemplateSchema = z.strictObject({
   Number: RecordNumberSchema,
   Name: NameSchema,
   Subject: withKnownTokens(SubjectSchema),
   Body: withKnownTokens(BodySchema),
   IsHtml: z.boolean().default(true),
+  Translations: TranslationsSchema.optional(),
   ...versioned,
 });
 /** An email template as the API takes and answers it. */

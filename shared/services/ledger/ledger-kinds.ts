@@ -23,7 +23,7 @@ import {
   tenantKey,
 } from '../../aws/table-keys.ts';
 import { minorDigits, toDecimalText, toMinorUnits } from '../../domain/money.ts';
-import { CustomerCodeSchema, RecordNumberSchema } from '../../schemas/fields.ts';
+import { CustomerCodeSchema, MAX_BODY_LENGTH, RecordNumberSchema } from '../../schemas/fields.ts';
 import {
   type Contact,
   type CreditNote,
@@ -467,18 +467,38 @@ const templateKind: LedgerKind<EmailTemplate> = {
   upsertReads: () => [],
   deleteReads: (tenantId) => [settingsKey(tenantId), tenantKey(tenantId)],
   // The subject and body are stored once, as the attributes the worker reads (an item holds at
-  // most 400 KB); the answer is made from them.
-  place: (template) => ({
-    record: { Number: template.Number, Name: template.Name, IsHtml: template.IsHtml },
-    attributes: {
-      number: template.Number,
-      name: template.Name,
-      subject: template.Subject,
-      body: template.Body,
-      isHtml: template.IsHtml,
-    },
-    writes: [],
-  }),
+  // most 400 KB); the answer is made from them. The translations' bodies share the body's limit.
+  place(template) {
+    const translations = template.Translations ?? [];
+    const bodyLength = translations.reduce((total, { Body }) => total + Body.length, template.Body.length);
+    if (bodyLength > MAX_BODY_LENGTH) {
+      return [
+        {
+          path: ['Translations'],
+          message: `must hold, with Body, at most ${MAX_BODY_LENGTH} characters of bodies in all (it holds ${bodyLength})`,
+        },
+      ];
+    }
+    return {
+      record: { Number: template.Number, Name: template.Name, IsHtml: template.IsHtml },
+      attributes: {
+        number: template.Number,
+        name: template.Name,
+        subject: template.Subject,
+        body: template.Body,
+        isHtml: template.IsHtml,
+        translations:
+          template.Translations === undefined
+            ? undefined
+            : template.Translations.map(({ Language, Subject, Body }) => ({
+                language: Language,
+                subject: Subject,
+                body: Body,
+              })),
+      },
+      writes: [],
+    };
+  },
   remove(previous, view) {
     const tenant = view.get(tenantKey(view.tenantId));
     if (tenant?.defaultStatementTemplateNumber === previous.number) {
@@ -498,6 +518,15 @@ const templateKind: LedgerKind<EmailTemplate> = {
     Subject: item.subject,
     Body: item.body,
     IsHtml: item.isHtml,
+    ...(Array.isArray(item.translations)
+      ? {
+          Translations: (item.translations as Item[]).map((translation) => ({
+            Language: translation.language,
+            Subject: translation.subject,
+            Body: translation.body,
+          })),
+        }
+      : {}),
     ...(item.versionText === undefined ? {} : { Version: item.versionText }),
   }),
 };
