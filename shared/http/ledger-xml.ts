@@ -216,7 +216,12 @@ export function ledgerBatchFromXml(root: XmlElement): unknown {
 }
 
 /** The list items of the records: a customer's contacts and addresses, a credit note's allocations. */
-const RECORD_ITEMS = { Contacts: 'Contact', Addresses: 'Address', Allocations: 'Allocation' };
+const RECORD_ITEMS = {
+  Contacts: 'Contact',
+  Addresses: 'Address',
+  Allocations: 'Allocation',
+  Translations: 'Translation',
+};
 
 /** Each record type's answer in XML. */
 export const RECORD_XML: { [T in LedgerType]: XmlShape } = {

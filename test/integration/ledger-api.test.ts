@@ -344,6 +344,16 @@ describe('ledger API: templates and statement settings', () => {
     const builtIn = await api.get('/v2/emailtemplates/defaultStatementTemplate');
     expect(builtIn.statusCode).toBe(200);
     expect(bodyOf(builtIn)).toMatchObject({ Number: 0, Name: 'Built-in statement', IsHtml: true });
+    // The built-in template's translations, as a tenant's own would be answered, in JSON and XML.
+    expect(
+      bodyOf<{ Translations: { Language: string }[] }>(builtIn).Translations.map((t) => t.Language),
+    ).toEqual(['fr', 'de', 'es', 'nl']);
+    const builtInXml = await api.get('/v2/emailtemplates/defaultStatementTemplate', {
+      headers: { Accept: 'application/xml' },
+    });
+    expect(builtInXml.body).toMatch(
+      /<Translations><Translation><Language>fr<\/Language><Subject>Relevé de compte de #COMPANY#<\/Subject>/,
+    );
     expect(bodyOf(await api.get('/v2/emailtemplates'))).toEqual([]);
 
     for (const number of [2, 1]) {

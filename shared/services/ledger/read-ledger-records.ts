@@ -135,6 +135,11 @@ export async function getDefaultStatementTemplate(tenantId: string): Promise<Rec
     Subject: BUILT_IN_TEMPLATE.subject,
     Body: BUILT_IN_TEMPLATE.body,
     IsHtml: BUILT_IN_TEMPLATE.isHtml,
+    Translations: (BUILT_IN_TEMPLATE.translations ?? []).map((translation) => ({
+      Language: translation.language,
+      Subject: translation.subject,
+      Body: translation.body,
+    })),
   };
 }
 
