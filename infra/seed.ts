@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { dateInTimeZone, isIsoDate } from '#shared/domain/calendar-date.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { FixtureError } from '#shared/seed/validate-fixture.ts';
-import { configureLocalEnvironment, LOCAL_TABLE_NAME, portFromEnv } from './local/environment.ts';
+import { selectTable, TERMINAL } from './cli.ts';
+import { LOCAL_TABLE_NAME } from './local/environment.ts';
 
 const USAGE = `usage: npm run seed -- <fixture.json> [--local] [--today YYYY-MM-DD]
 
@@ -32,17 +33,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.local) {
-    configureLocalEnvironment({
-      dynamodb:
-        process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${portFromEnv('DYNAMODB_PORT', 8000)}`,
-    });
-  }
-  if (!process.env.TABLE_NAME) {
-    console.error('TABLE_NAME is not set: name the table to load into, or use --local.\n');
-    console.error(USAGE);
-    return 2;
-  }
+  if (!selectTable(values.local, TERMINAL, USAGE)) return 2;
   let document: unknown;
   try {
     document = JSON.parse(await readFile(file, 'utf8'));

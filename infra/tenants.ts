@@ -4,7 +4,6 @@
  * `--local`, in the local stack that `npm start` runs (the convention of `npm run seed`). Every flag
  * is checked by the rule the fixture import applies to the same field before anything is written.
  */
-import { realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type * as z from 'zod';
 import { createTenant, listTenants } from '#shared/aws/dynamodb-operators.ts';
@@ -17,7 +16,8 @@ import {
   TimeZoneSchema,
 } from '#shared/schemas/fields.ts';
 import type { TenantRecord } from '#shared/schemas/records.ts';
-import { configureLocalEnvironment, LOCAL_TABLE_NAME, portFromEnv } from './local/environment.ts';
+import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './cli.ts';
+import { LOCAL_TABLE_NAME } from './local/environment.ts';
 
 const USAGE = `usage: npm run tenants -- create --id <id> --name <name> --from-email <address>
                               --time-zone <IANA zone> --currency <ISO 4217> [--locale <BCP 47>] [--local]
@@ -27,18 +27,6 @@ const USAGE = `usage: npm run tenants -- create --id <id> --name <name> --from-e
   list      lists the tenants: id, name, From address, time zone, currency, locale
   --local   the local stack of \`npm start\` (DynamoDB on 127.0.0.1:$DYNAMODB_PORT, default 8000,
             table ${LOCAL_TABLE_NAME}); without it, TABLE_NAME and the AWS environment are used`;
-
-/** Where a command's lines go: the terminal, or a test's arrays. */
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-/** The terminal: results on stdout (a script can capture them), everything else on stderr. */
-export const TERMINAL: CliOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 /** Each `create` flag, the rule it is held to, and the record field it fills. */
 const CREATE_FLAGS = {
@@ -54,33 +42,6 @@ const CREATE_FLAGS = {
 >;
 
 type CreateFlag = keyof typeof CREATE_FLAGS;
-
-/** Points the SDK at the local stack with `--local`; false (after saying why) when no table is named. */
-export function selectTable(local: boolean, io: CliOutput, usage: string): boolean {
-  if (local) {
-    configureLocalEnvironment({
-      dynamodb:
-        process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${portFromEnv('DYNAMODB_PORT', 8000)}`,
-    });
-  }
-  if (process.env.TABLE_NAME) return true;
-  io.err('TABLE_NAME is not set: name the table, or use --local.\n');
-  io.err(usage);
-  return false;
-}
-
-/** Rows as columns padded to their widest cell, the header first. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  return [header, ...rows].map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 /** The problems of `create`'s flags, each naming the flag and its rule; the record when there are none. */
 export function tenantFromFlags(
@@ -194,17 +155,6 @@ function parseOptions(args: string[]) {
       help: { type: 'boolean', default: false },
     },
   });
-}
-
-/** True in the process started as `tsx <this file>`, false where a test imports it. */
-export function isEntryPoint(moduleFile: string): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(moduleFile);
-  } catch {
-    return false;
-  }
 }
 
 if (isEntryPoint(import.meta.filename)) {

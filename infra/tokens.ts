@@ -16,8 +16,8 @@ import {
 } from '#shared/aws/dynamodb-operators.ts';
 import { hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { TenantIdSchema } from '#shared/schemas/fields.ts';
+import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './cli.ts';
 import { LOCAL_TABLE_NAME } from './local/environment.ts';
-import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './tenants.ts';
 
 /** Tokens last at most ten years: a longer one is a token that never expires, which is the default. */
 export const MAX_EXPIRY_DAYS = 3650;

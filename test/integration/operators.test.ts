@@ -7,7 +7,8 @@ import { getTenant, listTenants, tenantDirectoryItem } from '#shared/aws/dynamod
 import { getTokenRecord, hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { tenantDirectoryKey, tenantKey } from '#shared/aws/table-keys.ts';
 import { tenantForAuthorization } from '#shared/services/authorize-token.ts';
-import { type CliOutput, tenantsCli } from '../../infra/tenants.ts';
+import type { CliOutput } from '../../infra/cli.ts';
+import { tenantsCli } from '../../infra/tenants.ts';
 import { tokensCli } from '../../infra/tokens.ts';
 import { type RequestLog, recordRequests } from '../support/sdk-requests.ts';
 import { exampleTenant, seedTenants, uniqueTenantId } from '../support/tenants.ts';

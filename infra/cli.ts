@@ -1,0 +1,57 @@
+/**
+ * What the operator commands (`npm run seed`, `npm run tenants`, `npm run tokens`) share: where
+ * their lines go, how they choose the table (`--local` or TABLE_NAME and the AWS environment), a
+ * plain-text table, and whether a module is the command being run.
+ */
+import { realpathSync } from 'node:fs';
+import { configureLocalEnvironment, portFromEnv } from './local/environment.ts';
+
+/** Where a command's lines go: the terminal, or a test's arrays. */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** The terminal: results on stdout (a script can capture them), everything else on stderr. */
+export const TERMINAL: CliOutput = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Points the SDK at the local stack with `--local`; false (after saying why) when no table is named. */
+export function selectTable(local: boolean, io: CliOutput, usage: string): boolean {
+  if (local) {
+    configureLocalEnvironment({
+      dynamodb:
+        process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${portFromEnv('DYNAMODB_PORT', 8000)}`,
+    });
+  }
+  if (process.env.TABLE_NAME) return true;
+  io.err('TABLE_NAME is not set: name the table, or use --local.\n');
+  io.err(usage);
+  return false;
+}
+
+/** Rows as columns padded to their widest cell, the header first. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** True in the process started as `tsx <this file>`, false where a test imports it. */
+export function isEntryPoint(moduleFile: string): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(moduleFile);
+  } catch {
+    return false;
+  }
+}
