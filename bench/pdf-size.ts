@@ -10,10 +10,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { computeStatement } from '#shared/domain/statement.ts';
 import { FONT_PACKAGE_DIR, STATEMENT_FONT_DIR, STATEMENT_FONT_FILES } from '#shared/render/pdf-font.ts';
 import { describeStatement } from '#shared/render/statement-content.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
+import { tenLineStatement } from '#test/support/statements.ts';
 import { PROJECT_ROOT } from '../infra/bundles.ts';
 import { afterBundlingCommands } from '../infra/bundling.ts';
 import { type Row, ratio } from './lib/setup.ts';
@@ -22,21 +22,7 @@ const run = promisify(execFile);
 
 /** A ten-line statement (opening, eight invoices, closing) for a Polish customer. */
 async function tenLinePdf(): Promise<Uint8Array> {
-  const period = { start: '2026-01-01', end: '2026-03-31', filterAll: false, excludePaid: false };
-  const statement = await computeStatement(
-    period,
-    {
-      invoices: Array.from({ length: 8 }, (_, index) => ({
-        number: 1001 + index,
-        issuedDate: `2026-0${1 + Math.floor(index / 3)}-${String(10 + index).padStart(2, '0')}`,
-        dueDate: '2026-04-30',
-        totalMinor: 12345 + index * 1000,
-      })),
-      creditNotes: [],
-      payments: [],
-    },
-    '2026-04-15',
-  );
+  const statement = await tenLineStatement();
   const content = describeStatement(statement, {
     company: 'Demo Trading Ltd',
     customerCode: '101',

@@ -5,15 +5,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeStatement } from '#shared/domain/statement.ts';
 import { FONT_PACKAGE_DIR, STATEMENT_FONT_FILES } from '#shared/render/pdf-font.ts';
 import { describeStatement, type StatementParties } from '#shared/render/statement-content.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
 import { pdfText } from '../support/pdf-text.ts';
+import { tenLineStatement } from '../support/statements.ts';
 
 const run = promisify(execFile);
 
-const period = { start: '2026-01-01', end: '2026-03-31', filterAll: false, excludePaid: false };
 const parties = (customerName: string): StatementParties => ({
   company: 'Demo Trading Ltd',
   customerCode: '101',
@@ -23,22 +22,9 @@ const parties = (customerName: string): StatementParties => ({
   locale: 'en-GB',
 });
 
-/** Eight invoices in the period: with the opening and closing balances, ten lines. */
-async function tenLineStatement(customerName: string): Promise<Uint8Array> {
-  const statement = await computeStatement(
-    period,
-    {
-      invoices: Array.from({ length: 8 }, (_, index) => ({
-        number: 1001 + index,
-        issuedDate: `2026-0${1 + Math.floor(index / 3)}-${String(10 + index).padStart(2, '0')}`,
-        dueDate: '2026-04-30',
-        totalMinor: 12345 + index * 1000,
-      })),
-      creditNotes: [],
-      payments: [],
-    },
-    '2026-04-15',
-  );
+/** The shared ten-line statement (test/support/statements.ts) for this customer, as a PDF. */
+async function tenLinePdf(customerName: string): Promise<Uint8Array> {
+  const statement = await tenLineStatement();
   const content = describeStatement(statement, parties(customerName));
   expect(content.rows).toHaveLength(10);
   return renderStatementPdf(content, { company: 'Demo Trading Ltd', subtitle: customerName });
@@ -81,7 +67,7 @@ describe('renderStatementPdf with customers in every script', () => {
   ])(
     'prints a %s name as written, extractable by pdftotext and by its ToUnicode map',
     async (script, name) => {
-      const pdf = await tenLineStatement(name);
+      const pdf = await tenLinePdf(name);
 
       const extracted = await pdftotext(pdf, script.replace(/\W+/g, '-'));
       expect(extracted).toContain(name.normalize('NFC'));
@@ -96,7 +82,7 @@ describe('renderStatementPdf with customers in every script', () => {
   it('replaces only the characters the font lacks (CJK, emoji) with "?", and still renders', async () => {
     const name = '東京 Trading 🙂️ Ltd';
 
-    const pdf = await tenLineStatement(name);
+    const pdf = await tenLinePdf(name);
 
     const extracted = await pdftotext(pdf, 'cjk');
     expect(extracted).toContain('?? Trading ? Ltd');
@@ -112,7 +98,7 @@ describe('renderStatementPdf with customers in every script', () => {
       )
     ).byteLength;
 
-    const pdf = await tenLineStatement('Łódź Trading Sp. z o.o.');
+    const pdf = await tenLinePdf('Łódź Trading Sp. z o.o.');
 
     expect(pdf.byteLength).toBeLessThan(80 * 1024);
     expect(pdf.byteLength).toBeLessThan(fontBytes / 10);
