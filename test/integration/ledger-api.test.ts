@@ -12,13 +12,14 @@ import {
   bodyOf,
   customerRecord as customer,
   customerPartitionKeys,
+  emptyLedgerTenant as emptyTenant,
   invoiceRecord as invoice,
   JSON_HEADERS,
   ledgerClient,
   tenantItems,
   XML_HEADERS,
 } from '../support/ledger-api.ts';
-import { exampleTenant, seedTenants, uniqueTenantId } from '../support/tenants.ts';
+import { uniqueTenantId } from '../support/tenants.ts';
 
 const CUSTOMER = '/v2/customers/{code}';
 const INVOICE = '/v2/invoices/{number}';
@@ -30,13 +31,6 @@ const TEMPLATE = '/v2/emailtemplates/{number}';
 const SETTINGS = '/v2/settings/statements';
 /** An XML body, with the answer (an error here) in JSON. */
 const XML_BODY = { 'Content-Type': 'application/xml' };
-
-/** A tenant with no customers or invoices of its own: every record comes through the API. */
-async function emptyTenant() {
-  const tenant = exampleTenant({ Customers: [], Invoices: [] });
-  await seedTenants(tenant);
-  return { tenant, api: ledgerClient(tenant.Id) };
-}
 
 /** An XML answer read back as the record it holds (the same reader the API uses for XML bodies). */
 const xmlRecord = (response: APIGatewayProxyResult, type: LedgerType) =>

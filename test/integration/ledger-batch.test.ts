@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bodyOf, ledgerClient, tenantItems, XML_HEADERS } from '../support/ledger-api.ts';
-import { exampleTenant, seedTenants } from '../support/tenants.ts';
+import { bodyOf, emptyLedgerTenant as emptyTenant, tenantItems, XML_HEADERS } from '../support/ledger-api.ts';
 
 const BATCH = '/v2/ledger/batch';
 
 interface BatchAnswer {
   Results: { Index: number; Type?: string; Key?: string; Result: string; Message?: string }[];
   Summary: Record<string, number>;
-}
-
-async function emptyTenant() {
-  const tenant = exampleTenant({ Customers: [], Invoices: [] });
-  await seedTenants(tenant);
-  return { tenantId: tenant.Id, api: ledgerClient(tenant.Id) };
 }
 
 const customer = (code: string, overrides: Record<string, unknown> = {}) => ({

@@ -13,15 +13,14 @@ import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
 import {
   bodyOf,
+  emptyLedgerTenant as emptyTenant,
   invoiceRecord as invoice,
   JSON_HEADERS,
-  ledgerClient,
   tenantItems,
 } from '../support/ledger-api.ts';
 import { jobQueueUrl, receiveAll } from '../support/queues.ts';
 import { sentEmails } from '../support/ses.ts';
 import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
-import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
 const CUSTOMER = '/v2/customers/{code}';
 const INVOICE = '/v2/invoices/{number}';
@@ -29,12 +28,6 @@ const INVOICE_PAYMENTS = '/v2/invoices/{number}/payments';
 const CREDIT_NOTE = '/v2/creditnotes/{number}';
 const PAYMENT = '/v2/payments/{number}';
 const BATCH = '/v2/ledger/batch';
-
-async function emptyTenant() {
-  const tenant = exampleTenant({ Customers: [], Invoices: [] });
-  await seedTenants(tenant);
-  return { tenantId: tenant.Id, api: ledgerClient(tenant.Id) };
-}
 
 const customer = (code: string, email: string) => ({
   Code: code,

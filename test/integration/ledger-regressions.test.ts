@@ -10,12 +10,11 @@ import {
   bodyOf,
   customerRecord as customer,
   customerPartitionKeys,
+  emptyLedgerTenant as emptyTenant,
   invoiceRecord as invoice,
   JSON_HEADERS,
-  ledgerClient,
   tenantItems,
 } from '../support/ledger-api.ts';
-import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
 const CUSTOMER = '/v2/customers/{code}';
 const INVOICE = '/v2/invoices/{number}';
@@ -26,12 +25,6 @@ const BATCH = '/v2/ledger/batch';
 
 interface BatchAnswer {
   Results: { Index: number; Type?: string; Key?: string; Result: string; Message?: string }[];
-}
-
-async function emptyTenant() {
-  const tenant = exampleTenant({ Customers: [], Invoices: [] });
-  await seedTenants(tenant);
-  return { tenantId: tenant.Id, api: ledgerClient(tenant.Id) };
 }
 
 /** An item's size as AWS counts it, near enough: its JSON in UTF-8 (a few bytes a field over). */

@@ -4,23 +4,15 @@ import { apiEvent, invoke, jsonBody } from '../support/api-events.ts';
 import {
   bodyOf,
   customerRecord as customer,
+  emptyLedgerTenant as emptyTenant,
   invoiceRecord as invoice,
   JSON_HEADERS,
-  ledgerClient,
   tenantItems,
 } from '../support/ledger-api.ts';
-import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
 const CUSTOMER = '/v2/customers/{code}';
 const INVOICE = '/v2/invoices/{number}';
 const TEMPLATE = '/v2/emailtemplates/{number}';
-
-/** A tenant with no customers or invoices of its own: every record comes through the API. */
-async function emptyTenant() {
-  const tenant = exampleTenant({ Customers: [], Invoices: [] });
-  await seedTenants(tenant);
-  return { tenant, api: ledgerClient(tenant.Id) };
-}
 
 /** What a bulk email dry run says it would send to these customers. */
 async function dryRun(tenantId: string, codes: string[]) {

@@ -9,6 +9,7 @@ import { handler } from '#functions/ledger-api/handler.ts';
 import { documentClient } from '#shared/aws/dynamodb.ts';
 import { customerPartition } from '#shared/aws/table-keys.ts';
 import { apiEvent, invoke } from './api-events.ts';
+import { exampleTenant, seedTenants } from './tenants.ts';
 
 export const JSON_HEADERS = { 'Content-Type': 'application/json' };
 export const XML_HEADERS = { 'Content-Type': 'application/xml', Accept: 'application/xml' };
@@ -114,3 +115,10 @@ export const invoiceRecord = (
   Total: '120.00',
   ...overrides,
 });
+
+/** A seeded tenant with no customers or invoices of its own, and its client: every record comes through the API. */
+export async function emptyLedgerTenant() {
+  const tenant = exampleTenant({ Customers: [], Invoices: [] });
+  await seedTenants(tenant);
+  return { tenant, tenantId: tenant.Id, api: ledgerClient(tenant.Id) };
+}
