@@ -286,6 +286,41 @@ export const EmailTemplateSchema = z.strictObject({
 /** An email template as the API takes and answers it. */
 export type EmailTemplate = z.infer<typeof EmailTemplateSchema>;
 
+/**
+ * What a payment link may hold, filled per statement: the customer's code, the amount due (a plain
+ * decimal such as `1730.50`), its currency code and the statement date (YYYY-MM-DD).
+ */
+export const PAYMENT_LINK_PLACEHOLDERS = [
+  '{CustomerCode}',
+  '{Amount}',
+  '{Currency}',
+  '{StatementDate}',
+] as const;
+
+/** An https URL of at most 2000 characters whose only `{…}` are PAYMENT_LINK_PLACEHOLDERS. */
+export const PaymentLinkSchema = z
+  .string()
+  .max(2000, { message: 'must be at most 2000 characters' })
+  .superRefine((link, context) => {
+    const unknown = (link.match(/\{[^}]*\}/g) ?? []).filter(
+      (placeholder) => !(PAYMENT_LINK_PLACEHOLDERS as readonly string[]).includes(placeholder),
+    );
+    if (unknown.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `must use only the placeholders ${PAYMENT_LINK_PLACEHOLDERS.join(', ')} (not ${unknown.join(', ')})`,
+      });
+      return;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(link.replace(/\{[^}]*\}/g, 'x'));
+    } catch {
+      url = undefined;
+    }
+    if (url?.protocol !== 'https:') context.addIssue({ code: 'custom', message: 'must be an https URL' });
+  });
+
 /** The largest logo, decoded: it is embedded in every statement PDF. */
 export const MAX_LOGO_BYTES = 64 * 1024;
 
@@ -333,6 +368,11 @@ export const StatementSettingsSchema = z.strictObject({
   /** A copy of every statement email goes here. */
   Bcc: EmailAddressSchema.optional(),
   PaymentInstructions: TextSchema.max(2000, { message: 'must be at most 2000 characters' }).optional(),
+  /**
+   * The online payment link: the statement's "Pay now" button and `#PAYONLINE#`. An https URL
+   * that may hold placeholders, each filled (percent-encoded) per statement: see PAYMENT_LINK_PLACEHOLDERS.
+   */
+  PaymentLink: PaymentLinkSchema.optional(),
   Logo: LogoSchema.optional(),
   DefaultStatementTemplateNumber: RecordNumberSchema.optional(),
   ...versioned,

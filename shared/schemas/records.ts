@@ -24,6 +24,30 @@ import {
   TimeZoneSchema,
 } from './fields.ts';
 
+/** A postal address as stored: the lines, town, county, postcode and country (ISO 3166 alpha-2). */
+export const StoredAddressSchema = z.object({
+  Line1: z.string().optional(),
+  Line2: z.string().optional(),
+  Line3: z.string().optional(),
+  Town: z.string().optional(),
+  County: z.string().optional(),
+  PostCode: z.string().optional(),
+  CountryCode: z.string().optional(),
+});
+/** A stored postal address (the tenant's, a customer's). */
+export type StoredAddress = z.infer<typeof StoredAddressSchema>;
+
+/** A customer's contact as stored: who receives statements, on which line. */
+export const StoredContactSchema = z.object({
+  Name: z.string().optional(),
+  Email: z.string().optional(),
+  IsPrimary: z.boolean().default(false),
+  /** Absent: To for the primary contact, None for the others. */
+  StatementRecipient: z.enum(['To', 'CC', 'None']).optional(),
+});
+/** A stored contact of a customer. */
+export type StoredContact = z.infer<typeof StoredContactSchema>;
+
 /** A tenant (one business): where its statements come from and how they are dated and priced. */
 export const TenantRecordSchema = z.object({
   tenantId: TenantIdSchema,
@@ -33,6 +57,25 @@ export const TenantRecordSchema = z.object({
   currency: CurrencySchema,
   locale: LocaleSchema.optional(),
   defaultStatementTemplateNumber: RecordNumberSchema.optional(),
+  /** What its statements' letterhead says of it (PUT /v2/settings/statements). */
+  address: StoredAddressSchema.optional(),
+  vatNumber: z.string().optional(),
+  companyNumber: z.string().optional(),
+  phone: z.string().optional(),
+  website: z.string().optional(),
+  /** The display name of the From address; absent: the tenant's name. */
+  fromName: z.string().optional(),
+  /** Replies go here; absent: to the From address. */
+  replyTo: z.string().optional(),
+  /** A copy of every statement email goes here. */
+  bcc: z.string().optional(),
+  /** How to pay, printed on the statement as written (lines kept). */
+  paymentInstructions: z.string().optional(),
+  /** The online payment link (`#PAYONLINE#`, the statement's "Pay now"), with its placeholders. */
+  paymentLink: z.string().optional(),
+  /** Set when the tenant has a logo (its bytes are the `LOGO` item); the SHA-256 names its version. */
+  logoContentType: z.enum(['image/png', 'image/jpeg']).optional(),
+  logoSha256: z.string().optional(),
 });
 /** A stored tenant, as the request path and the worker read it back. */
 export type TenantRecord = z.infer<typeof TenantRecordSchema>;
@@ -65,6 +108,10 @@ export const CustomerRecordSchema = z.object({
   currency: CurrencySchema.optional(),
   /** The language its statements are written in (BCP 47); absent: the tenant's locale's. */
   language: LocaleSchema.optional(),
+  /** Its contacts; customers written before the ledger API have only `email`. */
+  contacts: z.array(StoredContactSchema).optional(),
+  /** Its addresses, the billing address first. */
+  addresses: z.array(StoredAddressSchema).optional(),
 });
 /** A stored customer, as the request path judges it and the worker addresses it. */
 export type CustomerRecord = z.infer<typeof CustomerRecordSchema>;
