@@ -18,6 +18,7 @@ export const STATEMENT_TOKENS = [
   'OPENINGBALANCE',
   'BALANCE',
   'OVERDUE',
+  'PAYONLINE',
 ] as const;
 /** A token the renderer fills; values are keyed by it, so a token without a value cannot compile. */
 export type StatementToken = (typeof STATEMENT_TOKENS)[number];
@@ -25,15 +26,7 @@ export type StatementToken = (typeof STATEMENT_TOKENS)[number];
 export type TokenValues = Record<StatementToken, string>;
 
 /** KashFlow tokens that exist for invoices and quotes but mean nothing on a statement. */
-const INVOICE_ONLY_TOKENS = new Set([
-  'INVNUM',
-  'INVDUE',
-  'TOTAL',
-  'TOTALDUE',
-  'CUSTREF',
-  'PERMALINK',
-  'PAYONLINE',
-]);
+const INVOICE_ONLY_TOKENS = new Set(['INVNUM', 'INVDUE', 'TOTAL', 'TOTALDUE', 'CUSTREF', 'PERMALINK']);
 
 /**
  * The one token grammar, used both to check a template and to fill it, so that the two cannot

@@ -53,6 +53,37 @@ export interface StatementLabels {
   beginning: string;
   activityTitle(name: string, code: string, start: string, end: string): string;
   outstandingTitle(name: string, code: string, end: string): string;
+  /** The document's own words: its heading, captions, summary, paging, how to pay, the remittance slip. */
+  document: DocumentLabels;
+}
+
+/** The words of the statement document around the table (statement-content.ts describes where each goes). */
+export interface DocumentLabels {
+  /** The document's heading: an activity statement's, an outstanding statement's. */
+  activityHeading: string;
+  outstandingHeading: string;
+  account: string;
+  statementDate: string;
+  period: string;
+  periodRange(start: string, end: string): string;
+  vatNumber: string;
+  companyNumber: string;
+  phone: string;
+  summary: string;
+  invoiced: string;
+  credits: string;
+  payments: string;
+  amountDue: string;
+  overdue: string;
+  broughtForward: string;
+  carriedForward: string;
+  pageOf(page: number, pages: number): string;
+  howToPay: string;
+  payNow: string;
+  remittance: string;
+  remittanceNote: string;
+  customer: string;
+  amountEnclosed: string;
 }
 
 const EN: StatementLabels = {
@@ -102,6 +133,32 @@ const EN: StatementLabels = {
   beginning: 'the beginning',
   activityTitle: (name, code, start, end) => `Statement of account for ${name} (${code}), ${start} to ${end}`,
   outstandingTitle: (name, code, end) => `Statement of open items for ${name} (${code}) at ${end}`,
+  document: {
+    activityHeading: 'Statement',
+    outstandingHeading: 'Statement of open items',
+    account: 'Account',
+    statementDate: 'Statement date',
+    period: 'Period',
+    periodRange: (start, end) => `${start} to ${end}`,
+    vatNumber: 'VAT number',
+    companyNumber: 'Company number',
+    phone: 'Tel',
+    summary: 'Account summary',
+    invoiced: 'Invoiced',
+    credits: 'Credit notes',
+    payments: 'Payments received',
+    amountDue: 'Amount due',
+    overdue: 'Of which overdue',
+    broughtForward: 'Brought forward',
+    carriedForward: 'Carried forward',
+    pageOf: (page, pages) => `Page ${page} of ${pages}`,
+    howToPay: 'How to pay',
+    payNow: 'Pay now',
+    remittance: 'Remittance advice',
+    remittanceNote: 'Please detach this slip and return it with your payment.',
+    customer: 'Customer',
+    amountEnclosed: 'Amount enclosed',
+  },
 };
 
 const FR: StatementLabels = {
@@ -151,6 +208,32 @@ const FR: StatementLabels = {
   beginning: 'ouverture du compte',
   activityTitle: (name, code, start, end) => `Relevé de compte de ${name} (${code}), ${start} – ${end}`,
   outstandingTitle: (name, code, end) => `Relevé des factures ouvertes de ${name} (${code}) au ${end}`,
+  document: {
+    activityHeading: 'Relevé de compte',
+    outstandingHeading: 'Relevé des factures ouvertes',
+    account: 'Compte',
+    statementDate: 'Date du relevé',
+    period: 'Période',
+    periodRange: (start, end) => `du ${start} au ${end}`,
+    vatNumber: 'N° TVA',
+    companyNumber: "N° d'immatriculation",
+    phone: 'Tél.',
+    summary: 'Récapitulatif du compte',
+    invoiced: 'Facturé',
+    credits: 'Avoirs',
+    payments: 'Règlements reçus',
+    amountDue: 'Montant dû',
+    overdue: 'Dont échu',
+    broughtForward: 'Report',
+    carriedForward: 'À reporter',
+    pageOf: (page, pages) => `Page ${page} sur ${pages}`,
+    howToPay: 'Modalités de règlement',
+    payNow: 'Payer maintenant',
+    remittance: 'Avis de règlement',
+    remittanceNote: 'Merci de détacher ce coupon et de le joindre à votre règlement.',
+    customer: 'Client',
+    amountEnclosed: 'Montant réglé',
+  },
 };
 
 const DE: StatementLabels = {
@@ -200,6 +283,32 @@ const DE: StatementLabels = {
   beginning: 'Kontoeröffnung',
   activityTitle: (name, code, start, end) => `Kontoauszug für ${name} (${code}), ${start} – ${end}`,
   outstandingTitle: (name, code, end) => `Offene Posten von ${name} (${code}) zum ${end}`,
+  document: {
+    activityHeading: 'Kontoauszug',
+    outstandingHeading: 'Aufstellung offener Posten',
+    account: 'Kundennummer',
+    statementDate: 'Auszugsdatum',
+    period: 'Zeitraum',
+    periodRange: (start, end) => `${start} bis ${end}`,
+    vatNumber: 'USt-IdNr.',
+    companyNumber: 'Registernummer',
+    phone: 'Tel.',
+    summary: 'Kontoübersicht',
+    invoiced: 'Berechnet',
+    credits: 'Gutschriften',
+    payments: 'Zahlungseingänge',
+    amountDue: 'Fälliger Betrag',
+    overdue: 'Davon überfällig',
+    broughtForward: 'Übertrag von Vorseite',
+    carriedForward: 'Übertrag auf Folgeseite',
+    pageOf: (page, pages) => `Seite ${page} von ${pages}`,
+    howToPay: 'Zahlungshinweise',
+    payNow: 'Jetzt bezahlen',
+    remittance: 'Zahlungsavis',
+    remittanceNote: 'Bitte abtrennen und mit Ihrer Zahlung zurücksenden.',
+    customer: 'Kunde',
+    amountEnclosed: 'Gezahlter Betrag',
+  },
 };
 
 const ES: StatementLabels = {
@@ -249,6 +358,32 @@ const ES: StatementLabels = {
   beginning: 'apertura de la cuenta',
   activityTitle: (name, code, start, end) => `Extracto de cuenta de ${name} (${code}), ${start} – ${end}`,
   outstandingTitle: (name, code, end) => `Partidas pendientes de ${name} (${code}) a ${end}`,
+  document: {
+    activityHeading: 'Extracto de cuenta',
+    outstandingHeading: 'Extracto de partidas pendientes',
+    account: 'Cuenta',
+    statementDate: 'Fecha del extracto',
+    period: 'Periodo',
+    periodRange: (start, end) => `del ${start} al ${end}`,
+    vatNumber: 'NIF-IVA',
+    companyNumber: 'N.º de registro',
+    phone: 'Tel.',
+    summary: 'Resumen de la cuenta',
+    invoiced: 'Facturado',
+    credits: 'Abonos',
+    payments: 'Pagos recibidos',
+    amountDue: 'Importe pendiente',
+    overdue: 'Del cual vencido',
+    broughtForward: 'Suma anterior',
+    carriedForward: 'Suma y sigue',
+    pageOf: (page, pages) => `Página ${page} de ${pages}`,
+    howToPay: 'Cómo pagar',
+    payNow: 'Pagar ahora',
+    remittance: 'Aviso de pago',
+    remittanceNote: 'Recorte este talón y devuélvalo con su pago.',
+    customer: 'Cliente',
+    amountEnclosed: 'Importe pagado',
+  },
 };
 
 const NL: StatementLabels = {
@@ -298,6 +433,32 @@ const NL: StatementLabels = {
   beginning: 'opening van de rekening',
   activityTitle: (name, code, start, end) => `Rekeningoverzicht voor ${name} (${code}), ${start} – ${end}`,
   outstandingTitle: (name, code, end) => `Openstaande posten van ${name} (${code}) per ${end}`,
+  document: {
+    activityHeading: 'Rekeningoverzicht',
+    outstandingHeading: 'Overzicht openstaande posten',
+    account: 'Klantnummer',
+    statementDate: 'Overzichtsdatum',
+    period: 'Periode',
+    periodRange: (start, end) => `${start} t/m ${end}`,
+    vatNumber: 'Btw-nummer',
+    companyNumber: 'KvK-nummer',
+    phone: 'Tel.',
+    summary: 'Samenvatting',
+    invoiced: 'Gefactureerd',
+    credits: 'Creditnota’s',
+    payments: 'Ontvangen betalingen',
+    amountDue: 'Te betalen',
+    overdue: 'Waarvan vervallen',
+    broughtForward: 'Van vorige pagina',
+    carriedForward: 'Naar volgende pagina',
+    pageOf: (page, pages) => `Pagina ${page} van ${pages}`,
+    howToPay: 'Betaalinstructies',
+    payNow: 'Nu betalen',
+    remittance: 'Betaalstrook',
+    remittanceNote: 'Knip deze strook af en stuur hem mee met uw betaling.',
+    customer: 'Klant',
+    amountEnclosed: 'Betaald bedrag',
+  },
 };
 
 const LABELS: Record<StatementLanguage, StatementLabels> = { en: EN, fr: FR, de: DE, es: ES, nl: NL };

@@ -3,11 +3,30 @@
  * and plain text, every word in the statement's language and every figure formatted in its
  * currency and locale (labels.ts).
  */
-import { formatMoney } from '../domain/money.ts';
+import { formatMoney, minorDigits, toDecimalText } from '../domain/money.ts';
 import type { OpenItem, Statement, StatementLine } from '../domain/statement.ts';
 import { statementTypeOf } from '../domain/statement-period.ts';
 import { escapeHtml, type TokenValues } from '../domain/template.ts';
+import type { StatementLogo, StoredAddress } from '../schemas/records.ts';
 import { type HeadingLabels, labelsFor, type StatementLabels } from './labels.ts';
+
+/** The tenant's logo (shared/schemas/records.ts), offered with the content that carries it. */
+export type { StatementLogo };
+
+/** What the tenant's statement settings say of it, for the letterhead and "How to pay"; all optional. */
+export interface TenantDetails {
+  address?: StoredAddress | undefined;
+  vatNumber?: string | undefined;
+  companyNumber?: string | undefined;
+  phone?: string | undefined;
+  website?: string | undefined;
+  /** Where replies go; shown in the letterhead as the tenant's email address. */
+  email?: string | undefined;
+  paymentInstructions?: string | undefined;
+  /** The payment link with its placeholders (PAYMENT_LINK_PLACEHOLDERS), filled per statement. */
+  paymentLink?: string | undefined;
+  logo?: StatementLogo | undefined;
+}
 
 /** Who the statement is from and to, and the currency and locale its figures are written in. */
 export interface StatementParties {
@@ -18,6 +37,54 @@ export interface StatementParties {
   currency: string;
   /** The statement's locale (labels.ts statementLocale): its words' language and its figures' format. */
   locale: string;
+  /** The tenant's letterhead and payment details; absent: the letterhead is its name alone. */
+  tenant?: TenantDetails | undefined;
+  /** The customer's billing address (its first address). */
+  billingAddress?: StoredAddress | undefined;
+}
+
+/** A caption and its value: a fact of the customer block, a summary figure, a field of the slip. */
+export interface LabelledValue {
+  label: string;
+  value: string;
+}
+
+/**
+ * The statement as a document, described once for the PDF, the HTML and the text, which lay it
+ * out each in its own way but print the same words and figures.
+ */
+export interface StatementDocument {
+  /** The document's heading ("Statement", "Statement of open items"). */
+  heading: string;
+  /** Who it is from: the tenant's name, logo, address, contact details and registration numbers. */
+  letterhead: {
+    name: string;
+    logo?: StatementLogo | undefined;
+    /** The postal address, one line each. */
+    address: string[];
+    /** Phone, email, website, each captioned as needed ("Tel 020 7946 0000"). */
+    contact: string[];
+    /** "VAT number GB123456789", "Company number 01234567". */
+    registration: string[];
+  };
+  /** Who it is to: the customer's name and billing address. */
+  recipient: { name: string; address: string[] };
+  /** Account code, statement date and (activity statements) the period. */
+  facts: LabelledValue[];
+  /**
+   * Activity statements: opening balance, invoiced, credit notes, payments received, closing
+   * balance (opening + invoiced − credits − payments = closing). Outstanding ones: none.
+   */
+  summary: LabelledValue[];
+  /** The amount due and how much of it is overdue, shown prominently; "In credit" when negative. */
+  amountDue: LabelledValue;
+  overdue: LabelledValue;
+  /** Whether the customer owes anything (a "Pay now" and a slip only then make sense). */
+  owes: boolean;
+  /** How to pay: the tenant's instructions (its lines) and the filled payment link, when set. */
+  howToPay: { instructions: string[]; link?: string | undefined } | undefined;
+  /** The remittance advice slip at the foot of the last page: customer, account, date, amount due. */
+  remittance: LabelledValue[];
 }
 
 /** One table row, formatted once for the HTML, the plain text and the PDF, so that all three agree. */
@@ -29,6 +96,11 @@ export interface FormattedLine {
   debit: string;
   credit: string;
   balance: string;
+  /**
+   * What a page ending after this row carries forward (and the next brings forward): the running
+   * balance of an activity statement, the running total of what is open on an outstanding one.
+   */
+  carried: string;
 }
 
 /** The table's column headings, which depend on the statement type (the rows' model does not). */
@@ -48,6 +120,8 @@ export interface StatementContent {
   title: string;
   /** The words of the statement's language, for what the PDF prints beyond the content. */
   labels: StatementLabels;
+  /** Everything around the table: letterhead, customer block, summary, how to pay, the slip. */
+  document: StatementDocument;
 }
 
 function formatDate(date: string, locale: string): string {
@@ -100,16 +174,22 @@ export function describeStatement(statement: Statement, parties: StatementPartie
     debit: line.debitMinor === 0 ? '' : money(line.debitMinor),
     credit: line.creditMinor === 0 ? '' : money(line.creditMinor),
     balance: money(line.balanceMinor),
+    carried: money(line.balanceMinor),
   });
   /** An open item: its own amount and what is open signed as balances are; what was paid on it, as paid. */
-  const toOpenRow = (item: OpenItem): FormattedLine => ({
-    date: date(item.date),
-    ...describeLine(item, labels.lineKinds),
-    due: item.dueDate === undefined ? '' : date(item.dueDate),
-    debit: money(item.originalMinor),
-    credit: item.paidMinor === 0 ? '' : money(item.paidMinor),
-    balance: money(item.openMinor),
-  });
+  let openSoFar = 0;
+  const toOpenRow = (item: OpenItem): FormattedLine => {
+    openSoFar += item.openMinor;
+    return {
+      date: date(item.date),
+      ...describeLine(item, labels.lineKinds),
+      due: item.dueDate === undefined ? '' : date(item.dueDate),
+      debit: money(item.originalMinor),
+      credit: item.paidMinor === 0 ? '' : money(item.paidMinor),
+      balance: money(item.openMinor),
+      carried: money(openSoFar),
+    };
+  };
   const balanceRow = (label: string, on: string, minor: number): FormattedLine => ({
     date: on,
     type: label,
@@ -118,6 +198,7 @@ export function describeStatement(statement: Statement, parties: StatementPartie
     debit: '',
     credit: '',
     balance: money(minor),
+    carried: money(minor),
   });
   const outstanding = statementTypeOf(period) === 'outstanding';
   const rows = outstanding
@@ -134,7 +215,14 @@ export function describeStatement(statement: Statement, parties: StatementPartie
         ...statement.lines.map(toRow),
         balanceRow(labels.closingBalance, endLabel, statement.closingMinor),
       ];
+  const document = describeDocument(statement, parties, labels, {
+    money,
+    statementDate: date(statement.asOf),
+    period: labels.document.periodRange(startLabel, endLabel),
+    outstanding,
+  });
   return {
+    document,
     title: outstanding
       ? labels.outstandingTitle(parties.customerName, parties.customerCode, endLabel)
       : labels.activityTitle(parties.customerName, parties.customerCode, startLabel, endLabel),
@@ -153,6 +241,7 @@ export function describeStatement(statement: Statement, parties: StatementPartie
       OPENINGBALANCE: money(statement.openingMinor),
       BALANCE: money(statement.closingMinor),
       OVERDUE: money(statement.overdueMinor),
+      PAYONLINE: document.howToPay?.link ?? '',
     },
     rows,
     ageing: [
@@ -171,13 +260,138 @@ export function describeStatement(statement: Statement, parties: StatementPartie
   };
 }
 
-const COLUMNS: (keyof FormattedLine)[] = ['date', 'type', 'reference', 'due', 'debit', 'credit', 'balance'];
+/** An address as lines: its lines, town with county, postcode, and the country's name in the locale. */
+export function addressLines(address: StoredAddress | undefined, locale: string): string[] {
+  if (address === undefined) return [];
+  const country =
+    address.CountryCode === undefined
+      ? undefined
+      : (new Intl.DisplayNames([locale], { type: 'region' }).of(address.CountryCode) ?? address.CountryCode);
+  return [
+    address.Line1,
+    address.Line2,
+    address.Line3,
+    [address.Town, address.County].filter(Boolean).join(', '),
+    address.PostCode,
+    country,
+  ].filter((line): line is string => line !== undefined && line.trim() !== '');
+}
+
+/**
+ * The payment link for one statement: each placeholder filled, percent-encoded. The amount is a
+ * plain decimal in the currency's minor units (`1730.50`, `12000` for JPY), zero when nothing is owed.
+ */
+export function fillPaymentLink(
+  link: string,
+  values: { customerCode: string; amountMinor: number; currency: string; statementDate: string },
+): string {
+  const filled: Record<string, string> = {
+    '{CustomerCode}': values.customerCode,
+    '{Amount}': toDecimalText(Math.max(values.amountMinor, 0), minorDigits(values.currency)),
+    '{Currency}': values.currency,
+    '{StatementDate}': values.statementDate,
+  };
+  return link.replace(/\{[A-Za-z]+\}/g, (placeholder) =>
+    placeholder in filled ? encodeURIComponent(filled[placeholder] ?? '') : placeholder,
+  );
+}
+
+/** Everything around the table (StatementDocument), from the statement and the parties. */
+function describeDocument(
+  statement: Statement,
+  parties: StatementParties,
+  labels: StatementLabels,
+  formatted: {
+    money: (minor: number) => string;
+    statementDate: string;
+    period: string;
+    outstanding: boolean;
+  },
+): StatementDocument {
+  const { money, statementDate, outstanding } = formatted;
+  const words = labels.document;
+  const tenant = parties.tenant ?? {};
+  let invoiced = 0;
+  let credits = 0;
+  let payments = 0;
+  for (const line of statement.lines) {
+    if (line.kind === 'invoice') invoiced += line.debitMinor;
+    else if (line.kind === 'credit-note') credits += line.creditMinor;
+    else payments += line.creditMinor - line.debitMinor;
+  }
+  const owes = statement.closingMinor > 0;
+  const amountDue = money(statement.closingMinor);
+  const link =
+    tenant.paymentLink === undefined
+      ? undefined
+      : fillPaymentLink(tenant.paymentLink, {
+          customerCode: parties.customerCode,
+          amountMinor: statement.closingMinor,
+          currency: parties.currency,
+          statementDate: statement.asOf,
+        });
+  const instructions = (tenant.paymentInstructions ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter((line, index, lines) => line !== '' || (index > 0 && lines[index - 1] !== ''));
+  while (instructions.at(-1) === '') instructions.pop();
+  return {
+    heading: outstanding ? words.outstandingHeading : words.activityHeading,
+    letterhead: {
+      name: parties.company,
+      logo: tenant.logo,
+      address: addressLines(tenant.address, parties.locale),
+      contact: [
+        tenant.phone === undefined ? undefined : `${words.phone} ${tenant.phone}`,
+        tenant.email,
+        tenant.website,
+      ].filter((line): line is string => line !== undefined && line !== ''),
+      registration: [
+        tenant.vatNumber === undefined ? undefined : `${words.vatNumber} ${tenant.vatNumber}`,
+        tenant.companyNumber === undefined ? undefined : `${words.companyNumber} ${tenant.companyNumber}`,
+      ].filter((line): line is string => line !== undefined),
+    },
+    recipient: { name: parties.customerName, address: addressLines(parties.billingAddress, parties.locale) },
+    facts: [
+      { label: words.account, value: parties.customerCode },
+      { label: words.statementDate, value: statementDate },
+      ...(outstanding ? [] : [{ label: words.period, value: formatted.period }]),
+    ],
+    summary: outstanding
+      ? []
+      : [
+          { label: labels.openingBalance, value: money(statement.openingMinor) },
+          { label: words.invoiced, value: money(invoiced) },
+          { label: words.credits, value: money(credits) },
+          { label: words.payments, value: money(payments) },
+          { label: labels.closingBalance, value: money(statement.closingMinor) },
+        ],
+    amountDue: owes
+      ? { label: words.amountDue, value: amountDue }
+      : {
+          label: statement.closingMinor < 0 ? labels.inCredit : words.amountDue,
+          value: money(-statement.closingMinor),
+        },
+    overdue: { label: words.overdue, value: money(statement.overdueMinor) },
+    owes,
+    howToPay: instructions.length === 0 && link === undefined ? undefined : { instructions, link },
+    remittance: [
+      { label: words.customer, value: parties.customerName },
+      { label: words.account, value: parties.customerCode },
+      { label: words.statementDate, value: statementDate },
+      { label: words.amountDue, value: owes ? amountDue : money(0) },
+      { label: words.amountEnclosed, value: '' },
+    ],
+  };
+}
+
+const COLUMNS: (keyof ColumnHeadings)[] = ['date', 'type', 'reference', 'due', 'debit', 'credit', 'balance'];
 
 /** The statement table as HTML; every value escaped. */
 export function statementTableHtml(content: StatementContent): string {
   const cell = (tag: string, text: string, numeric: boolean) =>
     `<${tag} style="padding:4px 8px;border-bottom:1px solid #ddd;text-align:${numeric ? 'right' : 'left'}">${escapeHtml(text)}</${tag}>`;
-  const numeric = (column: keyof FormattedLine) => ['debit', 'credit', 'balance'].includes(column);
+  const numeric = (column: keyof ColumnHeadings) => ['debit', 'credit', 'balance'].includes(column);
   const head = COLUMNS.map((column) => cell('th', content.headings[column], numeric(column))).join('');
   const body = content.rows
     .map((row) => `<tr>${COLUMNS.map((column) => cell('td', row[column], numeric(column))).join('')}</tr>`)

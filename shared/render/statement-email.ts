@@ -12,6 +12,7 @@ import { buildRawMessage } from './mime.ts';
 import {
   describeStatement,
   type StatementContent,
+  type StatementLogo,
   statementTableHtml,
   statementTableText,
 } from './statement-content.ts';
@@ -93,6 +94,8 @@ export interface ComposeInput {
   template: TemplateRecord;
   statement: Statement;
   now: Date;
+  /** The tenant's logo (its `LOGO` item), read by the caller when the tenant has one. */
+  logo?: StatementLogo | undefined;
   /** Omitted: the message has no attachment (a dry run). */
   renderPdf?: PdfRenderer;
 }
@@ -125,7 +128,7 @@ function textToHtml(text: string): string {
  * StatementEmailError for an address that cannot be mailed.
  */
 export async function composeStatementEmail(input: ComposeInput): Promise<ComposedEmail> {
-  const { tenant, customer, template, statement, now, renderPdf } = input;
+  const { tenant, customer, template, statement, now, renderPdf, logo } = input;
   if (!isValidEmailAddress(customer.email)) throw new StatementEmailError('Invalid customer email address');
   const locale = statementLocale(tenant.locale, customer.language);
   const content = describeStatement(statement, {
@@ -135,6 +138,18 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
     contactName: customer.contactName,
     currency: customer.currency ?? tenant.currency,
     locale,
+    tenant: {
+      address: tenant.address,
+      vatNumber: tenant.vatNumber,
+      companyNumber: tenant.companyNumber,
+      phone: tenant.phone,
+      website: tenant.website,
+      email: tenant.replyTo,
+      paymentInstructions: tenant.paymentInstructions,
+      paymentLink: tenant.paymentLink,
+      logo,
+    },
+    billingAddress: customer.addresses?.[0],
   });
   // The template's translation into the statement's language, else its own text.
   const { subject: subjectText, body } = pickTranslation(template.translations, locale) ?? template;

@@ -5,7 +5,7 @@
  */
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import { statementFont } from './pdf-font.ts';
-import type { FormattedLine, StatementContent } from './statement-content.ts';
+import type { StatementContent } from './statement-content.ts';
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 40;
@@ -15,7 +15,7 @@ const FONT_SIZE = 9;
 // column fits "Credit note 9999999999" (99 pt at 9 pt DejaVu Sans Condensed), the Invoice column ten digits.
 // The headings come with the content (they depend on the statement type): "Paid/credited" ends
 // at the Credit column's edge, clear of the Debit column's.
-const COLUMNS: { key: keyof FormattedLine; x: number; align: 'left' | 'right' }[] = [
+const COLUMNS: { key: keyof StatementContent['headings']; x: number; align: 'left' | 'right' }[] = [
   { key: 'date', x: 0, align: 'left' },
   { key: 'type', x: 70, align: 'left' },
   { key: 'reference', x: 175, align: 'left' },

@@ -48,6 +48,12 @@ export const StoredContactSchema = z.object({
 /** A stored contact of a customer. */
 export type StoredContact = z.infer<typeof StoredContactSchema>;
 
+/** The tenant's logo, as the PDF embeds it and the HTML shows it (an inline part, never a URL). */
+export interface StatementLogo {
+  contentType: 'image/png' | 'image/jpeg';
+  bytes: Uint8Array;
+}
+
 /** A tenant (one business): where its statements come from and how they are dated and priced. */
 export const TenantRecordSchema = z.object({
   tenantId: TenantIdSchema,

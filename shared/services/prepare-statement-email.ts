@@ -6,7 +6,7 @@
  * what would be sent.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { getTemplate, newReadCost, streamLedger } from '../aws/dynamodb-ledger.ts';
+import { getLogo, getTemplate, newReadCost, streamLedger } from '../aws/dynamodb-ledger.ts';
 import { SES_MAX_MESSAGE_BYTES } from '../aws/ses-limits.ts';
 import { dateInTimeZone } from '../domain/calendar-date.ts';
 import { STATUS_MESSAGES } from '../domain/customer-status.ts';
@@ -98,6 +98,8 @@ export async function prepareStatementEmail(input: PrepareInput): Promise<Compos
     throw new NothingOwedError(STATUS_MESSAGES.nothingOwed);
   }
   const template = await chooseTemplate(tenant, customer, log);
+  // The logo is printed on the PDF and shown in the HTML; a dry run (no PDF) does not read it.
+  const logo = renderPdf === undefined ? undefined : await getLogo(tenant);
   let email: ComposedEmail;
   try {
     email = await composeStatementEmail({
@@ -106,6 +108,7 @@ export async function prepareStatementEmail(input: PrepareInput): Promise<Compos
       template,
       statement,
       now,
+      logo,
       ...(renderPdf ? { renderPdf } : {}),
     });
   } catch (error) {
