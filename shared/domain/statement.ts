@@ -157,6 +157,30 @@ export interface Statement {
   openItems?: OpenItem[];
 }
 
+/** A statement's movements by kind, as its summary shows them. */
+export interface MovementTotals {
+  /** Invoices issued in the period (legacy credit notes are credits). */
+  invoicedMinor: number;
+  /** Credit notes, of their own or legacy ones. */
+  creditedMinor: number;
+  /** Payments, allocated and on account, net of refunds (negative when refunds exceed them). */
+  paidMinor: number;
+}
+
+/**
+ * The summary's figures: what the lines invoiced, credited and paid. Opening + invoiced −
+ * credited − paid is the closing balance, since every line is exactly one of them.
+ */
+export function movementTotals(lines: readonly StatementLine[]): MovementTotals {
+  const totals: MovementTotals = { invoicedMinor: 0, creditedMinor: 0, paidMinor: 0 };
+  for (const line of lines) {
+    if (line.kind === 'invoice') totals.invoicedMinor += line.debitMinor - line.creditMinor;
+    else if (line.kind === 'credit-note') totals.creditedMinor += line.creditMinor - line.debitMinor;
+    else totals.paidMinor += line.creditMinor - line.debitMinor;
+  }
+  return totals;
+}
+
 /**
  * `skipnothingowed=1`'s rule (KashFlow's "do not send if total owed is zero or less"): the
  * closing balance is zero or in credit.

@@ -4,9 +4,9 @@
  * currency and locale (labels.ts).
  */
 import { formatMoney, minorDigits, toDecimalText } from '../domain/money.ts';
-import type { OpenItem, Statement, StatementLine } from '../domain/statement.ts';
+import { movementTotals, type OpenItem, type Statement, type StatementLine } from '../domain/statement.ts';
 import { statementTypeOf } from '../domain/statement-period.ts';
-import { escapeHtml, type TokenValues } from '../domain/template.ts';
+import type { TokenValues } from '../domain/template.ts';
 import type { StatementLogo, StoredAddress } from '../schemas/records.ts';
 import { type HeadingLabels, labelsFor, type StatementLabels } from './labels.ts';
 
@@ -311,14 +311,7 @@ function describeDocument(
   const { money, statementDate, outstanding } = formatted;
   const words = labels.document;
   const tenant = parties.tenant ?? {};
-  let invoiced = 0;
-  let credits = 0;
-  let payments = 0;
-  for (const line of statement.lines) {
-    if (line.kind === 'invoice') invoiced += line.debitMinor;
-    else if (line.kind === 'credit-note') credits += line.creditMinor;
-    else payments += line.creditMinor - line.debitMinor;
-  }
+  const { invoicedMinor, creditedMinor, paidMinor } = movementTotals(statement.lines);
   const owes = statement.closingMinor > 0;
   const amountDue = money(statement.closingMinor);
   const link =
@@ -361,9 +354,9 @@ function describeDocument(
       ? []
       : [
           { label: labels.openingBalance, value: money(statement.openingMinor) },
-          { label: words.invoiced, value: money(invoiced) },
-          { label: words.credits, value: money(credits) },
-          { label: words.payments, value: money(payments) },
+          { label: words.invoiced, value: money(invoicedMinor) },
+          { label: words.credits, value: money(creditedMinor) },
+          { label: words.payments, value: money(paidMinor) },
           { label: labels.closingBalance, value: money(statement.closingMinor) },
         ],
     amountDue: owes
@@ -383,49 +376,4 @@ function describeDocument(
       { label: words.amountEnclosed, value: '' },
     ],
   };
-}
-
-const COLUMNS: (keyof ColumnHeadings)[] = ['date', 'type', 'reference', 'due', 'debit', 'credit', 'balance'];
-
-/** The statement table as HTML; every value escaped. */
-export function statementTableHtml(content: StatementContent): string {
-  const cell = (tag: string, text: string, numeric: boolean) =>
-    `<${tag} style="padding:4px 8px;border-bottom:1px solid #ddd;text-align:${numeric ? 'right' : 'left'}">${escapeHtml(text)}</${tag}>`;
-  const numeric = (column: keyof ColumnHeadings) => ['debit', 'credit', 'balance'].includes(column);
-  const head = COLUMNS.map((column) => cell('th', content.headings[column], numeric(column))).join('');
-  const body = content.rows
-    .map((row) => `<tr>${COLUMNS.map((column) => cell('td', row[column], numeric(column))).join('')}</tr>`)
-    .join('\n');
-  const ageing = content.ageing
-    .map((bucket) => `<tr>${cell('td', bucket.label, false)}${cell('td', bucket.amount, true)}</tr>`)
-    .join('');
-  return [
-    `<h2 style="font-family:sans-serif;font-size:16px">${escapeHtml(content.title)}</h2>`,
-    `<table style="border-collapse:collapse;font-family:sans-serif;font-size:13px"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`,
-    `<h3 style="font-family:sans-serif;font-size:14px">${escapeHtml(content.labels.amountDueByAge)}</h3>`,
-    `<table style="border-collapse:collapse;font-family:sans-serif;font-size:13px"><tbody>${ageing}</tbody></table>`,
-  ].join('\n');
-}
-
-/** The statement table as plain text, one line per row, the same figures as the HTML. */
-export function statementTableText(content: StatementContent): string {
-  const headings = COLUMNS.map((column) => content.headings[column]);
-  const rows = [headings, ...content.rows.map((row) => COLUMNS.map((column) => row[column]))];
-  const widths = headings.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
-  const format = (row: string[]) =>
-    row
-      .map((value, index) =>
-        index >= 4 ? value.padStart(widths[index] ?? 0) : value.padEnd(widths[index] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  const ageingWidth = Math.max(...content.ageing.map((bucket) => bucket.label.length));
-  return [
-    content.title,
-    '',
-    ...rows.map(format),
-    '',
-    content.labels.amountDueByAge,
-    ...content.ageing.map((bucket) => `${bucket.label.padEnd(ageingWidth)}  ${bucket.amount}`),
-  ].join('\n');
 }

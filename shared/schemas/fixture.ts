@@ -25,6 +25,7 @@ import {
   InvoiceSchema,
   MAX_DOCUMENT_MINOR,
   PaymentSchema,
+  StatementSettingsSchema,
 } from './ledger-records.ts';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -39,6 +40,19 @@ function withoutVersion<T extends { Version?: unknown }>(shape: T): Omit<T, 'Ver
   const { Version: _, ...rest } = shape;
   return rest;
 }
+
+/**
+ * What a tenant's statements say of it beyond its name: the API's StatementSettings without what
+ * the tenant's own fields give (name, time zone, currency, locale, default template).
+ */
+export const SettingsFixtureSchema = StatementSettingsSchema.omit({
+  CompanyName: true,
+  TimeZone: true,
+  Currency: true,
+  Locale: true,
+  DefaultStatementTemplateNumber: true,
+  Version: true,
+});
 
 /** A template of the fixture: the API's EmailTemplate (only tokens the renderer fills). */
 export const EmailTemplateFixtureSchema = z.strictObject(withoutVersion(EmailTemplateSchema.shape));
@@ -100,6 +114,8 @@ export const TenantFixtureSchema = z
       z.string().regex(/^[\x21-\x7E]{8,512}$/, { message: 'must be 8 to 512 visible ASCII characters' }),
     ),
     DefaultStatementTemplateNumber: RecordNumberSchema.optional(),
+    /** The letterhead, payment details and sending options (PUT /v2/settings/statements). */
+    StatementSettings: SettingsFixtureSchema.optional(),
     EmailTemplates: z.array(EmailTemplateFixtureSchema).default([]),
     Customers: z.array(CustomerFixtureSchema).default([]),
     Invoices: z.array(InvoiceFixtureSchema).default([]),

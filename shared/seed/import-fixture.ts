@@ -52,6 +52,7 @@ function tenantOperations(tenant: TenantFixture, t: number): PlacedOperation[] {
     upsert(
       'StatementSettings',
       {
+        ...tenant.StatementSettings,
         CompanyName: tenant.Name,
         TimeZone: tenant.TimeZone,
         Currency: tenant.Currency,

@@ -7,6 +7,7 @@ import {
   type LedgerCreditNote,
   type LedgerInvoice,
   type LedgerPayment,
+  movementTotals,
 } from '#shared/domain/statement.ts';
 import type { StatementPeriod } from '#shared/domain/statement-period.ts';
 import { describeStatement } from '#shared/render/statement-content.ts';
@@ -223,6 +224,27 @@ describe('computeStatement over random ledgers with credit notes, payments on ac
           expect(statement.debitsMinor).toBe(sum((line) => line.debitMinor));
           expect(statement.creditsMinor).toBe(sum((line) => line.creditMinor));
           expect(statement.openingMinor + statement.debitsMinor - statement.creditsMinor).toBe(
+            statement.closingMinor,
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('adds up in the summary: opening + invoiced - credited - paid = closing, each line counted once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerArbitrary,
+        periodArbitrary,
+        fc.boolean(),
+        async (ledger, { period, today }, excludePaid) => {
+          const statement = await computeStatement({ ...period, excludePaid }, ledger, today);
+          const { invoicedMinor, creditedMinor, paidMinor } = movementTotals(statement.lines);
+          const invoices = statement.lines.filter((line) => line.kind === 'invoice');
+
+          expect(invoicedMinor).toBe(invoices.reduce((total, line) => total + line.debitMinor, 0));
+          expect(statement.openingMinor + invoicedMinor - creditedMinor - paidMinor).toBe(
             statement.closingMinor,
           );
         },
