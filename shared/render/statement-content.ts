@@ -1,7 +1,7 @@
 /**
- * What a statement says, as the values of a template's tokens and as the statement table in HTML
- * and plain text, every word in the statement's language and every figure formatted in its
- * currency and locale (labels.ts).
+ * What a statement says, as the values of a template's tokens, the table's rows and the document
+ * around them, every word in the statement's language and every figure formatted in its currency
+ * and locale (labels.ts). statement-html.ts lays it out as the email's HTML and text.
  */
 import { formatMoney, minorDigits, toDecimalText } from '../domain/money.ts';
 import { movementTotals, type OpenItem, type Statement, type StatementLine } from '../domain/statement.ts';

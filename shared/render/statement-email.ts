@@ -9,13 +9,8 @@ import { escapeHtml, renderTemplate } from '../domain/template.ts';
 import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
 import { pickTranslation, statementLocale } from './labels.ts';
 import { buildRawMessage } from './mime.ts';
-import {
-  describeStatement,
-  type StatementContent,
-  type StatementLogo,
-  statementTableHtml,
-  statementTableText,
-} from './statement-content.ts';
+import { describeStatement, type StatementContent, type StatementLogo } from './statement-content.ts';
+import { statementEmailHtml, statementEmailText } from './statement-html.ts';
 
 /**
  * Used when neither the customer nor the tenant names a template; in English, and translated into
@@ -156,8 +151,8 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
   const subject = renderTemplate(subjectText, content.tokens, 'header');
   const textBody = renderTemplate(template.isHtml ? htmlToText(body) : body, content.tokens, 'text');
   const htmlBody = template.isHtml ? renderTemplate(body, content.tokens, 'html') : textToHtml(textBody);
-  const html = `<!DOCTYPE html><html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${htmlBody}\n<hr>\n${statementTableHtml(content)}</body></html>`;
-  const text = `${textBody}\n\n${statementTableText(content)}\n`;
+  const html = statementEmailHtml(content, { subject, locale, html: htmlBody });
+  const text = statementEmailText(content, { text: textBody });
   const pdf =
     renderPdf === undefined
       ? undefined

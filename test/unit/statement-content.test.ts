@@ -2,12 +2,8 @@ import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { computeStatement } from '#shared/domain/statement.ts';
 import { statementFont } from '#shared/render/pdf-font.ts';
-import {
-  describeStatement,
-  type StatementParties,
-  statementTableHtml,
-  statementTableText,
-} from '#shared/render/statement-content.ts';
+import { describeStatement, type StatementParties } from '#shared/render/statement-content.ts';
+import { statementTableHtml, statementTableText } from '#shared/render/statement-html.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
 import { pdfPlacedText, pdfText } from '../support/pdf-text.ts';
 
