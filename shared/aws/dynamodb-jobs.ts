@@ -11,7 +11,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config.ts';
 import { STATE_RANK } from '../domain/job-state.ts';
-import { type JobRecord, JobRecordSchema } from '../schemas/records.ts';
+import { type EventState, RECIPIENT_RANK } from '../domain/recipient-state.ts';
+import { type JobRecipient, type JobRecord, JobRecordSchema } from '../schemas/records.ts';
 import { documentClient, expiresAfter, type ItemUpdate, updateCommand, writeIf } from './dynamodb.ts';
 import { BATCH_RETENTION_SECONDS, TABLE_DESIGN } from './table-design.ts';
 import { jobKey, type TableKey } from './table-keys.ts';
@@ -48,7 +49,7 @@ const identityValues = (job: JobRef, now: Date) => ({
 });
 
 /** One transition of a job's record; its condition is the transition's rule. */
-const transition = (job: JobRef, update: ItemUpdate, returnValues?: 'ALL_OLD') =>
+const transition = (job: JobRef, update: ItemUpdate, returnValues?: 'ALL_OLD' | 'ALL_NEW') =>
   updateCommand(jobRecordKey(job), update, returnValues);
 
 /** The job's record, read consistently (a decision to send depends on it). */
@@ -247,26 +248,89 @@ export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date):
 }
 
 /**
- * The durable "sent" marker, written as soon as SES accepts. The first marker wins whoever owns
- * the claim (an email that went out must be recorded); returns false when the job was already
- * marked sent, i.e. this send was a duplicate.
+ * The durable "sent" marker, written as soon as SES accepts, with every recipient of the email
+ * (and each address of the customer left off). The first marker wins whoever owns the claim (an
+ * email that went out must be recorded); returns false when the job was already marked sent,
+ * i.e. this send was a duplicate.
  */
-export function markJobSent(job: JobRef, sesMessageId: string, sentTo: string, now: Date): Promise<boolean> {
+export function markJobSent(
+  job: JobRef,
+  sesMessageId: string,
+  recipients: readonly JobRecipient[],
+  now: Date,
+): Promise<boolean> {
   return writeIf(
     transition(job, {
       update:
-        'SET #state = :sent, stateRank = :rank, sesMessageId = :id, sentTo = :to, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
+        'SET #state = :sent, stateRank = :rank, sesMessageId = :id, recipients = :recipients, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
       condition: 'attribute_not_exists(sesMessageId)',
       names: STATE_AND_OWNER,
       values: {
         ':sent': 'Sent',
         ':rank': STATE_RANK.Sent,
         ':id': sesMessageId,
-        ':to': sentTo,
+        ':recipients': recipients,
         ':now': now.toISOString(),
       },
     }),
   );
+}
+
+/**
+ * Gives a job marked sent before recipients were recorded (it has only `sentTo`) its recipients
+ * list, so that SES events can move each recipient; a job that has one keeps it.
+ */
+export function recordJobRecipients(job: JobRef, recipients: readonly JobRecipient[]): Promise<boolean> {
+  return writeIf(
+    transition(job, {
+      update: 'SET recipients = :recipients',
+      condition: 'attribute_exists(sesMessageId) AND attribute_not_exists(recipients)',
+      values: { ':recipients': recipients },
+    }),
+  );
+}
+
+/**
+ * Moves one recipient of a sent job (the one at `index` of its list, which never changes once
+ * written) to a later state from an SES event; never backwards, never twice. Returns the job's
+ * record as it is after the change, or undefined when the recipient was at or past that state.
+ * Of two events for two recipients, the later write sees both: the job's state is summed up from
+ * the record it returns (shared/domain/recipient-state.ts).
+ */
+export async function advanceRecipientState(
+  job: JobRef,
+  index: number,
+  address: string,
+  state: EventState,
+  detail: string,
+  at: string,
+): Promise<JobRecord | undefined> {
+  const recipient = `recipients[${index}]`;
+  try {
+    const { Attributes } = await documentClient().send(
+      transition(
+        job,
+        {
+          update: `SET ${recipient}.#state = :state, ${recipient}.stateRank = :rank, ${recipient}.detail = :detail, ${recipient}.#at = :at`,
+          condition: `${recipient}.address = :address AND ${recipient}.stateRank < :rank AND ${recipient}.stateRank >= :sentRank`,
+          names: { '#state': 'state', '#at': 'at' },
+          values: {
+            ':state': state,
+            ':rank': RECIPIENT_RANK[state],
+            ':sentRank': RECIPIENT_RANK.Sent,
+            ':detail': detail,
+            ':at': at,
+            ':address': address,
+          },
+        },
+        'ALL_NEW',
+      ),
+    );
+    return JobRecordSchema.parse(Attributes);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
 }
 
 /**

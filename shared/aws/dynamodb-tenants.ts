@@ -20,15 +20,16 @@ export interface TenantWithCustomers {
   tenant: TenantRecord | undefined;
   /** The customers that exist, by code. */
   customers: Map<string, CustomerRecord>;
-  /** The customers' suppressed addresses (bounced or complained), by code. */
+  /** The customers' suppressed addresses (bounced or complained), by code; none for most. */
   suppressions: Map<string, SuppressionRecord>;
 }
 
 /**
- * Reads a tenant and up to 49 of its customers, each with its address suppression, with one
- * BatchGetItem (plus retries of what DynamoDB leaves unprocessed), never one read per customer.
- * Consistent, so a customer written through the ledger API just before is seen (read-your-writes:
- * one read unit per item instead of a half).
+ * Reads a tenant and up to 49 of its customers, each with its address suppressions (one item per
+ * customer holds every suppressed address of it), with one BatchGetItem (plus retries of what
+ * DynamoDB leaves unprocessed), never one read per customer. Consistent, so a customer written
+ * through the ledger API just before is seen (read-your-writes: one read unit per item instead of
+ * a half).
  */
 export async function getTenantWithCustomers(
   tenantId: string,

@@ -6,6 +6,7 @@
  */
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { sesConfig } from '../config.ts';
+import { MAX_RECIPIENTS } from '../domain/statement-recipients.ts';
 import { retry } from './backoff.ts';
 import { SendPacer } from './send-pacer.ts';
 import { jobMessageTags, type TaggedJob } from './ses-message-tags.ts';
@@ -65,23 +66,39 @@ function classify(error: unknown): Error {
 
 let pacer: SendPacer | undefined;
 
-/** The job's tags for the message, so that an SES event names its job without the message-id index. */
+/** The job's tags for the message, so that an SES event names its job, and the envelope's recipients. */
 export interface SendOptions {
   /** The job the email is for: its key goes on the message as tags, which SES copies to its events. */
   job?: TaggedJob;
+  /**
+   * Every address the message goes to (To, Cc and Bcc), as SES's `Destinations`: the envelope. A
+   * blind copy is only here, never in a header. Absent: SES takes the To and Cc headers.
+   */
+  destinations?: readonly string[];
 }
 
-/** Sends a raw MIME message, paced to this worker's share of the SES rate; returns SES's message id. */
+/**
+ * Sends a raw MIME message, paced to this worker's share of the SES rate (SES counts each
+ * recipient as one email against the rate and the daily quota, so a message to three takes three
+ * slots); returns SES's message id.
+ */
 export async function sendRawEmail(raw: Uint8Array, options: SendOptions = {}): Promise<string> {
   const { SES_CONFIGURATION_SET, SES_SEND_RATE_PER_WORKER } = sesConfig();
   pacer ??= new SendPacer(SES_SEND_RATE_PER_WORKER);
   const sendPacer = pacer;
   const tags = options.job === undefined ? [] : jobMessageTags(options.job);
+  const destinations = options.destinations === undefined ? undefined : [...options.destinations];
+  if (destinations !== undefined && (destinations.length === 0 || destinations.length > MAX_RECIPIENTS)) {
+    throw new SesRejectedError(
+      `A message goes to 1 to ${MAX_RECIPIENTS} recipients, not ${destinations.length}`,
+    );
+  }
   const send = async () => {
-    await sendPacer.take();
+    await Promise.all(Array.from({ length: destinations?.length ?? 1 }, () => sendPacer.take()));
     const output = await sesClient().send(
       new SendRawEmailCommand({
         RawMessage: { Data: raw },
+        ...(destinations === undefined ? {} : { Destinations: destinations }),
         ...(SES_CONFIGURATION_SET === undefined ? {} : { ConfigurationSetName: SES_CONFIGURATION_SET }),
         ...(tags.length === 0 ? {} : { Tags: tags }),
       }),

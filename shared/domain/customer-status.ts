@@ -1,5 +1,9 @@
 import * as z from 'zod';
-import { isValidEmailAddress } from './email-address.ts';
+import {
+  type RecipientCustomer,
+  type SuppressedAddresses,
+  statementRecipients,
+} from './statement-recipients.ts';
 
 /** Parses the statuses stored with a batch or an Idempotency-Key before they are answered again. */
 export const CustomerStatementEmailStatusSchema = z.object({
@@ -9,14 +13,6 @@ export const CustomerStatementEmailStatusSchema = z.object({
 });
 /** KashFlow's status object, one per customer code of a bulk email request. */
 export type CustomerStatementEmailStatus = z.infer<typeof CustomerStatementEmailStatusSchema>;
-
-/** What judging a customer needs of its record (any record with it): the address statements go to. */
-type Addressee = { email?: string | undefined } & Record<string, unknown>;
-
-/** What judging a customer needs of an address suppression: the address that bounced or complained. */
-interface Suppression {
-  address: string;
-}
 
 /** KashFlow's status messages, word for word. */
 export const STATUS_MESSAGES = {
@@ -63,19 +59,18 @@ export function toStorableStatuses(
  */
 export type CustomerVerdict = 'send' | 'invalidCode' | 'invalidEmail' | 'nothingOwed';
 
-/** True when the customer's current address is the one that bounced or complained. */
-export function isSuppressed(customer: Addressee, suppression: Suppression | undefined): boolean {
-  return suppression !== undefined && suppression.address.toLowerCase() === customer.email?.toLowerCase();
-}
-
 /**
- * Decides whether a statement can be emailed to a customer (undefined: no such customer). An
- * address that bounced or complained counts as invalid until the customer's address changes.
+ * Decides whether a statement can be emailed to a customer (undefined: no such customer). It can
+ * while at least one valid, unsuppressed address is left for To or Cc (statement-recipients.ts);
+ * an address that bounced or complained counts as invalid until the contact's address changes.
+ * The tenant's Bcc copy does not count: it is not the customer's.
  */
-export function judgeCustomer(customer: Addressee | undefined, suppression?: Suppression): CustomerVerdict {
+export function judgeCustomer(
+  customer: (RecipientCustomer & Record<string, unknown>) | undefined,
+  suppressed?: SuppressedAddresses,
+): CustomerVerdict {
   if (customer === undefined) return 'invalidCode';
-  if (!isValidEmailAddress(customer.email) || isSuppressed(customer, suppression)) return 'invalidEmail';
-  return 'send';
+  return statementRecipients(customer, { suppressed }).to.length === 0 ? 'invalidEmail' : 'send';
 }
 
 /** The one place a verdict becomes KashFlow's status object, so every path answers in its words. */

@@ -6,7 +6,7 @@ import { toHttpResponse, type XmlShape } from './responses.ts';
 /** KashFlow's XML names for the POST's status list, so XML clients read what KashFlow would send. */
 export const STATUS_LIST_XML: XmlShape = {
   root: 'ArrayOfCustomerStatementEmailStatus',
-  items: { ArrayOfCustomerStatementEmailStatus: 'CustomerStatementEmailStatus' },
+  items: { ArrayOfCustomerStatementEmailStatus: 'CustomerStatementEmailStatus', Recipients: 'Recipient' },
 };
 
 /** The batch status resource of a bulk email request, relative to the API's own base path. */

@@ -5,7 +5,7 @@ import type { XmlShape } from './responses.ts';
 /** The batch status in XML, named in KashFlow's style, for clients that ask for XML. */
 export const BATCH_XML: XmlShape = {
   root: 'CustomerStatementEmailBatch',
-  items: { Customers: 'CustomerStatementEmailState' },
+  items: { Customers: 'CustomerStatementEmailState', Recipients: 'Recipient' },
 };
 
 /** Customer notes in XML as KashFlow's REST v2 writes them: `ArrayOfNote` of `Note`. */

@@ -5,8 +5,8 @@
  * names) or RFC 2231 parameters (file names), and folded at 78 characters; addresses must be
  * plain valid mailboxes. So no value can add or alter a header, and no line is over 998.
  *
- * A little over 250 lines on purpose: the header encoders and the message they build are one
- * rule (7-bit clean, folded) and are read and tested together.
+ * Near 300 lines on purpose: the header encoders and the message they build are one rule (7-bit
+ * clean, folded) and are read and tested together.
  */
 import { randomBytes } from 'node:crypto';
 import { isValidEmailAddress } from '../domain/email-address.ts';
@@ -25,10 +25,18 @@ export interface Attachment {
   content: Uint8Array;
 }
 
-/** What buildRawMessage needs for SendRawEmail; the writer, not the caller, makes each value safe. */
+/**
+ * What buildRawMessage needs for SendRawEmail; the writer, not the caller, makes each value safe.
+ * There is no Bcc: a blind copy is an envelope destination only (SES's `Destinations`), and a
+ * `Bcc:` header would show it to every recipient.
+ */
 export interface MailMessage {
   from: Mailbox;
-  to: Mailbox;
+  /** One mailbox, or several (RFC 5322 address-list). */
+  to: Mailbox | readonly Mailbox[];
+  cc?: readonly Mailbox[];
+  /** Where replies go; absent: to From. */
+  replyTo?: Mailbox;
   subject: string;
   text: string;
   html: string;
@@ -126,6 +134,21 @@ export function formatUnstructuredHeader(name: string, text: string): string {
   return foldHeader(name, unstructuredAtoms(name, text));
 }
 
+/** Headers the writer sets itself (or, for Bcc, never): an extra header of these names is refused. */
+const STRUCTURAL_HEADERS = new Set([
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'date',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+]);
+
 function mailboxAtoms(name: string, { name: display = '', address }: Mailbox): string[] {
   if (!isValidEmailAddress(address)) throw new MailAddressError('The address is not a valid single mailbox');
   const phrase = toSingleLine(display);
@@ -135,6 +158,21 @@ function mailboxAtoms(name: string, { name: display = '', address }: Mailbox): s
   const quoted = `"${phrase.replace(/["\\]/g, '\\$&')}"`;
   if (isPlainAscii(phrase) && quoted.length <= FOLD_AT - name.length - 2) return [quoted, addressAtom];
   return [...encodedWords(phrase, FOLD_AT - name.length - 2), addressAtom];
+}
+
+/**
+ * An address header of one or more mailboxes (RFC 5322 3.4 address-list): each mailbox's atoms,
+ * a comma after each mailbox but the last, folded between atoms like every other header.
+ */
+function formatAddressHeader(name: string, mailboxes: Mailbox | readonly Mailbox[]): string {
+  const list: readonly Mailbox[] = Array.isArray(mailboxes) ? mailboxes : [mailboxes as Mailbox];
+  if (list.length === 0) throw new MailAddressError(`${name} needs at least one address`);
+  const atoms = list.flatMap((mailbox, index) => {
+    const own = mailboxAtoms(name, mailbox);
+    if (index === list.length - 1) return own;
+    return [...own.slice(0, -1), `${own.at(-1)},`];
+  });
+  return foldHeader(name, atoms);
 }
 
 /** RFC 2231 / 5987 attr-char: what a parameter value may hold without percent-encoding. */
@@ -210,12 +248,15 @@ export function buildRawMessage(message: MailMessage): Buffer {
   const mixed = boundary('mixed');
   const alternative = boundary('alt');
   const extra = Object.entries(message.headers ?? {}).map(([name, value]) => {
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name)) throw new MailAddressError(`Invalid header name ${name}`);
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name) || STRUCTURAL_HEADERS.has(name.toLowerCase()))
+      throw new MailAddressError(`Invalid header name ${name}`);
     return formatUnstructuredHeader(name, value);
   });
   const lines = [
-    foldHeader('From', mailboxAtoms('From', message.from)),
-    foldHeader('To', mailboxAtoms('To', message.to)),
+    formatAddressHeader('From', message.from),
+    formatAddressHeader('To', message.to),
+    ...(message.cc === undefined || message.cc.length === 0 ? [] : [formatAddressHeader('Cc', message.cc)]),
+    ...(message.replyTo === undefined ? [] : [formatAddressHeader('Reply-To', message.replyTo)]),
     formatUnstructuredHeader('Subject', message.subject),
     `Date: ${(message.date ?? new Date()).toUTCString().replace('GMT', '+0000')}`,
     'MIME-Version: 1.0',

@@ -3,8 +3,12 @@
  * built-in one) with its tokens filled, an HTML part with the statement table, a plain-text part
  * with the same lines, and the statement as a PDF attachment (rendered by the injected renderer).
  */
-import { isValidEmailAddress } from '../domain/email-address.ts';
 import type { Statement } from '../domain/statement.ts';
+import {
+  type StatementRecipients,
+  statementRecipients,
+  statementSender,
+} from '../domain/statement-recipients.ts';
 import { escapeHtml, renderTemplate } from '../domain/template.ts';
 import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
 import { pickTranslation, statementLocale } from './labels.ts';
@@ -65,7 +69,10 @@ export class StatementEmailError extends Error {
 export interface ComposedEmail {
   raw: Buffer;
   subject: string;
+  /** The first To address. */
   recipient: string;
+  /** Every address the message goes to by line (Bcc only in the envelope), and those left off. */
+  recipients: StatementRecipients;
   templateName: string;
   lineCount: number;
   /** The closing balance and the amount past due, formatted as in the email. */
@@ -124,7 +131,10 @@ function textToHtml(text: string): string {
  */
 export async function composeStatementEmail(input: ComposeInput): Promise<ComposedEmail> {
   const { tenant, customer, template, statement, now, renderPdf, logo } = input;
-  if (!isValidEmailAddress(customer.email)) throw new StatementEmailError('Invalid customer email address');
+  // Who it goes to (statement-recipients.ts); no valid address left for To cannot be mailed.
+  const recipients = statementRecipients(customer, { bcc: tenant.bcc });
+  const [addressee] = recipients.to;
+  if (addressee === undefined) throw new StatementEmailError('Invalid customer email address');
   const locale = statementLocale(tenant.locale, customer.language);
   const content = describeStatement(statement, {
     company: tenant.name,
@@ -161,8 +171,9 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
           subtitle: content.labels.statementDate(content.tokens.STATEMENTDATE),
         });
   const raw = buildRawMessage({
-    from: { name: tenant.name, address: tenant.fromEmail },
-    to: { name: customer.contactName ?? customer.name, address: customer.email },
+    ...statementSender(tenant),
+    to: recipients.to,
+    cc: recipients.cc,
     subject,
     text,
     html,
@@ -181,7 +192,8 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
   return {
     raw,
     subject,
-    recipient: customer.email,
+    recipient: addressee.address,
+    recipients,
     templateName: template.name,
     lineCount: statement.openItems?.length ?? statement.lines.length,
     balance: content.tokens.BALANCE,

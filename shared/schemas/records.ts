@@ -13,7 +13,13 @@ import {
   CustomerStatementEmailStatusSchema,
 } from '../domain/customer-status.ts';
 import { JOB_STATES } from '../domain/job-state.ts';
+import { RECIPIENT_STATES } from '../domain/recipient-state.ts';
 import { StatementPeriodSchema } from '../domain/statement-period.ts';
+import {
+  type AddressSuppression,
+  addressKey,
+  type SuppressedAddresses,
+} from '../domain/statement-recipients.ts';
 import {
   CurrencySchema,
   CustomerCodeSchema,
@@ -122,14 +128,30 @@ export const CustomerRecordSchema = z.object({
 /** A stored customer, as the request path judges it and the worker addresses it. */
 export type CustomerRecord = z.infer<typeof CustomerRecordSchema>;
 
-/** Set when an address bounced (permanently) or complained; cleared in effect when the address changes. */
-export const SuppressionRecordSchema = z.object({
-  code: z.string(),
-  address: z.string(),
-  reason: z.enum(['Bounced', 'Complained']),
-  at: z.string(),
-});
-/** A stored address suppression, as judging a customer reads it. */
+const SuppressionReasonSchema = z.enum(['Bounced', 'Complained']);
+
+/**
+ * A customer's suppressed addresses, one item per customer (so the request path reads them with
+ * the customers, one key each): `addresses` maps each lower-cased address that bounced
+ * (permanently) or complained to why and when. Items written before suppression was per address
+ * hold one `address`, `reason` and `at`; both forms are read, and the map wins for an address in
+ * both. A changed contact address is simply not in the map: nothing needs clearing.
+ */
+export const SuppressionRecordSchema = z
+  .object({
+    code: z.string(),
+    addresses: z.record(z.string(), z.object({ reason: SuppressionReasonSchema, at: z.string() })).optional(),
+    address: z.string().optional(),
+    reason: SuppressionReasonSchema.optional(),
+    at: z.string().optional(),
+  })
+  .transform(({ code, addresses = {}, address, reason, at = '' }) => {
+    const suppressed = new Map<string, AddressSuppression>();
+    if (address !== undefined && reason !== undefined) suppressed.set(addressKey(address), { reason, at });
+    for (const [key, entry] of Object.entries(addresses)) suppressed.set(addressKey(key), entry);
+    return { code, addresses: suppressed as SuppressedAddresses };
+  });
+/** A customer's suppressed addresses, by lower-cased address, as judging and the worker read them. */
 export type SuppressionRecord = z.infer<typeof SuppressionRecordSchema>;
 
 /** A customer note's number: KashFlow numbers notes per customer (the customer's counter gives them out). */
@@ -213,6 +235,24 @@ export const BatchRecordSchema = z.object({
 /** A stored batch, as the batch status and a resumed request read it. */
 export type BatchRecord = z.infer<typeof BatchRecordSchema>;
 
+/**
+ * One address of a sent job: the line it was on, and how far the email got to it (SES events move
+ * it forward only, by `stateRank`; shared/domain/recipient-state.ts). `NotSent`: an address of the
+ * customer that was left off, `detail` says why.
+ */
+export const JobRecipientSchema = z.object({
+  address: z.string(),
+  line: z.enum(['To', 'Cc', 'Bcc']),
+  state: z.enum(RECIPIENT_STATES),
+  stateRank: z.number().int(),
+  /** Why it was left off, or the SES event that set its state (`Bounce: Permanent (General)`). */
+  detail: z.string().optional(),
+  /** When its state last changed. */
+  at: z.string().optional(),
+});
+/** One recipient of a sent job, as stored on the job's record. */
+export type JobRecipient = z.infer<typeof JobRecipientSchema>;
+
 /** The worker's record of one job: its state, its claim and the sent marker (shared/aws/dynamodb-jobs.ts). */
 export const JobRecordSchema = z.object({
   state: z.enum(JOB_STATES),
@@ -222,7 +262,9 @@ export const JobRecordSchema = z.object({
   attempts: z.number().int().default(0),
   sesMessageId: z.string().optional(),
   sentAt: z.string().optional(),
-  /** The address SES accepted the email for (kept for the customer note). */
+  /** Every address the email went to (and each customer address left off), in send order. */
+  recipients: z.array(JobRecipientSchema).optional(),
+  /** Records sent before `recipients`: the one address SES accepted the email for. */
   sentTo: z.string().optional(),
   reason: z.string().optional(),
   lastError: z.string().optional(),

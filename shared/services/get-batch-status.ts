@@ -1,7 +1,9 @@
 import { getBatchWithJobs } from '../aws/dynamodb-batches.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
 import { STATUS_MESSAGES } from '../domain/customer-status.ts';
+import { jobRecipientsOf, type RecipientState, type RecordedRecipient } from '../domain/recipient-state.ts';
 import { type StatementType, statementTypeOf } from '../domain/statement-period.ts';
+import type { RecipientLine } from '../domain/statement-recipients.ts';
 import type { CustomerStatementEmailStatus, JobRecord } from '../schemas/records.ts';
 
 /**
@@ -9,6 +11,18 @@ import type { CustomerStatementEmailStatus, JobRecord } from '../schemas/records
  * was owed, when the request was made or when the worker came to send (Reason `Nothing owed`).
  */
 export type DeliveryState = 'Queued' | 'Sent' | 'Delivered' | 'Bounced' | 'Complained' | 'Failed' | 'Skipped';
+
+/**
+ * One address of a sent statement: its line and where the email got to for it (`NotSent`: an
+ * address of the customer left off; `Reason` says why, or what SES said of a bounce or complaint).
+ */
+export interface RecipientView {
+  Email: string;
+  Type: RecipientLine;
+  Status: RecipientState;
+  Reason?: string;
+  UpdatedAt?: string;
+}
 
 /** One customer's line of the batch status: the POST's answer for the code, then where its email got to. */
 export interface CustomerDeliveryView {
@@ -20,6 +34,8 @@ export interface CustomerDeliveryView {
   SesMessageId?: string;
   Reason?: string;
   UpdatedAt: string;
+  /** Once sent: each address, To, Cc and the tenant's Bcc, then those left off. */
+  Recipients?: RecipientView[];
 }
 
 /** The batch status resource: the request's period and each customer's delivery, in request order. */
@@ -88,6 +104,7 @@ function toView(
     : job === undefined
       ? { State: 'Queued' }
       : jobView(job, now);
+  const recipients = job?.sesMessageId === undefined ? [] : jobRecipientsOf(job);
   return {
     CustomerCode: status.CustomerCode,
     Sent: status.Sent,
@@ -96,6 +113,19 @@ function toView(
     ...(job?.sesMessageId === undefined ? {} : { SesMessageId: job.sesMessageId }),
     ...(Reason === undefined ? {} : { Reason }),
     UpdatedAt: job?.updatedAt ?? createdAt,
+    ...(recipients.length === 0 ? {} : { Recipients: recipients.map(toRecipientView) }),
+  };
+}
+
+function toRecipientView(recipient: RecordedRecipient): RecipientView {
+  return {
+    Email: recipient.address,
+    Type: recipient.line,
+    Status: recipient.state,
+    ...(recipient.detail === undefined || recipient.detail === 'Delivery'
+      ? {}
+      : { Reason: recipient.detail }),
+    ...(recipient.at === undefined ? {} : { UpdatedAt: recipient.at }),
   };
 }
 

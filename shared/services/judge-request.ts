@@ -13,6 +13,7 @@ import {
   resolveStatementPeriod,
   type StatementPeriod,
 } from '../domain/statement-period.ts';
+import type { SuppressedAddresses } from '../domain/statement-recipients.ts';
 import { StatementNotSendableError, UnknownTenantError } from '../errors.ts';
 import type { CustomerRecord, TenantRecord } from '../schemas/records.ts';
 import { computeCustomerStatement } from './prepare-statement-email.ts';
@@ -36,6 +37,8 @@ export interface JudgedRequest {
   period: StatementPeriod;
   /** One verdict per distinct code. */
   verdicts: Map<string, CustomerVerdict>;
+  /** The customers' suppressed addresses, by code (absent: none), so that a preview addresses as judging did. */
+  suppressed: Map<string, SuppressedAddresses>;
 }
 
 /**
@@ -53,8 +56,11 @@ export async function judgeRequest(request: StatementEmailRequest): Promise<Judg
   if (tenant === undefined) throw new UnknownTenantError();
   // A period the request cannot have throws PeriodError: the HTTP edge answers 400 for it.
   const period = resolveStatementPeriod(request.period, dateInTimeZone(now, tenant.timeZone));
+  const suppressed = new Map(
+    [...suppressions].map(([code, suppression]) => [code, suppression.addresses] as const),
+  );
   const verdicts = new Map<string, CustomerVerdict>(
-    customerCodes.map((code) => [code, judgeCustomer(customers.get(code), suppressions.get(code))]),
+    customerCodes.map((code) => [code, judgeCustomer(customers.get(code), suppressed.get(code))]),
   );
   if (period.skipNothingOwed === true) {
     const sendable = customerCodes.filter((code) => verdicts.get(code) === 'send');
@@ -62,7 +68,7 @@ export async function judgeRequest(request: StatementEmailRequest): Promise<Judg
       if (await owesNothingNow(tenant, code, period, now)) verdicts.set(code, 'nothingOwed');
     });
   }
-  return { tenant, customers, period, verdicts };
+  return { tenant, customers, period, verdicts, suppressed };
 }
 
 /**

@@ -6,15 +6,33 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { forEachConcurrently } from '../concurrency.ts';
 import { type CustomerVerdict, toStatus } from '../domain/customer-status.ts';
 import type { PeriodRequest, StatementPeriod } from '../domain/statement-period.ts';
+import {
+  addressedCustomer,
+  DROP_REASONS,
+  type RecipientLine,
+  sentRecipients,
+  statementRecipients,
+} from '../domain/statement-recipients.ts';
 import { StatementNotSendableError } from '../errors.ts';
 import type { CustomerRecord, CustomerStatementEmailStatus } from '../schemas/records.ts';
 import { judgeRequest } from './judge-request.ts';
 import { NothingOwedError, prepareStatementEmail } from './prepare-statement-email.ts';
 
+/** One address the email would go to (`WouldSend`), or would leave off (`NotSent`, `Reason`). */
+export interface DryRunRecipient {
+  Email: string;
+  Type: RecipientLine;
+  Status: 'WouldSend' | 'NotSent';
+  Reason?: string;
+}
+
 /** KashFlow's status plus what the email would be, so a client can check before sending; never `Sent`. */
 export interface DryRunStatus extends CustomerStatementEmailStatus {
   DryRun: true;
+  /** The first To address (kept from before `Recipients`). */
   Recipient?: string;
+  /** Every address by line (To, Cc, the tenant's Bcc), then the customer's addresses left off. */
+  Recipients?: DryRunRecipient[];
   Subject?: string;
   Template?: string;
   Balance?: string;
@@ -37,21 +55,46 @@ export async function previewStatementEmails(
   log: Logger,
 ): Promise<DryRunOutcome> {
   const { customerCodes, now } = request;
-  const { tenant, customers, period, verdicts } = await judgeRequest(request);
+  const { tenant, customers, period, verdicts, suppressed } = await judgeRequest(request);
   const previewOne = async (
     code: string,
     customer: CustomerRecord | undefined,
     verdict: CustomerVerdict,
   ): Promise<DryRunStatus> => {
     if (verdict !== 'send' || customer === undefined) return { ...toStatus(code, verdict), DryRun: true };
+    // Addressed as the worker will: the customer's suppressed addresses left off.
+    const addressing = statementRecipients(customer, { bcc: tenant.bcc, suppressed: suppressed.get(code) });
     try {
-      const email = await prepareStatementEmail({ tenant, customer, period, now, log });
+      const email = await prepareStatementEmail({
+        tenant,
+        customer: addressedCustomer(customer, addressing),
+        period,
+        now,
+        log,
+      });
       return {
         CustomerCode: code,
         Sent: false,
         Message: 'Would be sent',
         DryRun: true,
         Recipient: email.recipient,
+        Recipients: [
+          ...sentRecipients(email.recipients).map(
+            (recipient): DryRunRecipient => ({
+              Email: recipient.address,
+              Type: recipient.line,
+              Status: 'WouldSend',
+            }),
+          ),
+          ...addressing.dropped.map(
+            (recipient): DryRunRecipient => ({
+              Email: recipient.address,
+              Type: recipient.line,
+              Status: 'NotSent',
+              Reason: DROP_REASONS[recipient.reason],
+            }),
+          ),
+        ],
         Subject: email.subject,
         Template: email.templateName,
         Balance: email.balance,

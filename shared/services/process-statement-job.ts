@@ -19,14 +19,24 @@ import {
 import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
 import { noteNumberFor, putNoteOnce } from '../aws/dynamodb-notes.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
-import { isSuppressed } from '../domain/customer-status.ts';
 import { FINISHED_STATES } from '../domain/job-state.ts';
+import { jobRecipientsOf, RECIPIENT_RANK } from '../domain/recipient-state.ts';
+import {
+  addressedCustomer,
+  DROP_REASONS,
+  type DroppedRecipient,
+  describeDropped,
+  type RecipientLine,
+  type StatementRecipients,
+  sentRecipients,
+  statementRecipients,
+} from '../domain/statement-recipients.ts';
 import { StatementNotSendableError } from '../errors.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { ComposedEmail } from '../render/statement-email.ts';
 import { renderStatementPdf } from '../render/statement-pdf.ts';
-import type { JobRecord } from '../schemas/records.ts';
+import type { JobRecipient, JobRecord } from '../schemas/records.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
 import { dispositionOf } from './job-errors.ts';
 import { NothingOwedError, prepareStatementEmail } from './prepare-statement-email.ts';
@@ -57,38 +67,83 @@ export class JobRetryError extends Error {
   override readonly name = 'JobRetryError';
 }
 
-async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<ComposedEmail> {
+/** The email, and its recipients as the job's record keeps them (with the addresses left off). */
+interface RenderedJob {
+  email: ComposedEmail;
+  recipients: JobRecipient[];
+}
+
+async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<RenderedJob> {
   const account = await getCustomerAccount(job.tenantId, job.customerCode);
   if (account === undefined) throw new StatementNotSendableError('Invalid customer code');
   const { tenant, customer, suppression } = account;
-  // The address may have bounced or complained since the job was queued.
-  if (isSuppressed(customer, suppression)) {
+  // An address may have bounced or complained since the job was queued: judged again, per address.
+  const addressing = statementRecipients(customer, { bcc: tenant.bcc, suppressed: suppression?.addresses });
+  if (addressing.to.length === 0) {
     throw new StatementNotSendableError(
-      `Invalid customer email address (it ${suppression?.reason.toLowerCase()} before)`,
+      `Invalid customer email address (${describeDropped(addressing.dropped)})`,
     );
   }
-  return prepareStatementEmail({
+  const email = await prepareStatementEmail({
     tenant,
-    customer,
+    customer: addressedCustomer(customer, addressing),
     period: job.period,
     now,
     log,
     renderPdf: renderStatementPdf,
   });
+  return { email, recipients: toJobRecipients(email.recipients, addressing.dropped) };
+}
+
+/**
+ * What the job's record keeps: each address the message went to (`Sent`), then each the worker
+ * left off (`NotSent`, why). The message's own addressing found the same lines (addressedCustomer).
+ */
+function toJobRecipients(sent: StatementRecipients, leftOff: readonly DroppedRecipient[]): JobRecipient[] {
+  return [
+    ...sentRecipients(sent).map(({ address, line }) => ({
+      address,
+      line,
+      state: 'Sent' as const,
+      stateRank: RECIPIENT_RANK.Sent,
+    })),
+    ...leftOff.map(({ address, line, reason }) => ({
+      address,
+      line,
+      state: 'NotSent' as const,
+      stateRank: RECIPIENT_RANK.NotSent,
+      detail: DROP_REASONS[reason],
+    })),
+  ];
+}
+
+/** The addresses of a note: To first, then `(cc …)` and the tenant's `(bcc …)` copy. */
+function addressesOf(record: Pick<JobRecord, 'recipients' | 'sentTo' | 'state'>): string {
+  const recipients = jobRecipientsOf(record).filter((recipient) => recipient.state !== 'NotSent');
+  const on = (line: RecipientLine) =>
+    recipients
+      .filter((recipient) => recipient.line === line)
+      .map((recipient) => recipient.address)
+      .join(', ');
+  const to = on('To');
+  if (to === '') return '';
+  const copies = [on('Cc') && `cc ${on('Cc')}`, on('Bcc') && `bcc ${on('Bcc')}`].filter(
+    (part) => part !== '',
+  );
+  return ` to ${to}${copies.length === 0 ? '' : ` (${copies.join('; ')})`}`;
 }
 
 /** Writes the job's customer note once, whatever the retries (KashFlow: a note per emailed statement). */
 async function recordNote(
   job: StatementJob,
-  record: Pick<JobRecord, 'noteNumber' | 'sesMessageId' | 'sentAt' | 'sentTo'>,
+  record: Pick<JobRecord, 'noteNumber' | 'sesMessageId' | 'sentAt' | 'sentTo' | 'recipients' | 'state'>,
 ) {
   const number = record.noteNumber ?? (await noteNumberFor(job));
   const period = job.period.filterAll ? 'all invoices' : `${job.period.start} to ${job.period.end}`;
-  const to = record.sentTo === undefined ? '' : ` to ${record.sentTo}`;
   const written = await putNoteOnce(job, {
     number,
     date: record.sentAt ?? new Date().toISOString(),
-    text: `Statement (${period}) emailed${to}. SES message id ${record.sesMessageId ?? 'unknown'}.`,
+    text: `Statement (${period}) emailed${addressesOf(record)}. SES message id ${record.sesMessageId ?? 'unknown'}.`,
     lastModifiedBy: 'statement mailer',
   });
   if (written) metrics.addMetric(METRIC.NotesWritten, 'Count', 1);
@@ -97,7 +152,7 @@ async function recordNote(
 async function writeSentMarker(
   job: JobRef,
   sesMessageId: string,
-  sentTo: string,
+  recipients: readonly JobRecipient[],
   now: Date,
   log: Logger,
 ): Promise<boolean> {
@@ -106,7 +161,7 @@ async function writeSentMarker(
     return await retry(
       async () => {
         try {
-          return await markJobSent(job, sesMessageId, sentTo, now);
+          return await markJobSent(job, sesMessageId, recipients, now);
         } catch (error) {
           log.warn('Could not write the sent marker yet', { error });
           throw error;
@@ -157,9 +212,9 @@ export async function processStatementJob(job: StatementJob, context: JobContext
     });
   }
 
-  let email: ComposedEmail;
+  let rendered: RenderedJob;
   try {
-    email = await renderJob(job, now, log);
+    rendered = await renderJob(job, now, log);
   } catch (error) {
     if (error instanceof NothingOwedError) {
       // Finished on purpose, before any send: no email, no note; the batch reports it Skipped.
@@ -176,10 +231,13 @@ export async function processStatementJob(job: StatementJob, context: JobContext
     throw error;
   }
 
+  const { email, recipients } = rendered;
   await markJobSending(job, messageId, clock());
   let sesMessageId: string;
   try {
-    sesMessageId = await sendRawEmail(email.raw, { job });
+    // The envelope: every To, Cc and Bcc address; a Bcc is in no header.
+    const destinations = sentRecipients(email.recipients).map((recipient) => recipient.address);
+    sesMessageId = await sendRawEmail(email.raw, { job, destinations });
   } catch (error) {
     if (error instanceof SesRejectedError || error instanceof SesUnavailableError) {
       const { action, reason } = dispositionOf(error);
@@ -200,17 +258,24 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   }
 
   const sentAt = clock();
-  const first = await writeSentMarker(job, sesMessageId, email.recipient, sentAt, log);
+  const first = await writeSentMarker(job, sesMessageId, recipients, sentAt, log);
   if (first) {
     metrics.addMetric(METRIC.StatementsSent, 'Count', 1);
-    await recordNote(job, { sesMessageId, sentAt: sentAt.toISOString(), sentTo: email.recipient });
+    await recordNote(job, { sesMessageId, sentAt: sentAt.toISOString(), recipients, state: 'Sent' });
   } else {
     metrics.addMetric(METRIC.DuplicateEmailSent, 'Count', 1);
     log.error('This job was already marked sent: the email just sent is a duplicate', { sesMessageId });
     const recorded = await getJob(job);
     if (recorded !== undefined) await recordNote(job, recorded);
   }
-  log.info('Statement emailed', { sesMessageId, lines: email.lineCount, bytes: email.bytes });
+  log.info('Statement emailed', {
+    sesMessageId,
+    lines: email.lineCount,
+    bytes: email.bytes,
+    recipients: email.recipients.to.length + email.recipients.cc.length,
+    bcc: email.recipients.bcc.length,
+    leftOff: recipients.filter((recipient) => recipient.state === 'NotSent').length,
+  });
   return 'sent';
 }
 

@@ -1,9 +1,18 @@
 /**
- * SES delivery events, mapped back to their job: Delivered, Bounced and Complained move the job
- * forward (never back, so duplicate and out-of-order events change nothing); a permanent bounce
- * or a complaint also adds a customer note, once, and suppresses the address so that the next
- * request reports `Invalid customer email address` until the customer's address changes. A soft
- * (transient or undetermined) bounce is only noted: it says nothing final about the address.
+ * SES delivery events, mapped back to their job and to each recipient SES names: Delivered,
+ * Bounced and Complained move each recipient, and the job, forward (never back, so duplicate and
+ * out-of-order events change nothing); the job's state sums up its To and Cc recipients
+ * (shared/domain/recipient-state.ts). A permanent bounce or a complaint also adds a customer note,
+ * once, and suppresses only the addresses SES names, so that the customer's other addresses are
+ * still emailed and the next request reports `Invalid customer email address` only when none is
+ * left. The tenant's Bcc copy is never suppressed (it is not the customer's address): its bounce
+ * shows on its recipient line only. A soft (transient or undetermined) bounce is only noted: it
+ * says nothing final about the address.
+ *
+ * An event that names no recipient of the job (SES names the addresses it was sent to; a replayed
+ * or hand-made event may not) counts for every To and Cc recipient, as events did before they
+ * were matched per recipient, and suppresses nothing: no address of the customer is known to be
+ * bad.
  *
  * The job is named by the tags the worker put on the send (docs/exactly-once.md); events of mails
  * sent untagged are matched through the message-id index. An event of ours whose job cannot be
@@ -11,15 +20,29 @@
  * asynchronous retries, and then the function's dead-letter queue, keep it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { advanceJobState, findJobBySesMessageId, getJob, type JobRef } from '../aws/dynamodb-jobs.ts';
+import {
+  advanceJobState,
+  advanceRecipientState,
+  findJobBySesMessageId,
+  getJob,
+  type JobRef,
+  recordJobRecipients,
+} from '../aws/dynamodb-jobs.ts';
 import {
   type NoteField,
   noteNumberFor,
   putNoteOnce,
   softBounceNoteNumberFor,
 } from '../aws/dynamodb-notes.ts';
-import { suppressAddress } from '../aws/dynamodb-suppressions.ts';
+import { suppressAddresses } from '../aws/dynamodb-suppressions.ts';
 import { jobFromEventTags } from '../aws/ses-message-tags.ts';
+import {
+  type EventState,
+  jobRecipientsOf,
+  jobStateOf,
+  type RecordedRecipient,
+} from '../domain/recipient-state.ts';
+import { addressKey } from '../domain/statement-recipients.ts';
 import { METRIC } from '../observability/metric-names.ts';
 import { metrics } from '../observability/powertools.ts';
 import type { JobRecord } from '../schemas/records.ts';
@@ -91,6 +114,67 @@ async function sentJobOf(
   return { job, record };
 }
 
+/** A recipient of the job, with its place in the job's list (which never changes). */
+type Target = RecordedRecipient & { index: number };
+
+/** The addresses the event names, lower-cased: SES's delivered, bounced or complained recipients. */
+function namedAddresses(event: SesEvent): Set<string> {
+  // The schema keeps `delivery.recipients` only once it parses them; until then none are named.
+  const delivery: { timestamp: string; recipients?: unknown } | undefined = event.delivery;
+  const named = [
+    ...(Array.isArray(delivery?.recipients) ? delivery.recipients.map(String) : []),
+    ...(event.bounce?.bouncedRecipients ?? []).map((recipient) => recipient.emailAddress),
+    ...(event.complaint?.complainedRecipients ?? []).map((recipient) => recipient.emailAddress),
+  ];
+  return new Set(named.map(addressKey));
+}
+
+/**
+ * The recipients the event is about: those it names, else (it names none of them) every To and
+ * Cc recipient. `named` says which it was.
+ */
+function targetsOf(event: SesEvent, recipients: readonly RecordedRecipient[]) {
+  const sent = recipients
+    .map((recipient, index) => ({ ...recipient, index }))
+    .filter((recipient) => recipient.state !== 'NotSent');
+  const names = namedAddresses(event);
+  const named = sent.filter((recipient) => names.has(addressKey(recipient.address)));
+  if (named.length > 0) return { targets: named, named: true };
+  return { targets: sent.filter((recipient) => recipient.line !== 'Bcc'), named: false };
+}
+
+/**
+ * Moves the targets to `state`, then the job to what its recipients now make of it. A recipient
+ * moved by an earlier attempt of this event is at its state already, so the job's state is summed
+ * up whatever this attempt changed: a retry finishes what a failed attempt began. True when
+ * anything changed.
+ */
+async function advance(
+  job: JobRef,
+  recipients: readonly RecordedRecipient[],
+  targets: readonly Target[],
+  { state, detail, at }: { state: EventState; detail: string; at: string },
+): Promise<boolean> {
+  let latest: readonly RecordedRecipient[] = recipients;
+  let changed = false;
+  for (const target of targets) {
+    const updated = await advanceRecipientState(job, target.index, target.address, state, detail, at);
+    if (updated?.recipients !== undefined) {
+      latest = updated.recipients;
+      changed = true;
+    }
+  }
+  // A job with no recipients recorded at all moves as the event says.
+  const jobState = recipients.length === 0 ? state : jobStateOf(latest);
+  if (jobState === 'Sent') return changed;
+  // The job's detail is the event that put a recipient in the job's state (this one, mostly).
+  const cause = latest.find((recipient) => recipient.line !== 'Bcc' && recipient.state === jobState);
+  const jobDetail = jobState === state ? detail : (cause?.detail ?? detail);
+  return (await advanceJobState(job, jobState, jobDetail, at)) || changed;
+}
+
+const listOf = (targets: readonly Target[]) => targets.map((target) => target.address).join(', ');
+
 /** Applies one SES event to its job: forward only, notes once; an event of ours that is early throws. */
 export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesEventOutcome> {
   if (!isTracked(event)) {
@@ -108,12 +192,26 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
     return 'unknown-message';
   }
   const { job, record } = found;
-  const sentTo = record.sentTo;
-  const to = sentTo === undefined ? '' : ` to ${sentTo}`;
+  const recipients = jobRecipientsOf(record);
+  // A job sent before recipients were recorded gets its list first, so each can move by index.
+  if (record.recipients === undefined && recipients.length > 0) await recordJobRecipients(job, recipients);
+  const { targets, named } = targetsOf(event, recipients);
+  if (!named) log.warn('SES event names no recipient of its job; applied to every To and Cc recipient');
+  // The customer's own addresses among the targets: a Bcc copy is the tenant's.
+  const customerTargets = targets.filter((target) => target.line !== 'Bcc');
+  const to = customerTargets.length === 0 ? '' : ` to ${listOf(customerTargets)}`;
+  log.info('SES event', {
+    eventType: event.type,
+    recipients: targets.length,
+    bcc: targets.length - customerTargets.length,
+  });
 
-  // A sent marker is never removed, so from here a refused advance means a stale event.
   if (event.type === 'Delivery' && event.delivery !== undefined) {
-    const applied = await advanceJobState(job, 'Delivered', 'Delivery', event.delivery.timestamp);
+    const applied = await advance(job, recipients, targets, {
+      state: 'Delivered',
+      detail: 'Delivery',
+      at: event.delivery.timestamp,
+    });
     metrics.addMetric(applied ? METRIC.StatementsDelivered : METRIC.SesEventsStale, 'Count', 1);
     return applied ? 'applied' : 'stale';
   }
@@ -124,47 +222,68 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
     if (bounceType !== 'Permanent') {
       // Transient or Undetermined (a full mailbox, an auto-reply after delivery): the email may
       // still arrive and the address stays good, so the state and the address are left alone.
+      if (customerTargets.length === 0) return 'noted';
       const number = await softBounceNoteNumberFor(job);
       await noteOnce(
         job,
         number,
-        `Statement email${to} got a soft bounce (${kind}). The address stays in use.`,
+        `Statement email${to} got a soft bounce (${kind}). ${customerTargets.length === 1 ? 'The address stays' : 'The addresses stay'} in use.`,
         timestamp,
       );
       metrics.addMetric(METRIC.StatementsSoftBounced, 'Count', 1);
       return 'noted';
     }
     const detail = `Bounce: ${bounceType}${bounceSubType === undefined ? '' : ` (${bounceSubType})`}`;
-    const applied = await advanceJobState(job, 'Bounced', detail, timestamp);
-    if (sentTo !== undefined) await suppressAddress(job, sentTo, 'Bounced', timestamp);
-    await noteOnce(
-      job,
-      await numberFor(job, record, 'bounceNoteNumber'),
-      `Statement email${to} bounced (${kind}). The address will not be emailed again until it changes.`,
-      timestamp,
-    );
+    const applied = await advance(job, recipients, targets, { state: 'Bounced', detail, at: timestamp });
+    if (customerTargets.length > 0) {
+      if (named)
+        await suppressAddresses(
+          job,
+          customerTargets.map((target) => target.address),
+          'Bounced',
+          timestamp,
+        );
+      await noteOnce(
+        job,
+        await numberFor(job, record, 'bounceNoteNumber'),
+        `Statement email${to} bounced (${kind}). ${named ? suppressedWords(customerTargets.length) : NOTHING_SUPPRESSED}`,
+        timestamp,
+      );
+    }
     metrics.addMetric(METRIC.StatementsBounced, 'Count', 1);
     return applied ? 'applied' : 'stale';
   }
 
   if (event.type === 'Complaint' && event.complaint !== undefined) {
     const { timestamp, complaintFeedbackType } = event.complaint;
-    const applied = await advanceJobState(
-      job,
-      'Complained',
-      `Complaint${complaintFeedbackType ? `: ${complaintFeedbackType}` : ''}`,
-      timestamp,
-    );
-    if (sentTo !== undefined) await suppressAddress(job, sentTo, 'Complained', timestamp);
-    await noteOnce(
-      job,
-      await numberFor(job, record, 'complaintNoteNumber'),
-      `The recipient${sentTo === undefined ? '' : ` ${sentTo}`} marked the statement email as spam. The address will not be emailed again until it changes.`,
-      timestamp,
-    );
+    const detail = `Complaint${complaintFeedbackType ? `: ${complaintFeedbackType}` : ''}`;
+    const applied = await advance(job, recipients, targets, { state: 'Complained', detail, at: timestamp });
+    if (customerTargets.length > 0) {
+      if (named)
+        await suppressAddresses(
+          job,
+          customerTargets.map((target) => target.address),
+          'Complained',
+          timestamp,
+        );
+      const who = customerTargets.length === 1 ? 'The recipient' : 'The recipients';
+      await noteOnce(
+        job,
+        await numberFor(job, record, 'complaintNoteNumber'),
+        `${who} ${listOf(customerTargets)} marked the statement email as spam. ${named ? suppressedWords(customerTargets.length) : NOTHING_SUPPRESSED}`,
+        timestamp,
+      );
+    }
     metrics.addMetric(METRIC.StatementsComplained, 'Count', 1);
     return applied ? 'applied' : 'stale';
   }
 
   return 'ignored';
 }
+
+const suppressedWords = (count: number) =>
+  count === 1
+    ? 'The address will not be emailed again until it changes.'
+    : 'These addresses will not be emailed again until they change.';
+
+const NOTHING_SUPPRESSED = 'SES named no address it was sent to, so no address is suppressed.';

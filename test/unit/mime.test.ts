@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { toSingleLine } from '#shared/domain/template.ts';
-import { buildRawMessage, type MailMessage } from '#shared/render/mime.ts';
+import { buildRawMessage, MailAddressError, type MailMessage } from '#shared/render/mime.ts';
 
 const PDF = new TextEncoder().encode('%PDF-1.7 not really');
 
@@ -81,6 +81,71 @@ describe('buildRawMessage', () => {
   });
 });
 
+describe('buildRawMessage addresses', () => {
+  const addressesOf = (field: AddressObject | AddressObject[] | undefined) =>
+    (Array.isArray(field) ? field : field === undefined ? [] : [field]).flatMap((object) => object.value);
+
+  it('writes several To, Cc and a Reply-To, names encoded and folded, and never a Bcc header', async () => {
+    const raw = buildRawMessage(
+      message({
+        to: [
+          { name: 'Łukasz Żółkiewski, Księgowość', address: 'lukasz@acme.example' },
+          { name: 'Tom "TJ" Jones', address: 'tom@acme.example' },
+        ],
+        cc: [
+          { name: 'Carol', address: 'carol@acme.example' },
+          { address: 'ap@acme.example' },
+          { name: 'Δημήτρης Παπαδόπουλος'.repeat(3), address: 'dimitris@acme.example' },
+        ],
+        replyTo: { name: 'Demo Credit Control', address: 'credit@demo.example' },
+      }),
+    );
+
+    expectWellFormed(raw);
+    const headers = raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
+    expect(headers).not.toMatch(/^Bcc:/im);
+    expect(headers).toMatch(/^Cc: "Carol" <carol@acme\.example>,/m);
+    const parsed = await simpleParser(raw);
+    expect(addressesOf(parsed.to)).toEqual([
+      { name: 'Łukasz Żółkiewski, Księgowość', address: 'lukasz@acme.example' },
+      { name: 'Tom "TJ" Jones', address: 'tom@acme.example' },
+    ]);
+    expect(addressesOf(parsed.cc)).toEqual([
+      { name: 'Carol', address: 'carol@acme.example' },
+      { name: '', address: 'ap@acme.example' },
+      { name: 'Δημήτρης Παπαδόπουλος'.repeat(3), address: 'dimitris@acme.example' },
+    ]);
+    expect(addressesOf(parsed.replyTo)).toEqual([
+      { name: 'Demo Credit Control', address: 'credit@demo.example' },
+    ]);
+    expect(parsed.bcc).toBeUndefined();
+  });
+
+  it('writes no Cc or Reply-To header when there is none', () => {
+    const headers =
+      buildRawMessage(message({ cc: [] }))
+        .toString('latin1')
+        .split('\r\n\r\n')[0] ?? '';
+
+    expect(headers).not.toMatch(/^(Cc|Reply-To|Bcc):/im);
+  });
+
+  it('refuses an invalid address on any line, an empty To, and extra headers that would address the message', () => {
+    const invalid = { name: 'Evil', address: 'x@acme.example\r\nBcc: victim@example.com' };
+
+    expect(() => buildRawMessage(message({ cc: [invalid] }))).toThrow(MailAddressError);
+    expect(() => buildRawMessage(message({ to: [{ address: 'ann@acme.example' }, invalid] }))).toThrow(
+      MailAddressError,
+    );
+    expect(() => buildRawMessage(message({ replyTo: invalid }))).toThrow(MailAddressError);
+    expect(() => buildRawMessage(message({ to: [] }))).toThrow(MailAddressError);
+    for (const name of ['Bcc', 'cc', 'To', 'Reply-To', 'From', 'Sender'])
+      expect(() => buildRawMessage(message({ headers: { [name]: 'victim@example.com' } })), name).toThrow(
+        MailAddressError,
+      );
+  });
+});
+
 describe('buildRawMessage over generated subjects, names and codes', () => {
   const anyText = (maxLength: number) =>
     fc.oneof(
@@ -131,6 +196,28 @@ describe('buildRawMessage over generated subjects, names and codes', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('writes lists of To and Cc mailboxes with any names that decode back to the same mailboxes', async () => {
+    const mailboxes = (prefix: string) =>
+      fc
+        .array(anyText(120), { minLength: 1, maxLength: 4 })
+        .map((names) => names.map((name, index) => ({ name, address: `${prefix}${index}@acme.example` })));
+    const listOf = (field: AddressObject | AddressObject[] | undefined) =>
+      (Array.isArray(field) ? field : field === undefined ? [] : [field]).flatMap((object) => object.value);
+    await fc.assert(
+      fc.asyncProperty(mailboxes('to'), mailboxes('cc'), async (to, cc) => {
+        const raw = buildRawMessage(message({ to, cc }));
+
+        expectWellFormed(raw);
+        const parsed = await simpleParser(raw);
+        const expected = (list: typeof to) =>
+          list.map(({ name, address }) => ({ address, name: toSingleLine(name) }));
+        expect(listOf(parsed.to)).toEqual(expected(to));
+        expect(listOf(parsed.cc)).toEqual(expected(cc));
+      }),
+      { numRuns: 200 },
     );
   });
 });
