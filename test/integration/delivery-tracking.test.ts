@@ -19,6 +19,7 @@ import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-even
 import { jobQueueUrl, purge, receiveAll } from '../support/queues.ts';
 import { recordRequests } from '../support/sdk-requests.ts';
 import { type AcceptedSend, lagSesMessageIndex, sentEmails, watchSends } from '../support/ses.ts';
+import { namingRecipients } from '../support/ses-recipients.ts';
 import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
 import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
@@ -85,15 +86,22 @@ async function drainToWorker(): Promise<void> {
   expect(result.batchItemFailures).toEqual([]);
 }
 
+/** What a replayed event says besides sesEvent's options: the recipients it names, as SES names them. */
+type ReplayOptions = SesEventOptions & { recipients?: string[] };
+
 /** One SES event through the real events handler, as SNS invokes it (asynchronously). */
-const replay = (type: string, sesMessageId: string, options: SesEventOptions = {}) =>
-  (sesEvents as unknown as (e: SNSEvent, c: Context) => Promise<string[]>)(
-    snsEnvelope(sesEvent(type, sesMessageId, options)) as unknown as SNSEvent,
+const replay = (type: string, sesMessageId: string, { recipients, ...options }: ReplayOptions = {}) => {
+  const event = sesEvent(type, sesMessageId, options);
+  return (sesEvents as unknown as (e: SNSEvent, c: Context) => Promise<string[]>)(
+    snsEnvelope(
+      recipients === undefined ? event : namingRecipients(event, recipients),
+    ) as unknown as SNSEvent,
     lambdaContext('ses-events'),
   );
+};
 
 /** The event SES publishes for an accepted send: its message id and the tags the send set. */
-const replayFor = (type: string, send: AcceptedSend | undefined, options: SesEventOptions = {}) =>
+const replayFor = (type: string, send: AcceptedSend | undefined, options: ReplayOptions = {}) =>
   replay(type, String(send?.messageId), { tags: send?.tags, ...options });
 
 /** Posts one code and runs the worker; returns the batch and what SES accepted (with its tags). */
@@ -164,9 +172,11 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
     const batchId = String((await post(['0065'], {}, {}, bouncing.Id)).headers?.['X-Batch-Id']);
     await drainToWorker();
     const sesMessageId = String((await stateOf(batchId, bouncing.Id))['0065']?.SesMessageId);
+    // SES names the address that bounced: that one is suppressed.
+    const recipients = [`accounts.${bouncing.Id}@northwind.example`];
 
-    await replay('Bounce', sesMessageId, { bounceType: 'Permanent' });
-    await replay('Bounce', sesMessageId, { bounceType: 'Permanent' });
+    await replay('Bounce', sesMessageId, { bounceType: 'Permanent', recipients });
+    await replay('Bounce', sesMessageId, { bounceType: 'Permanent', recipients });
 
     const notes = jsonBody<NoteView[]>(await getNotes('0065', bouncing.Id));
     const bounceNotes = notes.filter((note) => note.Text.includes('bounced'));
@@ -287,14 +297,16 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
     const delivery = await replayFor('Delivery', send);
     expect((await stateOf(batchId, softBouncing.Id))['0065']).toMatchObject({ State: 'Delivered' });
     expect([soft, delivery]).toEqual([['noted'], ['applied']]);
-    expect(await replayFor('Bounce', send, { bounceType: 'Permanent' })).toEqual(['applied']);
+    const address = `accounts.${softBouncing.Id}@northwind.example`;
+    expect(await replayFor('Bounce', send, { bounceType: 'Permanent', recipients: [address] })).toEqual([
+      'applied',
+    ]);
 
     expect((await stateOf(batchId, softBouncing.Id))['0065']).toMatchObject({
       State: 'Bounced',
       Reason: 'Bounce: Permanent (General)',
     });
     const texts = jsonBody<NoteView[]>(await getNotes('0065', softBouncing.Id)).map((note) => note.Text);
-    const address = `accounts.${softBouncing.Id}@northwind.example`;
     expect(texts).toContain(
       `Statement email to ${address} got a soft bounce (Transient, MailboxFull). The address stays in use.`,
     );
@@ -397,6 +409,7 @@ describe('delivery tracking, idempotent requests and dry runs', () => {
         Message: 'Would be sent',
         DryRun: true,
         Recipient: `ann.${tenant.Id}@acme.example`,
+        Recipients: [{ Email: `ann.${tenant.Id}@acme.example`, Type: 'To', Status: 'WouldSend' }],
         Subject: 'Statement of account from Example Trading Ltd',
         Template: 'Built-in statement',
         Balance: '£120.00',
