@@ -139,8 +139,10 @@ function targetsOf(event: SesEvent, recipients: readonly RecordedRecipient[]) {
     .filter((recipient) => recipient.state !== 'NotSent');
   const names = namedAddresses(event);
   const named = sent.filter((recipient) => names.has(addressKey(recipient.address)));
-  if (named.length > 0) return { targets: named, named: true };
-  return { targets: sent.filter((recipient) => recipient.line !== 'Bcc'), named: false };
+  if (named.length > 0) return { targets: named, named: true, strangers: false };
+  // Addresses named, none of them the job's: worth a warning (an event without any is not).
+  const strangers = names.size > 0;
+  return { targets: sent.filter((recipient) => recipient.line !== 'Bcc'), named: false, strangers };
 }
 
 /**
@@ -195,16 +197,11 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
   const recipients = jobRecipientsOf(record);
   // A job sent before recipients were recorded gets its list first, so each can move by index.
   if (record.recipients === undefined && recipients.length > 0) await recordJobRecipients(job, recipients);
-  const { targets, named } = targetsOf(event, recipients);
-  if (!named) log.warn('SES event names no recipient of its job; applied to every To and Cc recipient');
+  const { targets, named, strangers } = targetsOf(event, recipients);
+  if (strangers) log.warn('SES event names no recipient of its job; applied to every To and Cc recipient');
   // The customer's own addresses among the targets: a Bcc copy is the tenant's.
   const customerTargets = targets.filter((target) => target.line !== 'Bcc');
   const to = customerTargets.length === 0 ? '' : ` to ${listOf(customerTargets)}`;
-  log.info('SES event', {
-    eventType: event.type,
-    recipients: targets.length,
-    bcc: targets.length - customerTargets.length,
-  });
 
   if (event.type === 'Delivery' && event.delivery !== undefined) {
     const applied = await advance(job, recipients, targets, {
