@@ -30,8 +30,6 @@ export interface StatementEmailMessage {
 
 const COLUMNS: (keyof ColumnHeadings)[] = ['date', 'type', 'reference', 'due', 'debit', 'credit', 'balance'];
 const NUMERIC: ReadonlySet<keyof ColumnHeadings> = new Set(['debit', 'credit', 'balance']);
-/** Columns that never wrap: dates and figures read as one piece. */
-const NO_WRAP: ReadonlySet<keyof ColumnHeadings> = new Set(['date', 'due', 'debit', 'credit', 'balance']);
 
 const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const INK = '#1f2937';
@@ -98,10 +96,10 @@ function safeLink(link: string | undefined): string | undefined {
 
 function letterhead(content: StatementContent, logoSrc: string | undefined): string {
   const { letterhead: head } = content.document;
-  const small = (values: string[]) =>
+  const small = (values: string[], className = '') =>
     values.length === 0
       ? ''
-      : `<div style="margin-top:4px;${FONT};font-size:13px;line-height:1.5;color:${MUTED};${WRAP}">${values.map(esc).join(' &middot; ')}</div>`;
+      : `<div${className === '' ? '' : ` class="${className}"`} style="margin-top:4px;${FONT};font-size:13px;line-height:1.5;color:${MUTED};${WRAP}">${values.map(esc).join(' &middot; ')}</div>`;
   const logo =
     logoSrc === undefined
       ? ''
@@ -112,7 +110,8 @@ function letterhead(content: StatementContent, logoSrc: string | undefined): str
     `<div style="${FONT};font-size:20px;line-height:1.3;font-weight:700;color:${INK};${WRAP}">${esc(head.name)}</div>` +
     small(head.address) +
     small(head.contact) +
-    small(head.registration) +
+    // Also in the footer: on a phone the letterhead leaves it there, to bring the amount due up.
+    small(head.registration, 'sm-hide') +
     '</td></tr>'
   );
 }
@@ -165,40 +164,90 @@ function customerBlock(content: StatementContent): string {
   return section(heading(title) + columns(to, table));
 }
 
-/** The statement table: its rows, with the balance rows (opening, closing, total owed) in bold. */
+/** The ledger's class and its cells' (c1 … c7, by column), which the narrow-screen rules stack. */
+const LEDGER = 'lg';
+const cellClass = (column: keyof ColumnHeadings) => `c${COLUMNS.indexOf(column) + 1}`;
+
+/**
+ * The statement table: a heading, then the rows in alternate shades, the balance rows (opening,
+ * closing, total owed) in bold. Its cells carry no style of their own (the table's font, padding
+ * and no-wrap are inherited) so that a long statement stays small: Gmail clips a message whose
+ * HTML passes 102 KB.
+ */
 export function statementTableHtml(content: StatementContent): string {
-  const cell = (tag: 'th' | 'td', column: keyof ColumnHeadings, text: string, strong: boolean) => {
-    const align = NUMERIC.has(column) ? 'right' : 'left';
-    const style = [
-      tag === 'th'
-        ? `padding:8px 6px;background-color:${PAGE};border-bottom:1px solid #d1d5db;font-weight:600;color:${MUTED}`
-        : `padding:7px 6px;border-bottom:1px solid ${RULE};color:${INK}`,
-      strong ? 'font-weight:700' : '',
-      `text-align:${align}`,
-      NO_WRAP.has(column) || tag === 'th' ? 'white-space:nowrap' : '',
-      `${FONT};font-size:13px;line-height:1.4;vertical-align:top`,
-    ]
-      .filter(Boolean)
-      .join(';');
-    return `<${tag} align="${align}" style="${style}">${esc(text)}</${tag}>`;
-  };
   const { rows, labels } = content;
   const balanceRow = (index: number) =>
     index === rows.length - 1 || (index === 0 && rows[0]?.type === labels.openingBalance);
-  const head = COLUMNS.map((column) => cell('th', column, content.headings[column], false)).join('');
+  const attributes = (column: keyof ColumnHeadings) =>
+    `class="${cellClass(column)}"${NUMERIC.has(column) ? ' align="right"' : ''}${column === 'type' ? ' style="white-space:normal"' : ''}`;
+  const head = COLUMNS.map((column) => {
+    const align = NUMERIC.has(column) ? 'right' : 'left';
+    return `<th align="${align}" style="background-color:${PAGE};border-bottom:1px solid #d1d5db;font-weight:600;color:${MUTED};text-align:${align}">${esc(content.headings[column])}</th>`;
+  }).join('');
   const body = rows
-    .map(
-      (row, index) =>
-        `<tr${balanceRow(index) ? ` style="background-color:#f9fafb"` : ''}>${COLUMNS.map((column) => cell('td', column, row[column], balanceRow(index))).join('')}</tr>`,
-    )
+    .map((row, index) => {
+      const shade = balanceRow(index)
+        ? ` class="b" bgcolor="#f3f4f6" style="font-weight:700"`
+        : index % 2 === 1
+          ? ' bgcolor="#f9fafb"'
+          : '';
+      return `<tr${shade}>${COLUMNS.map((column) => `<td ${attributes(column)}>${esc(row[column])}</td>`).join('')}</tr>`;
+    })
     .join('\n');
   return (
-    heading(content.title) +
-    // The table scrolls inside this box when it is wider than the screen, never the page.
+    `<h2 style="margin:0 0 8px;${FONT};font-size:15px;line-height:1.35;font-weight:700;color:${INK};${WRAP}">${esc(content.title)}</h2>` +
+    // Without the narrow-screen rules the table scrolls inside this box on a phone, never the page.
     '<div style="width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch">' +
-    `<table cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>` +
+    `<table class="${LEDGER}" cellpadding="6" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;${FONT};font-size:13px;line-height:1.4;color:${INK};white-space:nowrap">` +
+    `<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>` +
     '</div>'
   );
+}
+
+/** A CSS string of any text: every character but letters, digits and spaces escaped. */
+function cssString(text: string): string {
+  const escaped = [...text]
+    .map((char) => (/^[\p{L}\p{N} ]$/u.test(char) ? char : `\\${(char.codePointAt(0) ?? 0).toString(16)} `))
+    .join('');
+  return `"${escaped}"`;
+}
+
+/**
+ * Narrow screens (progressive enhancement: clients without media queries keep the inline layout,
+ * whose table scrolls in its own box): tighter margins, and each row of the table stacked as two
+ * lines, date, type, invoice and amount over due date and balance, each figure captioned with
+ * its column's heading. A client with media queries but no flexbox shows one cell a line, still
+ * captioned.
+ */
+function narrowScreenRules(content: StatementContent): string {
+  const { headings } = content;
+  const caption = (column: keyof ColumnHeadings) =>
+    `.${LEDGER} .${cellClass(column)}::before{content:${cssString(`${headings[column]} `)};font-weight:400;color:${MUTED}}`;
+  const l = `.${LEDGER}`;
+  return [
+    '@media (max-width:480px){',
+    '.sm-px{padding-left:16px!important;padding-right:16px!important}',
+    '.sm-outer{padding:0!important}',
+    '.sm-hide{display:none!important}',
+    `${l} thead{display:none!important}`,
+    `${l},${l} tbody{display:block!important;width:100%!important}`,
+    // Each row a wrapping flex line: date, type, invoice and amount, a break, then due date and balance.
+    `${l} tr{display:flex!important;flex-wrap:wrap;align-items:baseline;padding:8px 6px!important}`,
+    `${l} tr::after{content:"";flex-basis:100%;order:5;height:0}`,
+    `${l} td{display:block!important;padding:0 6px 0 0!important;font-size:14px!important;line-height:1.5!important}`,
+    `${l} td:empty{display:none!important}`,
+    `${l} .c1{order:1}${l} .c2{order:2}${l} .c3{order:3}`,
+    `${l} .c5,${l} .c6{order:4;margin-left:auto;padding-right:0!important}`,
+    `${l} .c4{order:6}`,
+    `${l} .c7{order:7;margin-left:auto;padding-right:0!important}`,
+    `${l} .b .c7{order:4}`,
+    caption('due'),
+    caption('debit'),
+    caption('credit'),
+    caption('balance'),
+    `${l} .b .c7::before{content:none}`,
+    '}',
+  ].join('');
 }
 
 function howToPay(content: StatementContent): string {
@@ -256,12 +305,13 @@ export function statementEmailHtml(content: StatementContent, message: Statement
     '<meta name="x-apple-disable-message-reformatting">',
     '<meta name="color-scheme" content="light">',
     `<title>${esc(message.subject)}</title>`,
-    // Progressive enhancement only: narrower margins on a phone. Without it the email reads the same.
-    '<style>@media (max-width:480px){.sm-px{padding-left:16px!important;padding-right:16px!important}.sm-outer{padding:0!important}}</style>',
+    // Progressive enhancement only (narrowScreenRules): without it the email reads the same.
+    `<style>${narrowScreenRules(content)}</style>`,
     '</head>',
     `<body dir="${DIRECTION}" style="margin:0;padding:0;background-color:${PAGE};-webkit-text-size-adjust:100%">`,
-    // The preheader: what an inbox shows beside the subject; hidden in the message itself.
-    `<div style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px;color:${PAGE}">${esc(preheader)}</div>`,
+    // The preheader: what an inbox shows beside the subject; hidden in the message itself. Not
+    // hidden by colour: text the colour of its background is a spam sign (HTML_FONT_LOW_CONTRAST).
+    `<div style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px">${esc(preheader)}</div>`,
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:${PAGE}"><tr>`,
     `<td class="sm-outer" align="center" style="padding:24px 12px">`,
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;table-layout:fixed;border-collapse:separate;background-color:#ffffff;border:1px solid ${RULE};border-radius:8px">`,
@@ -285,10 +335,11 @@ export function statementEmailHtml(content: StatementContent, message: Statement
     .join('\n');
 }
 
-/** Captions and values in two aligned columns. */
-function aligned(rows: LabelledValue[]): string[] {
+/** Captions and values in two aligned columns; figures (`numeric`) right-aligned. */
+function aligned(rows: LabelledValue[], numeric = false): string[] {
   const width = Math.max(0, ...rows.map((row) => row.label.length));
-  return rows.map((row) => `${row.label.padEnd(width)}  ${row.value}`.trimEnd());
+  const valueWidth = numeric ? Math.max(0, ...rows.map((row) => row.value.length)) : 0;
+  return rows.map((row) => `${row.label.padEnd(width)}  ${row.value.padStart(valueWidth)}`.trimEnd());
 }
 
 /** The statement table as plain text, one line per row, the same figures as the HTML. */
@@ -311,7 +362,10 @@ export function statementTableText(content: StatementContent): string {
     ...rows.map(format),
     '',
     content.labels.amountDueByAge,
-    ...aligned(content.ageing.map((bucket) => ({ label: bucket.label, value: bucket.amount }))),
+    ...aligned(
+      content.ageing.map((bucket) => ({ label: bucket.label, value: bucket.amount })),
+      true,
+    ),
   ].join('\n');
 }
 
@@ -331,7 +385,7 @@ export function statementEmailText(content: StatementContent, message: { text: s
   const blocks: string[][] = [
     [message.text],
     aligned(due),
-    document.summary.length === 0 ? [] : [words.summary, ...aligned(document.summary)],
+    document.summary.length === 0 ? [] : [words.summary, ...aligned(document.summary, true)],
     [
       document.heading,
       document.recipient.name,
