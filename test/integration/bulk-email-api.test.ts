@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '#functions/bulk-email-api/handler.ts';
 import { documentClient, dynamoDbClient } from '#shared/aws/dynamodb.ts';
+import { suppressAddresses } from '#shared/aws/dynamodb-suppressions.ts';
 import { sqsClient } from '#shared/aws/sqs.ts';
 import { batchKey } from '#shared/aws/table-keys.ts';
 import { BatchRecordSchema } from '#shared/schemas/records.ts';
@@ -185,6 +186,47 @@ describe('POST /v2/customerstatements/bulk/email against the emulators', () => {
     expect(sqs.count('SendMessageBatch')).toBeLessThanOrEqual(4);
     expect(sqs.count('SendMessage')).toBe(0);
     expect((await jobsOnQueue()).length).toBe(35);
+  });
+
+  it('judges 35 customers with several suppressed addresses each from one BatchGetItem, address by address', async () => {
+    // Two contacts each; every third customer lost both to bounces and complaints, the others one or none.
+    const codes = manyCustomers.map((customer) => customer.Code);
+    const contacts = (code: string) => [`to.${code}@example.example`, `cc.${code}@example.example`];
+    const tenant = exampleTenant({
+      Customers: codes.map((code) => ({
+        Code: code,
+        Name: `Customer ${code}`,
+        Contacts: [
+          { Name: 'To', Email: contacts(code)[0], IsPrimary: true },
+          { Name: 'Cc', Email: contacts(code)[1], StatementRecipient: 'CC' as const },
+        ],
+      })),
+      Invoices: [],
+    });
+    await seedTenants(tenant);
+    for (const [index, code] of codes.entries()) {
+      const job = { tenantId: tenant.Id, batchId: 'b', customerCode: code };
+      const [to = '', cc = ''] = contacts(code);
+      if (index % 3 === 0) {
+        await suppressAddresses(job, [to.toUpperCase()], 'Bounced', '2026-11-01T00:00:00Z');
+        await suppressAddresses(job, [cc], 'Complained', '2026-11-02T00:00:00Z');
+      } else if (index % 3 === 1) await suppressAddresses(job, [to], 'Bounced', '2026-11-01T00:00:00Z');
+    }
+    const dynamo = recordRequests(dynamoDbClient());
+
+    const result = await invoke(handler, apiEvent({ tenantId: tenant.Id, body: codes }));
+
+    dynamo.detach();
+    expect(jsonBody(result)).toEqual(
+      codes.map((code, index) =>
+        index % 3 === 0
+          ? { CustomerCode: code, Sent: false, Message: 'Invalid customer email address' }
+          : { CustomerCode: code, Sent: true, Message: 'Marked to send' },
+      ),
+    );
+    expect(dynamo.count('BatchGetItem')).toBe(1);
+    expect(dynamo.count('GetItem')).toBe(0);
+    expect(dynamo.count('Query')).toBe(0);
   });
 
   it("never reads another tenant's customer: to tenant A, B's codes are invalid", async () => {
