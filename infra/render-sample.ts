@@ -7,6 +7,7 @@
  * made small by Debian's pngquant. The PDF must pass `qpdf --check`.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -17,6 +18,7 @@ import { TERMINAL } from './cli.ts';
 import { sampleComposeInput } from './sample-statement.ts';
 
 const OUT = new URL('../docs/statement-sample/', import.meta.url).pathname;
+const DOC = new URL('../docs/statement.md', import.meta.url);
 /** Debian's Chromium (`apt-get install chromium`): playwright never downloads a browser here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -76,6 +78,13 @@ async function main(): Promise<void> {
     ...pictures,
   ]);
   const files = (await readdir(OUT)).sort();
+  // docs/statement.md shows each page by name: say so when the PDF has more or fewer pages now.
+  const pages = files.filter((file) => /^page-\d+\.png$/.test(file));
+  const shown = new Set(readFileSync(DOC, 'utf8').match(/statement-sample\/page-\d+\.png/g) ?? []);
+  if (pages.length !== shown.size || pages.some((page) => !shown.has(`statement-sample/${page}`)))
+    TERMINAL.err(
+      `The PDF has ${pages.length} pages; update the pictures of docs/statement.md's Sample section`,
+    );
   TERMINAL.out(
     `${email.lineCount} lines, ${email.bytes} bytes of message; wrote ${OUT}: ${files.join(', ')}`,
   );
