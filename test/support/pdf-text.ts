@@ -1,11 +1,33 @@
 import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  PDFRef,
+  PDFString,
+} from 'pdf-lib';
 
 /** One text a PDF draws, with where it starts (`1 0 0 1 x y Tm`, as pdf-lib writes it). */
 export interface PlacedText {
   x: number;
   y: number;
   text: string;
+  /** The page it is on, from 1. */
+  page: number;
+  /** The font size of the last Tf, and that font's BaseFont (`ABCDEF+DejaVuSansCondensed-Bold`). */
+  size: number;
+  font: string;
+}
+
+/** A Link annotation of a page: the URI its action opens and its rectangle [x1, y1, x2, y2]. */
+export interface PlacedLink {
+  page: number;
+  uri: string;
+  rect: number[];
 }
 
 function streamText(stream: PDFRawStream): string {
@@ -53,13 +75,19 @@ function toUnicode(document: PDFDocument, font: PDFDict): Map<number, string> | 
 export async function pdfPlacedText(bytes: Uint8Array): Promise<{ pages: number; placed: PlacedText[] }> {
   const document = await PDFDocument.load(bytes);
   const placed: PlacedText[] = [];
-  for (const page of document.getPages()) {
-    const fonts = new Map<string, Map<number, string> | undefined>();
+  for (const [index, page] of document.getPages().entries()) {
+    const fonts = new Map<string, { cmap: Map<number, string> | undefined; name: string }>();
     const fontDict = page.node.Resources()?.lookup(PDFName.of('Font'));
     if (fontDict instanceof PDFDict) {
       for (const [name, ref] of fontDict.entries()) {
         const font = ref instanceof PDFRef ? document.context.lookup(ref) : ref;
-        if (font instanceof PDFDict) fonts.set(name.asString(), toUnicode(document, font));
+        if (font instanceof PDFDict) {
+          const baseFont = font.get(PDFName.of('BaseFont'));
+          fonts.set(name.asString(), {
+            cmap: toUnicode(document, font),
+            name: baseFont instanceof PDFName ? baseFont.decodeText() : '',
+          });
+        }
       }
     }
     const contents = page.node.Contents();
@@ -70,13 +98,18 @@ export async function pdfPlacedText(bytes: Uint8Array): Promise<{ pages: number;
     for (const stream of streams) {
       if (!(stream instanceof PDFRawStream)) continue;
       let cmap: Map<number, string> | undefined;
+      let fontName = '';
+      let size = 0;
       let x = 0;
       let y = 0;
-      for (const [operation = '', font, tx, ty, hex = ''] of streamText(stream).matchAll(
-        /(\/\S+) [\d.]+ Tf|([-\d.]+) ([-\d.]+) Tm|<([0-9A-Fa-f]*)>\s*Tj/g,
+      for (const [operation = '', font, fontSize, tx, ty, hex = ''] of streamText(stream).matchAll(
+        /(\/\S+) ([\d.]+) Tf|([-\d.]+) ([-\d.]+) Tm|<([0-9A-Fa-f]*)>\s*Tj/g,
       )) {
-        if (font !== undefined) cmap = fonts.get(font);
-        else if (tx !== undefined) [x, y] = [Number(tx), Number(ty)];
+        if (font !== undefined) {
+          cmap = fonts.get(font)?.cmap;
+          fontName = fonts.get(font)?.name ?? '';
+          size = Number(fontSize);
+        } else if (tx !== undefined) [x, y] = [Number(tx), Number(ty)];
         else if (operation.endsWith('Tj')) {
           const text =
             cmap === undefined
@@ -84,7 +117,7 @@ export async function pdfPlacedText(bytes: Uint8Array): Promise<{ pages: number;
               : (hex.match(/.{4}/g) ?? [])
                   .map((code) => cmap?.get(Number.parseInt(code, 16)) ?? '\ufffd')
                   .join('');
-          placed.push({ x, y, text });
+          placed.push({ x, y, text, page: index + 1, size, font: fontName });
         }
       }
     }
@@ -96,4 +129,29 @@ export async function pdfPlacedText(bytes: Uint8Array): Promise<{ pages: number;
 export async function pdfText(bytes: Uint8Array): Promise<{ pages: number; text: string[] }> {
   const { pages, placed } = await pdfPlacedText(bytes);
   return { pages, text: placed.map(({ text }) => text) };
+}
+
+/** Each Link annotation with a URI action, page by page (PDF 32000 12.5.6.5). */
+export async function pdfLinks(bytes: Uint8Array): Promise<PlacedLink[]> {
+  const document = await PDFDocument.load(bytes);
+  const links: PlacedLink[] = [];
+  for (const [index, page] of document.getPages().entries()) {
+    for (const ref of page.node.Annots()?.asArray() ?? []) {
+      const annotation = document.context.lookup(ref);
+      if (!(annotation instanceof PDFDict)) continue;
+      if (annotation.get(PDFName.of('Subtype')) !== PDFName.of('Link')) continue;
+      const action = document.context.lookup(annotation.get(PDFName.of('A')));
+      const uri = action instanceof PDFDict ? action.get(PDFName.of('URI')) : undefined;
+      const rect = document.context.lookup(annotation.get(PDFName.of('Rect')));
+      links.push({
+        page: index + 1,
+        uri: uri instanceof PDFString || uri instanceof PDFHexString ? uri.decodeText() : '',
+        rect:
+          rect instanceof PDFArray
+            ? rect.asArray().map((value) => (value instanceof PDFNumber ? value.asNumber() : Number.NaN))
+            : [],
+      });
+    }
+  }
+  return links;
 }
