@@ -1,117 +1,509 @@
 /**
- * The statement as a PDF attachment: the same rows and figures as the email, paged on A4, in
- * DejaVu Sans Condensed embedded as a subset (pdf-font.ts): names in Latin with diacritics, Greek
- * and Cyrillic print as written, and stay extractable (pdf-lib writes a ToUnicode map).
+ * The statement as a PDF attachment, laid out on A4 as Xero's and QuickBooks' statements are:
+ * page 1 has the letterhead (logo, the tenant's name, address, contact and registration numbers),
+ * the document's heading, the customer block (name and billing address; account, statement date,
+ * period), the account summary and the amount due with what of it is overdue; then the table,
+ * its headings on every page, each page that continues ending with "Carried forward" and the next
+ * starting with "Brought forward" (the same figure); then the ageing, how to pay (instructions and
+ * a clickable payment link) and the remittance advice slip at the foot of the last page. Every
+ * page has "Page N of M"; later pages a compact header. Every word and figure comes from the
+ * content (statement-content.ts); the layout is docs/statement.md's "The PDF".
  */
-import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
-import { statementFont } from './pdf-font.ts';
-import type { StatementContent } from './statement-content.ts';
 
-const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 40;
-const ROW_HEIGHT = 14;
-const FONT_SIZE = 9;
-// Column right edges (numbers) or left edges (text), in points from the left margin. The Type
-// column fits "Credit note 9999999999" (99 pt at 9 pt DejaVu Sans Condensed), the Invoice column ten digits.
-// The headings come with the content (they depend on the statement type): "Paid/credited" ends
-// at the Credit column's edge, clear of the Debit column's.
-const COLUMNS: { key: keyof StatementContent['headings']; x: number; align: 'left' | 'right' }[] = [
-  { key: 'date', x: 0, align: 'left' },
-  { key: 'type', x: 70, align: 'left' },
-  { key: 'reference', x: 175, align: 'left' },
-  { key: 'due', x: 235, align: 'left' },
-  { key: 'debit', x: 355, align: 'right' },
-  { key: 'credit', x: 435, align: 'right' },
-  { key: 'balance', x: 515, align: 'right' },
-];
+import { type Align, COLOURS, CONTENT_WIDTH, MARGIN, PdfWriter, type TextStyle } from './pdf-layout.ts';
+import type { EmbeddedLogo } from './pdf-logo.ts';
+import { embedLogo } from './pdf-logo.ts';
+import type { FormattedLine, LabelledValue, StatementContent } from './statement-content.ts';
+
+/** The lowest y anything but the footer is drawn at. */
+const BOTTOM = MARGIN.bottom + 18;
+/** The footer's baseline. */
+const FOOTER = MARGIN.bottom - 8;
+/** The gap between the two columns of the header blocks; each column's width. */
+const GUTTER = 25;
+const HALF = (CONTENT_WIDTH - GUTTER) / 2;
+const RIGHT_COLUMN = HALF + GUTTER;
+
+const BODY: TextStyle = { size: 9 };
+const BODY_BOLD: TextStyle = { size: 9, bold: true };
+const CAPTION: TextStyle = { size: 8.5, color: COLOURS.muted };
+const BOX_HEADING: TextStyle = { size: 9.5, bold: true, color: COLOURS.accent };
+
+/** The table's first line per row, each further line of a wrapped cell, the headings' band, a forward row. */
+const ROW = 14;
+const WRAPPED_LINE = 10.5;
+const HEADINGS = 18;
+const FORWARD = 17;
 
 /**
- * A face draws only the characters it has glyphs for: any other (CJK, emoji) becomes '?' instead
- * of failing the send.
+ * The table's columns, in points from the left margin. The Type column's words wrap within it;
+ * dates, numbers and figures stay on one line, made smaller (never cut) when wider than their
+ * column, figures right-aligned at its right edge. The Type column fits "Credit note 9999999999"
+ * (99 pt at 9 pt), the Invoice column ten digits, the Date and Due columns "25. Nov. 2026" (57 pt).
  */
-function toDrawable(supported: ReadonlySet<number>, text: string): string {
-  let drawable = '';
-  const plain = text
-    // Composed forms: a letter and a combining accent typed apart are one glyph in the font.
-    .normalize('NFC')
-    // Narrow and thin spaces (fr-FR money): a plain space reads the same and extracts as one.
-    .replace(/[\s\u202f\u2009]+/g, ' ')
-    // U+2212 MINUS SIGN (sv-SE, fi-FI, nb-NO money): extracted as '-', as every other locale's.
-    .replace(/\u2212/g, '-')
-    // Bidirectional marks (he-IL, ar money) and variation selectors (emoji) draw nothing; a '?'
-    // for them would garble the text.
-    .replace(/\p{Cf}|\p{Variation_Selector}/gu, '');
-  for (const char of plain) drawable += supported.has(char.codePointAt(0) ?? 0) ? char : '?';
-  return drawable;
-}
+const COLUMNS: {
+  key: keyof StatementContent['headings'];
+  left: number;
+  right: number;
+  align: Align;
+  wrap: boolean;
+}[] = [
+  { key: 'date', left: 0, right: 62, align: 'left', wrap: false },
+  { key: 'type', left: 66, right: 181, align: 'left', wrap: true },
+  { key: 'reference', left: 185, right: 240, align: 'left', wrap: false },
+  { key: 'due', left: 244, right: 306, align: 'left', wrap: false },
+  { key: 'debit', left: 310, right: 377, align: 'right', wrap: false },
+  { key: 'credit', left: 381, right: 446, align: 'right', wrap: false },
+  { key: 'balance', left: 450, right: CONTENT_WIDTH, align: 'right', wrap: false },
+];
 
-/** What the PDF shows beyond the statement's content: the company and a subtitle on every page. */
+/** What the PDF was once told beyond the content; the content's document now says it all. */
 export interface PdfMeta {
   company: string;
-  /** Shown on every page, e.g. the customer and period. */
   subtitle: string;
 }
 
-/** Renders the statement; returns the PDF's bytes. */
-export async function renderStatementPdf(content: StatementContent, meta: PdfMeta): Promise<Uint8Array> {
-  const document = await PDFDocument.create();
-  document.setTitle(content.title);
-  document.setAuthor(meta.company);
-  document.setCreator('statement mailer');
-  const faces = await statementFont();
-  document.registerFontkit(faces.fontkit);
-  const font = await document.embedFont(faces.regular.bytes, { subset: true });
-  const bold = await document.embedFont(faces.bold.bytes, { subset: true });
-  const text = (value: string, face: PDFFont) =>
-    toDrawable(face === bold ? faces.bold.characters : faces.regular.characters, value);
+/** Renders the statement; returns the PDF's bytes. `meta` is not used: the content describes the document. */
+export async function renderStatementPdf(content: StatementContent, _meta?: PdfMeta): Promise<Uint8Array> {
+  const pdf = await PdfWriter.create();
+  const { document } = content;
+  pdf.document.setTitle(content.title);
+  pdf.document.setAuthor(document.letterhead.name);
+  pdf.document.setSubject(document.heading);
+  pdf.document.setCreator('statement mailer');
+  pdf.document.setLanguage(content.labels.language);
+  const logo =
+    document.letterhead.logo === undefined
+      ? undefined
+      : await embedLogo(pdf.document.context, document.letterhead.logo);
+  const layout = new StatementLayout(pdf, content);
+  layout.firstPage(logo);
+  layout.table();
+  layout.ageingAndHowToPay();
+  layout.remittanceSlip();
+  layout.footers();
+  return pdf.document.save({ useObjectStreams: true });
+}
 
-  let page: PDFPage;
-  let y = 0;
-  let pageNumber = 0;
-  const draw = (
-    value: string,
+/** A row of the table as drawn: each column's lines, and the row's height. */
+interface PlacedRow {
+  cells: string[][];
+  height: number;
+  bold: boolean;
+}
+
+/** Lays the statement out top to bottom, page by page; `y` is the top of the space left on the page. */
+class StatementLayout {
+  private y = 0;
+
+  constructor(
+    private readonly pdf: PdfWriter,
+    private readonly content: StatementContent,
+  ) {}
+
+  private get words() {
+    return this.content.labels.document;
+  }
+
+  /** Draws wrapped lines from `top`, aligned against x; returns the y below them. */
+  private lines(
+    lines: string[],
     x: number,
-    atY: number,
-    size = FONT_SIZE,
-    face = font,
-    align: 'left' | 'right' = 'left',
-  ) => {
-    const drawable = text(value, face);
-    const offset = align === 'right' ? face.widthOfTextAtSize(drawable, size) : 0;
-    page.drawText(drawable, { x: MARGIN + x - offset, y: atY, size, font: face, color: rgb(0.1, 0.1, 0.1) });
-  };
-  const newPage = () => {
-    page = document.addPage(A4);
-    pageNumber += 1;
-    y = A4[1] - MARGIN;
-    draw(meta.company, 0, y, 14, bold);
-    y -= 18;
-    draw(content.title, 0, y, 10);
-    y -= 12;
-    draw(meta.subtitle, 0, y, 8);
-    draw(`${content.labels.page} ${pageNumber}`, 515, y, 8, font, 'right');
-    y -= 22;
-    for (const column of COLUMNS)
-      draw(content.headings[column.key], column.x, y, FONT_SIZE, bold, column.align);
-    y -= 4;
-    page.drawLine({ start: { x: MARGIN, y }, end: { x: A4[0] - MARGIN, y }, thickness: 0.5 });
-    y -= ROW_HEIGHT;
-  };
+    top: number,
+    style: TextStyle,
+    leading: number,
+    align: Align = 'left',
+    ascent = style.size,
+  ): number {
+    let y = top;
+    for (const line of lines) {
+      this.pdf.text(line, x, y - ascent, style, align);
+      y -= leading;
+    }
+    return y;
+  }
 
-  newPage();
-  for (const row of content.rows) {
-    if (y < MARGIN + ROW_HEIGHT) newPage();
-    for (const column of COLUMNS) draw(row[column.key], column.x, y, FONT_SIZE, font, column.align);
-    y -= ROW_HEIGHT;
+  /** Page 1 above the table: letterhead, heading, customer block, summary and amount due, the title. */
+  firstPage(logo: EmbeddedLogo | undefined): void {
+    const { pdf } = this;
+    const { document } = this.content;
+    pdf.addPage();
+    const top = pdf.top;
+
+    // Left: the logo, scaled into 150 x 60 pt keeping its shape, then the document's heading.
+    let left = top;
+    if (logo !== undefined) {
+      const scale = Math.min(150 / logo.width, 60 / logo.height);
+      const [width, height] = [logo.width * scale, logo.height * scale];
+      pdf.image(logo.ref, 0, top - height, width, height);
+      left = top - height - 18;
+    }
+    const heading: TextStyle = { size: 20, bold: true, color: COLOURS.accent };
+    left = this.lines(pdf.wrap(document.heading, heading, HALF), 0, left, heading, 24);
+
+    // Right: the letterhead, right-aligned: name, address, contact, registration.
+    const { letterhead } = document;
+    const name: TextStyle = { size: 12, bold: true };
+    let right = this.lines(pdf.wrap(letterhead.name, name, HALF), CONTENT_WIDTH, top, name, 15, 'right') - 2;
+    for (const group of [letterhead.address, letterhead.contact, letterhead.registration]) {
+      if (group.length === 0) continue;
+      const wrapped = group.flatMap((line) => pdf.wrap(line, CAPTION, HALF));
+      right = this.lines(wrapped, CONTENT_WIDTH, right, CAPTION, 11, 'right') - 4;
+    }
+    this.y = Math.min(left, right) - 20;
+
+    this.customerBlock();
+    this.summaryAndAmountDue();
+    const title: TextStyle = { size: 10, bold: true };
+    this.y = this.lines(pdf.wrap(this.content.title, title, CONTENT_WIDTH), 0, this.y, title, 13) - 6;
   }
-  if (y < MARGIN + ROW_HEIGHT * (content.ageing.length + 3)) newPage();
-  y -= ROW_HEIGHT;
-  draw(content.labels.amountDueByAge, 0, y, 10, bold);
-  y -= ROW_HEIGHT + 2;
-  for (const bucket of content.ageing) {
-    draw(bucket.label, 0, y);
-    draw(bucket.amount, 215, y, FONT_SIZE, font, 'right');
-    y -= ROW_HEIGHT;
+
+  /** The recipient's name and billing address (left); the account, statement date and period (right). */
+  private customerBlock(): void {
+    const { pdf } = this;
+    const { recipient, facts } = this.content.document;
+    const name: TextStyle = { size: 11, bold: true };
+    let left = this.lines(pdf.wrap(recipient.name, name, HALF), 0, this.y, name, 14) - 1;
+    left = this.lines(
+      recipient.address.flatMap((line) => pdf.wrap(line, BODY, HALF)),
+      0,
+      left,
+      BODY,
+      12,
+    );
+
+    const labelWidth = Math.max(
+      ...facts.map((fact) => pdf.widthOf(pdf.drawable(fact.label, CAPTION), CAPTION)),
+    );
+    const valueWidth = HALF - Math.min(labelWidth, HALF / 2) - 10;
+    let right = this.y;
+    for (const fact of facts) {
+      const labelLines = pdf.wrap(fact.label, CAPTION, HALF / 2);
+      const valueLines = pdf.wrap(fact.value, BODY_BOLD, valueWidth);
+      this.lines(labelLines, RIGHT_COLUMN, right, CAPTION, 12, 'left', BODY.size);
+      this.lines(valueLines, CONTENT_WIDTH, right, BODY_BOLD, 12, 'right');
+      right -= Math.max(labelLines.length, valueLines.length) * 12 + 1;
+    }
+    this.y = Math.min(left, right) - 16;
   }
-  return document.save({ useObjectStreams: true });
+
+  /** The account summary (activity statements) and the amount due, boxed, with what of it is overdue. */
+  private summaryAndAmountDue(): void {
+    const { pdf } = this;
+    const { summary, amountDue, overdue, owes } = this.content.document;
+    const top = this.y;
+    const summaryHeight = summary.length === 0 ? 0 : 12 + 16 + summary.length * 14 + 3 + 6;
+    const dueHeight = 12 + 14 + 28 + (owes ? 18 : 0) + 8;
+    const height = Math.max(summaryHeight, dueHeight);
+
+    if (summary.length > 0) {
+      pdf.box(0, top - height, HALF, height, { border: COLOURS.rule });
+      pdf.text(this.words.summary, 10, top - 12 - BOX_HEADING.size, BOX_HEADING, 'left', HALF - 20);
+      let y = top - 12 - 16;
+      summary.forEach((entry, index) => {
+        const closing = index === summary.length - 1;
+        if (closing) {
+          y -= 3;
+          pdf.line([10, y + 0.5], [HALF - 10, y + 0.5], { color: COLOURS.muted });
+        }
+        const style = closing ? BODY_BOLD : BODY;
+        pdf.text(entry.label, 10, y - 11, style, 'left', HALF / 2 - 10);
+        pdf.text(entry.value, HALF - 10, y - 11, style, 'right', HALF / 2 - 10);
+        y -= 14;
+      });
+    }
+
+    const x = RIGHT_COLUMN;
+    pdf.box(x, top - height, HALF, height, {
+      fill: COLOURS.accentShade,
+      border: COLOURS.accent,
+      thickness: 1.25,
+    });
+    const inner = HALF - 24;
+    // The box's lines centred in its height (the summary beside it may be taller).
+    const first = top - (height - (dueHeight - 8)) / 2 - 4;
+    pdf.text(
+      amountDue.label,
+      x + 12,
+      first - 10,
+      { size: 10, bold: true, color: COLOURS.accent },
+      'left',
+      inner,
+    );
+    pdf.text(amountDue.value, x + HALF - 12, first - 14 - 22, { size: 22, bold: true }, 'right', inner);
+    if (owes) {
+      const baseline = first - 14 - 28 - 14;
+      pdf.text(overdue.label, x + 12, baseline, { size: 10, bold: true }, 'left', inner / 2);
+      pdf.text(overdue.value, x + HALF - 12, baseline, { size: 10, bold: true }, 'right', inner / 2);
+    }
+    this.y = top - height - 20;
+  }
+
+  /** The table, paged: headings on every page, carried and brought forward across each break. */
+  table(): void {
+    const { rows } = this.content;
+    this.headings();
+    rows.forEach((row, index) => {
+      const placed = this.place(row);
+      const last = index === rows.length - 1;
+      if (this.y - placed.height < BOTTOM + (last ? 0 : FORWARD + 3)) {
+        const previous = rows[index - 1];
+        if (previous !== undefined) this.forward(this.words.carriedForward, previous.carried, 'carried');
+        this.continuationPage();
+        this.headings();
+        if (previous !== undefined) this.forward(this.words.broughtForward, previous.carried, 'brought');
+      }
+      this.row(placed);
+    });
+  }
+
+  /** A row's cells as lines: text wrapped in its column; the balance rows (opening, closing, total) in bold. */
+  private place(row: FormattedLine): PlacedRow {
+    const { pdf } = this;
+    // Only a balance (opening, closing, total owed) has nothing but a type and a balance.
+    const bold =
+      row.reference === '' && row.due === '' && row.debit === '' && row.credit === '' && row.type !== '';
+    const style = bold ? BODY_BOLD : BODY;
+    const cells = COLUMNS.map((column) =>
+      column.wrap ? pdf.wrap(row[column.key], style, column.right - column.left) : [row[column.key]],
+    );
+    const lineCount = Math.max(1, ...cells.map((cell) => cell.length));
+    return { cells, height: ROW + (lineCount - 1) * WRAPPED_LINE, bold };
+  }
+
+  private row({ cells, height, bold }: PlacedRow): void {
+    const { pdf } = this;
+    const style = bold ? BODY_BOLD : BODY;
+    COLUMNS.forEach((column, index) => {
+      const lines = cells[index] ?? [];
+      lines.forEach((line, number) => {
+        const baseline = this.y - 10 - number * WRAPPED_LINE;
+        const x = column.align === 'right' ? column.right : column.left;
+        pdf.text(line, x, baseline, style, column.align, column.right - column.left);
+      });
+    });
+    this.y -= height;
+    pdf.line([0, this.y + 0.5], [CONTENT_WIDTH, this.y + 0.5], { thickness: 0.3 });
+  }
+
+  /** The headings' band. */
+  private headings(): void {
+    const { pdf } = this;
+    pdf.box(0, this.y - HEADINGS + 2, CONTENT_WIDTH, HEADINGS - 2, { fill: COLOURS.shade });
+    for (const column of COLUMNS) {
+      const x = column.align === 'right' ? column.right : column.left;
+      pdf.text(
+        this.content.headings[column.key],
+        x,
+        this.y - 11.5,
+        BODY_BOLD,
+        column.align,
+        column.right - column.left,
+      );
+    }
+    this.y -= HEADINGS + 1;
+  }
+
+  /** "Carried forward" at the foot of a page that continues, "Brought forward" at the top of the next. */
+  private forward(label: string, amount: string, which: 'carried' | 'brought'): void {
+    const { pdf } = this;
+    const balance = COLUMNS[COLUMNS.length - 1];
+    if (which === 'carried') this.y -= 2;
+    pdf.box(0, this.y - FORWARD + 2, CONTENT_WIDTH, FORWARD - 2, { fill: COLOURS.accentShade });
+    const baseline = this.y - 11.5;
+    pdf.text(label, 4, baseline, BODY_BOLD, 'left', (balance?.left ?? 0) - 8);
+    pdf.text(amount, balance?.right ?? CONTENT_WIDTH, baseline, BODY_BOLD, 'right', 80);
+    this.y -= FORWARD + 1;
+  }
+
+  /** A page after the first: a compact header (tenant, customer; heading, account, date, period). */
+  private continuationPage(): void {
+    const { pdf } = this;
+    const { letterhead, recipient, heading, facts } = this.content.document;
+    pdf.addPage();
+    const top = pdf.top;
+    const name: TextStyle = { size: 10, bold: true };
+    const width = CONTENT_WIDTH * 0.58;
+    let left = this.lines(pdf.wrap(letterhead.name, name, width), 0, top, name, 13);
+    left = this.lines(pdf.wrap(recipient.name, BODY, width), 0, left, BODY, 12);
+    const rightWidth = CONTENT_WIDTH - width - 15;
+    const headingStyle: TextStyle = { size: 10, bold: true, color: COLOURS.accent };
+    let right = this.lines(
+      pdf.wrap(heading, headingStyle, rightWidth),
+      CONTENT_WIDTH,
+      top,
+      headingStyle,
+      13,
+      'right',
+    );
+    right = this.lines(
+      facts.flatMap((fact) => pdf.wrap(`${fact.label} ${fact.value}`, CAPTION, rightWidth)),
+      CONTENT_WIDTH,
+      right,
+      CAPTION,
+      11,
+      'right',
+    );
+    this.y = Math.min(left, right) - 4;
+    pdf.line([0, this.y], [CONTENT_WIDTH, this.y], { color: COLOURS.muted });
+    this.y -= 14;
+  }
+
+  /** The ageing (left) and how to pay (right), side by side; how to pay continues on the next page if long. */
+  ageingAndHowToPay(): void {
+    const { pdf } = this;
+    const { ageing, labels } = this.content;
+    const { howToPay, owes } = this.content.document;
+    this.y -= 14;
+    const ageingHeight = 12 + 16 + ageing.length * 14 + 3 + 6;
+    if (this.y - ageingHeight < BOTTOM) this.continuationPage();
+    const top = this.y;
+
+    pdf.box(0, top - ageingHeight, HALF, ageingHeight, { border: COLOURS.rule });
+    pdf.text(labels.amountDueByAge, 10, top - 12 - BOX_HEADING.size, BOX_HEADING, 'left', HALF - 20);
+    let y = top - 12 - 16;
+    ageing.forEach((bucket, index) => {
+      const total = index === ageing.length - 1;
+      if (total) pdf.line([10, y + 1], [HALF - 10, y + 1], { color: COLOURS.muted });
+      const style = total ? BODY_BOLD : BODY;
+      pdf.text(bucket.label, 10, y - 11, style, 'left', HALF * 0.62);
+      pdf.text(bucket.amount, HALF - 10, y - 11, style, 'right', HALF * 0.3);
+      y -= 14;
+    });
+    const ageingBottom = top - ageingHeight;
+
+    // How to pay only says something when the customer owes (docs/statement.md).
+    if (howToPay === undefined || !owes) {
+      this.y = ageingBottom;
+      return;
+    }
+    let right = top;
+    let pageTurned = false;
+    /** One line of the column: on the next page, below its compact header, when it would not fit. */
+    const next = (height: number): number => {
+      if (right - height < BOTTOM) {
+        this.continuationPage();
+        right = this.y;
+        pageTurned = true;
+      }
+      const lineTop = right;
+      right -= height;
+      return lineTop;
+    };
+    const x = RIGHT_COLUMN;
+    pdf.text(this.words.howToPay, x, next(16) - BOX_HEADING.size, BOX_HEADING, 'left', HALF);
+    const instruction: TextStyle = { size: 8.5 };
+    for (const line of howToPay.instructions) {
+      if (line === '') {
+        next(6);
+        continue;
+      }
+      for (const wrapped of pdf.wrap(line, instruction, HALF))
+        pdf.text(wrapped, x, next(11.5) - 8.5, instruction);
+    }
+    if (howToPay.link !== undefined) {
+      const uri = asciiUri(howToPay.link);
+      next(4);
+      const label: TextStyle = { size: 9.5, bold: true, color: COLOURS.link };
+      const labelTop = next(14);
+      const labelWidth = pdf.text(this.words.payNow, x, labelTop - 10, label);
+      pdf.link(uri, x, labelTop - 13, labelWidth, 14);
+      const url: TextStyle = { size: 8, color: COLOURS.link };
+      for (const line of pdf.breakAnywhere(uri, url, HALF)) {
+        const lineTop = next(10.5);
+        const width = pdf.text(line, x, lineTop - 8, url);
+        pdf.line([x, lineTop - 9.2], [x + width, lineTop - 9.2], { thickness: 0.4, color: COLOURS.link });
+        pdf.link(uri, x, lineTop - 10.5, width, 10.5);
+      }
+    }
+    this.y = pageTurned ? right : Math.min(ageingBottom, right);
+  }
+
+  /** The slip's lines, measured before it is placed at the foot of the last page. */
+  private planSlip() {
+    const { pdf } = this;
+    const { remittance, letterhead } = this.content.document;
+    const note = pdf.wrap(this.words.remittanceNote, CAPTION, HALF);
+    const valueX = Math.min(
+      110,
+      Math.max(...remittance.map((field) => pdf.widthOf(pdf.drawable(field.label, CAPTION), CAPTION))) + 10,
+    );
+    const fields = remittance.map((field: LabelledValue) => ({
+      label: pdf.wrap(field.label, CAPTION, valueX - 8),
+      value: field.value === '' ? [] : pdf.wrap(field.value, BODY_BOLD, HALF + 40 - valueX),
+      blank: field.value === '',
+    }));
+    const payTo = [
+      ...pdf.wrap(letterhead.name, BODY_BOLD, HALF - 40).map((line) => ({ line, style: BODY_BOLD })),
+      ...letterhead.address
+        .flatMap((line) => pdf.wrap(line, CAPTION, HALF - 40))
+        .map((line) => ({ line, style: CAPTION })),
+    ];
+    const fieldHeight = fields.reduce(
+      (sum, field) => sum + Math.max(field.label.length, field.value.length, 1) * 12 + 5,
+      0,
+    );
+    const leftHeight = 30 + note.length * 11 + 8 + fieldHeight;
+    const rightHeight = 30 + payTo.length * 11;
+    return { note, valueX, fields, payTo, height: Math.max(leftHeight, rightHeight) + 6 };
+  }
+
+  /** The remittance advice slip at the foot of the last page (a new page when it does not fit); only when something is owed. */
+  remittanceSlip(): void {
+    if (!this.content.document.owes) return;
+    const { pdf } = this;
+    const slip = this.planSlip();
+    if (this.y - 20 < BOTTOM + slip.height) this.continuationPage();
+    const top = BOTTOM + slip.height;
+    pdf.text('✂', 0, top - 3.5, { size: 10, color: COLOURS.muted });
+    pdf.line([14, top], [CONTENT_WIDTH, top], { color: COLOURS.muted, dash: [4, 3] });
+
+    const heading: TextStyle = { size: 11, bold: true, color: COLOURS.accent };
+    pdf.text(this.words.remittance, 0, top - 14 - heading.size, heading, 'left', HALF + 40);
+    let left = this.lines(slip.note, 0, top - 30, CAPTION, 11) - 8;
+    for (const field of slip.fields) {
+      this.lines(field.label, 0, left, CAPTION, 12, 'left', BODY.size);
+      if (field.blank) {
+        pdf.line([slip.valueX, left - 10], [HALF + 40, left - 10], { thickness: 0.75, color: COLOURS.ink });
+      }
+      const below = this.lines(field.value, slip.valueX, left, BODY_BOLD, 12);
+      left = Math.min(below, left - 12, left - field.label.length * 12) - 5;
+    }
+    let right = top - 14;
+    for (const { line, style } of slip.payTo) {
+      pdf.text(line, CONTENT_WIDTH, right - style.size, style, 'right');
+      right -= 11;
+    }
+    this.y = BOTTOM;
+  }
+
+  /** "Page N of M" and the tenant's name at the foot of every page, now that M is known. */
+  footers(): void {
+    const { pdf } = this;
+    const count = pdf.pages.length;
+    pdf.pages.forEach((page, index) => {
+      pdf.usePage(page);
+      const style: TextStyle = { size: 7.5, color: COLOURS.muted };
+      pdf.line([0, FOOTER + 10], [CONTENT_WIDTH, FOOTER + 10], { thickness: 0.3 });
+      pdf.text(
+        pdf.ellipsize(this.content.document.letterhead.name, style, CONTENT_WIDTH * 0.6),
+        0,
+        FOOTER,
+        style,
+      );
+      pdf.text(this.words.pageOf(index + 1, count), CONTENT_WIDTH, FOOTER, { ...style, size: 8 }, 'right');
+    });
+  }
+}
+
+/**
+ * The link as a URI a PDF may hold (7-bit ASCII): its host in punycode, anything else outside
+ * ASCII percent-encoded, as a browser would send it.
+ */
+function asciiUri(link: string): string {
+  try {
+    return new URL(link).href;
+  } catch {
+    return encodeURI(link);
+  }
 }

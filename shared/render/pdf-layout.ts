@@ -1,0 +1,317 @@
+/**
+ * The drawing kit of the statement PDF (statement-pdf.ts lays the statement out with it): A4 pages,
+ * text in the statement font's two faces (pdf-font.ts) measured, wrapped, shrunk to fit or aligned,
+ * rules, boxes, images and clickable links. x is measured from the left margin, y from the foot of
+ * the page, in points, as PDF does.
+ */
+import {
+  type Color,
+  degrees,
+  drawImage,
+  PDFDocument,
+  type PDFFont,
+  PDFHexString,
+  type PDFPage,
+  type PDFRef,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+} from 'pdf-lib';
+import { type StatementFace, type StatementFont, statementFont } from './pdf-font.ts';
+
+/** A4 in points. */
+export const PAGE = { width: 595.28, height: 841.89 } as const;
+/** The margins: text runs from MARGIN.left to PAGE.width − MARGIN.right. */
+export const MARGIN = { left: 40, right: 40, top: 40, bottom: 40 } as const;
+/** The width text runs over, between the margins. */
+export const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
+
+/** The palette: body text, captions, rules, shaded bands, the accent of headings and boxes, links. */
+export const COLOURS = {
+  ink: rgb(0.12, 0.12, 0.14),
+  muted: rgb(0.4, 0.42, 0.45),
+  rule: rgb(0.78, 0.8, 0.83),
+  shade: rgb(0.94, 0.95, 0.96),
+  accent: rgb(0.1, 0.27, 0.45),
+  accentShade: rgb(0.91, 0.94, 0.97),
+  link: rgb(0.05, 0.33, 0.7),
+} as const;
+
+/** How a text is set: its size, face and colour. */
+export interface TextStyle {
+  size: number;
+  bold?: boolean;
+  color?: Color;
+}
+
+/** Where a text is placed against its x: starting there, ending there, or centred on it. */
+export type Align = 'left' | 'right' | 'center';
+
+/**
+ * A face draws only the characters it has glyphs for: any other (CJK, emoji) becomes '?' instead
+ * of failing the send.
+ */
+export function toDrawable(supported: ReadonlySet<number>, text: string): string {
+  let drawable = '';
+  const plain = text
+    // Composed forms: a letter and a combining accent typed apart are one glyph in the font.
+    .normalize('NFC')
+    // Narrow and thin spaces (fr-FR money): a plain space reads the same and extracts as one.
+    .replace(/[\s\u202f\u2009]+/g, ' ')
+    // U+2212 MINUS SIGN (sv-SE, fi-FI, nb-NO money): extracted as '-', as every other locale's.
+    .replace(/\u2212/g, '-')
+    // Bidirectional marks (he-IL, ar money) and variation selectors (emoji) draw nothing; a '?'
+    // for them would garble the text.
+    .replace(/\p{Cf}|\p{Variation_Selector}/gu, '');
+  for (const char of plain) drawable += supported.has(char.codePointAt(0) ?? 0) ? char : '?';
+  return drawable;
+}
+
+const restored = new WeakSet<object>();
+
+/**
+ * Gives every glyph of the process's shared faces its code point, once per process, before any
+ * document is drawn. fontkit keeps one glyph object per glyph id with the code points it was first
+ * asked for, and pdf-font.ts shares each parsed face between documents: a glyph first made as a
+ * component of an accented one while a subset is written (the U of Ü, the Ж of Ӂ) has none, and
+ * pdf-lib leaves a glyph without code points out of the ToUnicode map, so every later document
+ * drew that letter unextractable (pdftotext read U+FFFD). 6,000 glyphs a face: about 8 ms, once.
+ */
+function restoreCodePoints(fonts: StatementFont): void {
+  for (const face of [fonts.regular, fonts.bold]) {
+    const font = fonts.fontkit.create(face.bytes);
+    if (restored.has(font)) continue;
+    for (const codePoint of face.characters) {
+      const glyph = font.glyphForCodePoint(codePoint);
+      if (glyph.codePoints.length === 0) glyph.codePoints = [codePoint];
+    }
+    restored.add(font);
+  }
+}
+
+/** A document being drawn: its pages, the current one, and the two faces embedded once. */
+export class PdfWriter {
+  readonly document: PDFDocument;
+  readonly pages: PDFPage[] = [];
+  private current: PDFPage | undefined;
+  private readonly fonts: { regular: PDFFont; bold: PDFFont };
+  private readonly faces: { regular: StatementFace; bold: StatementFace };
+
+  private constructor(
+    document: PDFDocument,
+    fonts: PdfWriter['fonts'],
+    faces: { regular: StatementFace; bold: StatementFace },
+  ) {
+    this.document = document;
+    this.fonts = fonts;
+    this.faces = faces;
+  }
+
+  /** A new document with both faces of the statement font embedded as subsets (each parsed once per process). */
+  static async create(): Promise<PdfWriter> {
+    const document = await PDFDocument.create();
+    const faces = await statementFont();
+    restoreCodePoints(faces);
+    document.registerFontkit(faces.fontkit);
+    const [regular, bold] = await Promise.all([
+      document.embedFont(faces.regular.bytes, { subset: true }),
+      document.embedFont(faces.bold.bytes, { subset: true }),
+    ]);
+    return new PdfWriter(document, { regular, bold }, faces);
+  }
+
+  /** The page being drawn on. */
+  get page(): PDFPage {
+    if (this.current === undefined) throw new Error('No page: call addPage first');
+    return this.current;
+  }
+
+  /** Starts a new A4 page and draws on it from now on. */
+  addPage(): PDFPage {
+    this.current = this.document.addPage([PAGE.width, PAGE.height]);
+    this.pages.push(this.current);
+    return this.current;
+  }
+
+  /** Draws on an earlier page again (the footers, once the page count is known). */
+  usePage(page: PDFPage): void {
+    this.current = page;
+  }
+
+  /** The page's own y of its top margin: where a page's first line goes. */
+  get top(): number {
+    return PAGE.height - MARGIN.top;
+  }
+
+  private font(style: TextStyle): PDFFont {
+    return style.bold === true ? this.fonts.bold : this.fonts.regular;
+  }
+
+  /** The text as the face draws it (see toDrawable). */
+  drawable(text: string, style: TextStyle): string {
+    return toDrawable(style.bold === true ? this.faces.bold.characters : this.faces.regular.characters, text);
+  }
+
+  /** The width of a drawable text (drawable()) in the style. */
+  widthOf(drawable: string, style: TextStyle): number {
+    return this.font(style).widthOfTextAtSize(drawable, style.size);
+  }
+
+  /**
+   * The text in lines no wider than `width`, broken between words; a word wider than a line on
+   * its own (a long URL, a name without spaces) is broken between characters. Never loses a
+   * character, so every word stays extractable.
+   */
+  wrap(text: string, style: TextStyle, width: number): string[] {
+    const drawable = this.drawable(text, style).trim();
+    if (this.widthOf(drawable, style) <= width) return [drawable];
+    const lines: string[] = [];
+    let line = '';
+    for (const word of drawable.split(' ')) {
+      const joined = line === '' ? word : `${line} ${word}`;
+      if (this.widthOf(joined, style) <= width) {
+        line = joined;
+        continue;
+      }
+      if (line !== '') lines.push(line);
+      line = '';
+      for (const character of word) {
+        if (line !== '' && this.widthOf(line + character, style) > width) {
+          lines.push(line);
+          line = '';
+        }
+        line += character;
+      }
+    }
+    if (line !== '') lines.push(line);
+    return lines;
+  }
+
+  /** The text cut to one line no wider than `width`, ending in '…' when cut (a running footer). */
+  ellipsize(text: string, style: TextStyle, width: number): string {
+    const drawable = this.drawable(text, style);
+    if (this.widthOf(drawable, style) <= width) return drawable;
+    const characters = Array.from(drawable);
+    while (characters.length > 0 && this.widthOf(`${characters.join('').trimEnd()}…`, style) > width)
+      characters.pop();
+    return `${characters.join('').trimEnd()}…`;
+  }
+
+  /** The characters of a text broken into lines no wider than `width` anywhere (a URL). */
+  breakAnywhere(text: string, style: TextStyle, width: number): string[] {
+    const lines: string[] = [];
+    let line = '';
+    for (const character of this.drawable(text, style)) {
+      if (line !== '' && this.widthOf(line + character, style) > width) {
+        lines.push(line);
+        line = '';
+      }
+      line += character;
+    }
+    return line === '' ? lines : [...lines, line];
+  }
+
+  /**
+   * Draws one line of text at (x, y), aligned against x, shrunk (never below 60% of its size)
+   * when `maxWidth` is given and it is wider: a figure is made smaller, never cut. Returns the
+   * drawn width.
+   */
+  text(
+    value: string,
+    x: number,
+    y: number,
+    style: TextStyle,
+    align: Align = 'left',
+    maxWidth?: number,
+  ): number {
+    const drawable = this.drawable(value, style);
+    if (drawable === '') return 0;
+    let size = style.size;
+    let width = this.widthOf(drawable, style);
+    if (maxWidth !== undefined && width > maxWidth) {
+      size = Math.max(style.size * 0.6, (style.size * maxWidth) / width);
+      width = this.widthOf(drawable, { ...style, size });
+    }
+    const offset = align === 'right' ? width : align === 'center' ? width / 2 : 0;
+    this.page.drawText(drawable, {
+      x: MARGIN.left + x - offset,
+      y,
+      size,
+      font: this.font(style),
+      color: style.color ?? COLOURS.ink,
+    });
+    return width;
+  }
+
+  /** A straight rule; dashed when `dash` is given (e.g. [4, 3]). */
+  line(
+    from: [number, number],
+    to: [number, number],
+    options: { thickness?: number; color?: Color; dash?: number[] } = {},
+  ): void {
+    this.page.drawLine({
+      start: { x: MARGIN.left + from[0], y: from[1] },
+      end: { x: MARGIN.left + to[0], y: to[1] },
+      thickness: options.thickness ?? 0.5,
+      color: options.color ?? COLOURS.rule,
+      ...(options.dash === undefined ? {} : { dashArray: options.dash }),
+    });
+  }
+
+  /** A rectangle whose lower left corner is (x, y): filled, outlined, or both. */
+  box(
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    options: { fill?: Color; border?: Color; thickness?: number },
+  ): void {
+    this.page.drawRectangle({
+      x: MARGIN.left + x,
+      y,
+      width,
+      height,
+      ...(options.fill === undefined ? {} : { color: options.fill }),
+      ...(options.border === undefined
+        ? { borderWidth: 0 }
+        : { borderColor: options.border, borderWidth: options.thickness ?? 0.75 }),
+    });
+  }
+
+  /** Draws an image XObject already in the document (pdf-logo.ts) into the box at (x, y). */
+  image(ref: PDFRef, x: number, y: number, width: number, height: number): void {
+    const name = this.page.node.newXObject('Image', ref);
+    this.page.pushOperators(
+      pushGraphicsState(),
+      ...drawImage(name, {
+        x: MARGIN.left + x,
+        y,
+        width,
+        height,
+        rotate: degrees(0),
+        xSkew: degrees(0),
+        ySkew: degrees(0),
+      }),
+      popGraphicsState(),
+    );
+  }
+
+  /**
+   * Makes the area a clickable link to `uri`: a Link annotation with a URI action (PDF 32000
+   * 12.5.6.5, 12.6.4.7). The URI is written as a hex string, so no character of it (a bracket, a
+   * backslash) can end the string early.
+   */
+  link(uri: string, x: number, y: number, width: number, height: number): void {
+    const context = this.document.context;
+    const annotation = context.register(
+      context.obj({
+        Type: 'Annot',
+        Subtype: 'Link',
+        Rect: [MARGIN.left + x, y, MARGIN.left + x + width, y + height],
+        Border: [0, 0, 0],
+        A: { Type: 'Action', S: 'URI', URI: PDFHexString.of(Buffer.from(uri, 'latin1').toString('hex')) },
+      }),
+    );
+    this.page.node.addAnnot(annotation);
+  }
+}
