@@ -67,30 +67,44 @@ async function open(html: string, viewport: { width: number; height: number }) {
   return { page, requests };
 }
 
+/**
+ * Runs an expression in the page and returns its value. Written as text: the project compiles
+ * without the DOM's types, which are the browser's, not Node's.
+ */
+async function inPage<T>(page: Page, expression: string): Promise<T> {
+  return (await page.evaluate(expression)) as T;
+}
+
 /** How far the page scrolls sideways: 0 when nothing is wider than the window. */
 const pageOverflow = (page: Page) =>
-  page.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) - window.innerWidth);
+  inPage<number>(page, 'document.scrollingElement.scrollWidth - window.innerWidth');
 
-/** The font size of every element that shows text of its own, in CSS pixels. */
+/** The font size of every shown element that has text of its own, in CSS pixels. */
 const textSizes = (page: Page) =>
-  page.evaluate(() =>
-    [...document.body.querySelectorAll('*')]
-      .filter((element) =>
-        [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent?.trim()),
-      )
+  inPage<{ text: string; size: number }[]>(
+    page,
+    `[...document.body.querySelectorAll('*')]
+      .filter((element) => [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim()))
       .filter((element) => element.getClientRects().length > 0)
-      .map((element) => ({
-        text: element.textContent?.trim().slice(0, 30) ?? '',
-        size: Number.parseFloat(getComputedStyle(element).fontSize),
-      })),
+      .map((element) => ({ text: element.textContent.trim().slice(0, 30), size: parseFloat(getComputedStyle(element).fontSize) }))`,
   );
 
-/** Every ledger cell's right edge: none may lie beyond the window. */
-const ledgerRightEdges = (page: Page) =>
-  page.evaluate(() =>
-    [...document.querySelectorAll('table.lg td')]
+/** Something of each shown cell of the ledger's row that holds `text` (an invoice number). */
+const rowCells = <T>(page: Page, text: string, of: string) =>
+  inPage<T[]>(
+    page,
+    `[...[...document.querySelectorAll('table.lg tr')].find((row) => row.textContent.includes(${JSON.stringify(text)})).querySelectorAll('td')]
       .filter((cell) => cell.getClientRects().length > 0)
-      .map((cell) => cell.getBoundingClientRect().right),
+      .map((cell) => ${of})`,
+  );
+
+/** Every shown ledger cell's right edge: none may lie beyond the window. */
+const ledgerRightEdges = (page: Page) =>
+  inPage<number[]>(
+    page,
+    `[...document.querySelectorAll('table.lg td')]
+      .filter((cell) => cell.getClientRects().length > 0)
+      .map((cell) => cell.getBoundingClientRect().right)`,
   );
 
 describe('the statement email in Chromium', () => {
@@ -120,7 +134,7 @@ describe('the statement email in Chromium', () => {
       }
 
       // Every figure of the table is shown, and the Greek name as written.
-      const shown = await page.evaluate(() => document.body.innerText);
+      const shown = await page.locator('body').innerText();
       for (const row of content.rows)
         for (const figure of [row.date, row.debit, row.credit, row.balance])
           if (figure) expect(shown).toContain(figure);
@@ -137,20 +151,11 @@ describe('the statement email in Chromium', () => {
     const { html } = await sampleEmail();
     const { page } = await open(html, PHONE);
 
-    const invoice = page.locator('table.lg tr', { hasText: '4104' });
-    const captions = await invoice.evaluate((row) =>
-      [...row.querySelectorAll('td')]
-        .filter((cell) => cell.getClientRects().length > 0)
-        .map((cell) => getComputedStyle(cell, '::before').content),
-    );
+    const captions = await rowCells<string>(page, '4104', "getComputedStyle(cell, '::before').content");
     // The empty Credit cell is not shown.
     expect(captions).toEqual(['none', 'none', 'none', '"Due "', '"Debit "', '"Balance "']);
     // Two lines: date, type, invoice and amount, then due date and balance.
-    const tops = await invoice.evaluate((row) =>
-      [...row.querySelectorAll('td')]
-        .filter((cell) => cell.getClientRects().length > 0)
-        .map((cell) => Math.round(cell.getBoundingClientRect().top)),
-    );
+    const tops = await rowCells<number>(page, '4104', 'Math.round(cell.getBoundingClientRect().top)');
     expect(new Set(tops).size).toBe(2);
     expect(await page.locator('table.lg thead').isVisible()).toBe(false);
     await page.close();
@@ -161,11 +166,13 @@ describe('the statement email in Chromium', () => {
     const { page } = await open(html.replace(/<style>[\s\S]*?<\/style>/, ''), PHONE);
 
     expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
-    const box = page.locator('table.lg').locator('..');
-    expect(await box.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
-    expect(await box.evaluate((element) => element.getBoundingClientRect().right)).toBeLessThanOrEqual(
-      PHONE.width,
+    const box = await inPage<{ scrollWidth: number; clientWidth: number; right: number }>(
+      page,
+      `(({ scrollWidth, clientWidth }, { right }) => ({ scrollWidth, clientWidth, right }))(
+        document.querySelector('table.lg').parentElement, document.querySelector('table.lg').parentElement.getBoundingClientRect())`,
     );
+    expect(box.scrollWidth).toBeGreaterThan(box.clientWidth);
+    expect(box.right).toBeLessThanOrEqual(PHONE.width);
     for (const { text, size } of await textSizes(page)) expect(size, text).toBeGreaterThanOrEqual(13);
     await page.close();
   });
@@ -189,8 +196,8 @@ describe('the statement email in Chromium', () => {
     });
     const { page, requests } = await open(html, PHONE);
 
-    const logo = page.getByRole('img', { name: SAMPLE_TENANT.name });
-    expect(await logo.evaluate((image: HTMLImageElement) => [image.naturalWidth, image.height])).toEqual([
+    expect(await page.getByRole('img', { name: SAMPLE_TENANT.name }).isVisible()).toBe(true);
+    expect(await inPage(page, `[document.images[0].naturalWidth, document.images[0].height]`)).toEqual([
       360, 48,
     ]);
     expect(requests).toEqual([]);
