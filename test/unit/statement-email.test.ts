@@ -131,6 +131,18 @@ describe('composeStatementEmail', () => {
     expect(email.lineCount).toBe(5);
   });
 
+  it("lays the HTML and text parts out as the statement email: amount due and Pay now to the tenant's link", async () => {
+    const { parsed } = await compose({
+      tenant: { ...tenant, paymentLink: 'https://pay.demo.example/{CustomerCode}?amount={Amount}' },
+    });
+    const html = typeof parsed.html === 'string' ? parsed.html : '';
+
+    expect(html).toMatch(/<a href="https:\/\/pay\.demo\.example\/0065\?amount=245\.50"[^>]*>Pay now<\/a>/);
+    expect(html.indexOf('>Amount due<')).toBeLessThan(html.indexOf('>Amount due by age<'));
+    expect(parsed.text).toMatch(/^Pay now {2,}https:\/\/pay\.demo\.example\/0065\?amount=245\.50$/m);
+    expect(parsed.text).toContain('Remittance advice');
+  });
+
   it('is multipart/mixed of multipart/alternative (text, then HTML) and the PDF', async () => {
     const { email } = await compose();
     const raw = email.raw.toString('utf8');
