@@ -52,7 +52,7 @@ function heading(text: string): string {
 
 /** One row of the email's column: a table row whose cell holds one section. */
 function section(inner: string, style = ''): string {
-  return `<tr><td class="sm-px" style="padding:20px 28px 0;${FONT};color:${INK};${style}">${inner}</td></tr>`;
+  return `<tr><td class="sm-px" style="padding:20px 24px 0;${FONT};color:${INK};${style}">${inner}</td></tr>`;
 }
 
 /** Captions and figures in two columns, figures right-aligned; `strongLast` sets the last row in bold. */
@@ -105,7 +105,7 @@ function letterhead(content: StatementContent, logoSrc: string | undefined): str
       ? ''
       : `<img src="${esc(logoSrc)}" alt="${esc(head.name)}" height="48" style="display:block;height:48px;width:auto;max-width:100%;border:0;margin:0 0 12px">`;
   return (
-    `<tr><td class="sm-px" style="padding:24px 28px 18px;border-bottom:3px solid ${ACCENT};${FONT};color:${INK}">` +
+    `<tr><td class="sm-px" style="padding:24px 24px 18px;border-bottom:3px solid ${ACCENT};${FONT};color:${INK}">` +
     logo +
     `<div style="${FONT};font-size:20px;line-height:1.3;font-weight:700;color:${INK};${WRAP}">${esc(head.name)}</div>` +
     small(head.address) +
@@ -198,7 +198,7 @@ export function statementTableHtml(content: StatementContent): string {
     `<h2 style="margin:0 0 8px;${FONT};font-size:15px;line-height:1.35;font-weight:700;color:${INK};${WRAP}">${esc(content.title)}</h2>` +
     // Without the narrow-screen rules the table scrolls inside this box on a phone, never the page.
     '<div style="width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch">' +
-    `<table class="${LEDGER}" cellpadding="6" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;${FONT};font-size:13px;line-height:1.4;color:${INK};white-space:nowrap">` +
+    `<table class="${LEDGER}" cellpadding="5" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;${FONT};font-size:13px;line-height:1.4;color:${INK};white-space:nowrap">` +
     `<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>` +
     '</div>'
   );
@@ -269,7 +269,7 @@ function howToPay(content: StatementContent): string {
 function footer(content: StatementContent): string {
   const { letterhead: head } = content.document;
   return (
-    `<tr><td class="sm-px" style="padding:18px 28px;background-color:#f9fafb;border-top:1px solid ${RULE};${FONT};font-size:13px;line-height:1.5;color:${MUTED};${WRAP}">` +
+    `<tr><td class="sm-px" style="padding:18px 24px;background-color:#f9fafb;border-top:1px solid ${RULE};${FONT};font-size:13px;line-height:1.5;color:${MUTED};${WRAP}">` +
     [head.name, ...head.registration].map(esc).join(' &middot; ') +
     '</td></tr>'
   );
@@ -317,7 +317,7 @@ export function statementEmailHtml(content: StatementContent, message: Statement
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;table-layout:fixed;border-collapse:separate;background-color:#ffffff;border:1px solid ${RULE};border-radius:8px">`,
     letterhead(content, message.logoSrc),
     // The template's message, in whatever direction its own text runs.
-    `<tr><td class="sm-px" dir="auto" style="padding:20px 28px 0;${FONT};font-size:15px;line-height:1.55;color:${INK};${WRAP}">${message.html}</td></tr>`,
+    `<tr><td class="sm-px" dir="auto" style="padding:20px 24px 0;${FONT};font-size:15px;line-height:1.55;color:${INK};${WRAP}">${message.html}</td></tr>`,
     amountDue(content),
     summary,
     customerBlock(content),
