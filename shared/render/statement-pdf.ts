@@ -30,7 +30,12 @@ const CAPTION: TextStyle = { size: 8.5, color: COLOURS.muted };
 const BOX_HEADING: TextStyle = { size: 9.5, bold: true, color: COLOURS.accent };
 
 /** The table's first line per row, each further line of a wrapped cell, the headings' band, a forward row. */
-const ROW = 14;
+const ROW = 13;
+/** The slip's field columns' width, and a line of them. */
+const SLIP_COLUMN = 190;
+const SLIP_LINE = 11.5;
+/** A line of the summary and ageing boxes. */
+const BOX_ROW = 13;
 const WRAPPED_LINE = 10.5;
 const HEADINGS = 18;
 const FORWARD = 17;
@@ -123,60 +128,69 @@ class StatementLayout {
     return y;
   }
 
-  /** Page 1 above the table: letterhead, heading, customer block, summary and amount due, the title. */
+  /** Items on as few lines as fit, ` · ` between them, each kept whole on a line when it fits one. */
+  private packed(items: string[], style: TextStyle, width: number): string[] {
+    const { pdf } = this;
+    const lines: string[] = [];
+    for (const item of items.flatMap((text) => pdf.wrap(text, style, width))) {
+      const last = lines.at(-1);
+      const joined = last === undefined ? item : `${last} · ${item}`;
+      if (last !== undefined && pdf.widthOf(joined, style) <= width) lines[lines.length - 1] = joined;
+      else lines.push(item);
+    }
+    return lines;
+  }
+
+  /**
+   * Page 1 above the table, in two columns. Left: the logo, the document's heading, the
+   * recipient. Right: the letterhead, then the facts. Then the summary and amount due, the title.
+   */
   firstPage(logo: EmbeddedLogo | undefined): void {
     const { pdf } = this;
-    const { document } = this.content;
+    const { letterhead, recipient, facts } = this.content.document;
     pdf.addPage();
     const top = pdf.top;
 
-    // Left: the logo, scaled into 150 x 60 pt keeping its shape, then the document's heading.
+    // Left: the logo, scaled into 150 x 60 pt keeping its shape, the heading, the customer's
+    // name and billing address.
     let left = top;
     if (logo !== undefined) {
       const scale = Math.min(150 / logo.width, 60 / logo.height);
       const [width, height] = [logo.width * scale, logo.height * scale];
       pdf.image(logo.ref, 0, top - height, width, height);
-      left = top - height - 18;
+      left = top - height - 16;
     }
     const heading: TextStyle = { size: 20, bold: true, color: COLOURS.accent };
-    left = this.lines(pdf.wrap(document.heading, heading, HALF), 0, left, heading, 24);
-
-    // Right: the letterhead, right-aligned: name, address, contact, registration.
-    const { letterhead } = document;
-    const name: TextStyle = { size: 12, bold: true };
-    let right = this.lines(pdf.wrap(letterhead.name, name, HALF), CONTENT_WIDTH, top, name, 15, 'right') - 2;
-    for (const group of [letterhead.address, letterhead.contact, letterhead.registration]) {
-      if (group.length === 0) continue;
-      const wrapped = group.flatMap((line) => pdf.wrap(line, CAPTION, HALF));
-      right = this.lines(wrapped, CONTENT_WIDTH, right, CAPTION, 11, 'right') - 4;
-    }
-    this.y = Math.min(left, right) - 20;
-
-    this.customerBlock();
-    this.summaryAndAmountDue();
-    const title: TextStyle = { size: 10, bold: true };
-    this.y = this.lines(pdf.wrap(this.content.title, title, CONTENT_WIDTH), 0, this.y, title, 13) - 6;
-  }
-
-  /** The recipient's name and billing address (left); the account, statement date and period (right). */
-  private customerBlock(): void {
-    const { pdf } = this;
-    const { recipient, facts } = this.content.document;
+    left = this.lines(pdf.wrap(this.content.document.heading, heading, HALF), 0, left, heading, 24) - 10;
     const name: TextStyle = { size: 11, bold: true };
-    let left = this.lines(pdf.wrap(recipient.name, name, HALF), 0, this.y, name, 14) - 1;
+    left = this.lines(pdf.wrap(recipient.name, name, HALF), 0, left, name, 14) - 1;
     left = this.lines(
       recipient.address.flatMap((line) => pdf.wrap(line, BODY, HALF)),
       0,
       left,
       BODY,
-      12,
+      11.5,
     );
 
+    // Right, right-aligned: the tenant's name, address (a line each), contact and registration
+    // (each group on a line, wrapped); then the facts, caption and value.
+    const tenant: TextStyle = { size: 12, bold: true };
+    let right =
+      this.lines(pdf.wrap(letterhead.name, tenant, HALF), CONTENT_WIDTH, top, tenant, 15, 'right') - 2;
+    const groups = [
+      letterhead.address.flatMap((line) => pdf.wrap(line, CAPTION, HALF)),
+      this.packed(letterhead.contact, CAPTION, HALF),
+      this.packed(letterhead.registration, CAPTION, HALF),
+    ];
+    for (const group of groups) {
+      if (group.length === 0) continue;
+      right = this.lines(group, CONTENT_WIDTH, right, CAPTION, 10.5, 'right') - 3;
+    }
+    right -= 10;
     const labelWidth = Math.max(
       ...facts.map((fact) => pdf.widthOf(pdf.drawable(fact.label, CAPTION), CAPTION)),
     );
     const valueWidth = HALF - Math.min(labelWidth, HALF / 2) - 10;
-    let right = this.y;
     for (const fact of facts) {
       const labelLines = pdf.wrap(fact.label, CAPTION, HALF / 2);
       const valueLines = pdf.wrap(fact.value, BODY_BOLD, valueWidth);
@@ -185,6 +199,10 @@ class StatementLayout {
       right -= Math.max(labelLines.length, valueLines.length) * 12 + 1;
     }
     this.y = Math.min(left, right) - 16;
+
+    this.summaryAndAmountDue();
+    const title: TextStyle = { size: 10, bold: true };
+    this.y = this.lines(pdf.wrap(this.content.title, title, CONTENT_WIDTH), 0, this.y, title, 13) - 5;
   }
 
   /** The account summary (activity statements) and the amount due, boxed, with what of it is overdue. */
@@ -192,14 +210,14 @@ class StatementLayout {
     const { pdf } = this;
     const { summary, amountDue, overdue, owes } = this.content.document;
     const top = this.y;
-    const summaryHeight = summary.length === 0 ? 0 : 12 + 16 + summary.length * 14 + 3 + 6;
+    const summaryHeight = summary.length === 0 ? 0 : 10 + 15 + summary.length * BOX_ROW + 3 + 6;
     const dueHeight = 12 + 14 + 28 + (owes ? 18 : 0) + 8;
     const height = Math.max(summaryHeight, dueHeight);
 
     if (summary.length > 0) {
       pdf.box(0, top - height, HALF, height, { border: COLOURS.rule });
-      pdf.text(this.words.summary, 10, top - 12 - BOX_HEADING.size, BOX_HEADING, 'left', HALF - 20);
-      let y = top - 12 - 16;
+      pdf.text(this.words.summary, 10, top - 10 - BOX_HEADING.size, BOX_HEADING, 'left', HALF - 20);
+      let y = top - 10 - 15;
       summary.forEach((entry, index) => {
         const closing = index === summary.length - 1;
         if (closing) {
@@ -207,9 +225,9 @@ class StatementLayout {
           pdf.line([10, y + 0.5], [HALF - 10, y + 0.5], { color: COLOURS.muted });
         }
         const style = closing ? BODY_BOLD : BODY;
-        pdf.text(entry.label, 10, y - 11, style, 'left', HALF / 2 - 10);
-        pdf.text(entry.value, HALF - 10, y - 11, style, 'right', HALF / 2 - 10);
-        y -= 14;
+        pdf.text(entry.label, 10, y - 10, style, 'left', HALF / 2 - 10);
+        pdf.text(entry.value, HALF - 10, y - 10, style, 'right', HALF / 2 - 10);
+        y -= BOX_ROW;
       });
     }
 
@@ -277,7 +295,7 @@ class StatementLayout {
     COLUMNS.forEach((column, index) => {
       const lines = cells[index] ?? [];
       lines.forEach((line, number) => {
-        const baseline = this.y - 10 - number * WRAPPED_LINE;
+        const baseline = this.y - 9.5 - number * WRAPPED_LINE;
         const x = column.align === 'right' ? column.right : column.left;
         pdf.text(line, x, baseline, style, column.align, column.right - column.left);
       });
@@ -355,20 +373,20 @@ class StatementLayout {
     const { ageing, labels } = this.content;
     const { howToPay, owes } = this.content.document;
     this.y -= 14;
-    const ageingHeight = 12 + 16 + ageing.length * 14 + 3 + 6;
+    const ageingHeight = 10 + 15 + ageing.length * BOX_ROW + 3 + 6;
     if (this.y - ageingHeight < BOTTOM) this.continuationPage();
     const top = this.y;
 
     pdf.box(0, top - ageingHeight, HALF, ageingHeight, { border: COLOURS.rule });
-    pdf.text(labels.amountDueByAge, 10, top - 12 - BOX_HEADING.size, BOX_HEADING, 'left', HALF - 20);
-    let y = top - 12 - 16;
+    pdf.text(labels.amountDueByAge, 10, top - 10 - BOX_HEADING.size, BOX_HEADING, 'left', HALF - 20);
+    let y = top - 10 - 15;
     ageing.forEach((bucket, index) => {
       const total = index === ageing.length - 1;
       if (total) pdf.line([10, y + 1], [HALF - 10, y + 1], { color: COLOURS.muted });
       const style = total ? BODY_BOLD : BODY;
-      pdf.text(bucket.label, 10, y - 11, style, 'left', HALF * 0.62);
-      pdf.text(bucket.amount, HALF - 10, y - 11, style, 'right', HALF * 0.3);
-      y -= 14;
+      pdf.text(bucket.label, 10, y - 10, style, 'left', HALF * 0.62);
+      pdf.text(bucket.amount, HALF - 10, y - 10, style, 'right', HALF * 0.3);
+      y -= BOX_ROW;
     });
     const ageingBottom = top - ageingHeight;
 
@@ -419,33 +437,48 @@ class StatementLayout {
     this.y = pageTurned ? right : Math.min(ageingBottom, right);
   }
 
-  /** The slip's lines, measured before it is placed at the foot of the last page. */
+  /** A column of the slip's fields, caption and value, measured: `blank` is a line to write on. */
+  private slipColumn(fields: LabelledValue[], width: number) {
+    const { pdf } = this;
+    const captions = fields.map((field) => pdf.widthOf(pdf.drawable(field.label, CAPTION), CAPTION));
+    const labelWidth = Math.min(width * 0.45, Math.max(0, ...captions) + 8);
+    const rows = fields.map((field) => ({
+      label: pdf.wrap(field.label, CAPTION, labelWidth - 6),
+      value: field.value === '' ? [] : pdf.wrap(field.value, BODY_BOLD, width - labelWidth),
+      blank: field.value === '',
+    }));
+    const rowHeight = (row: (typeof rows)[number]) =>
+      Math.max(row.label.length, row.value.length, 1) * SLIP_LINE + (row.blank ? 9 : 4);
+    return { labelWidth, rows, rowHeight, height: rows.reduce((sum, row) => sum + rowHeight(row), 0) };
+  }
+
+  /**
+   * The slip measured before it is placed: the note under the heading; the fields in two columns
+   * (the customer, account and statement date; the amount due and the amount enclosed); whom to
+   * send it to on the right.
+   */
   private planSlip() {
     const { pdf } = this;
     const { remittance, letterhead } = this.content.document;
-    const note = pdf.wrap(this.words.remittanceNote, CAPTION, HALF);
-    const valueX = Math.min(
-      110,
-      Math.max(...remittance.map((field) => pdf.widthOf(pdf.drawable(field.label, CAPTION), CAPTION))) + 10,
-    );
-    const fields = remittance.map((field: LabelledValue) => ({
-      label: pdf.wrap(field.label, CAPTION, valueX - 8),
-      value: field.value === '' ? [] : pdf.wrap(field.value, BODY_BOLD, HALF + 40 - valueX),
-      blank: field.value === '',
-    }));
+    const split = Math.ceil(remittance.length / 2);
+    const columns = [
+      { x: 0, ...this.slipColumn(remittance.slice(0, split), SLIP_COLUMN) },
+      { x: SLIP_COLUMN + 15, ...this.slipColumn(remittance.slice(split), SLIP_COLUMN - 20) },
+    ];
+    const payToWidth = CONTENT_WIDTH - (2 * SLIP_COLUMN - 5) - 20;
+    const note = pdf.wrap(this.words.remittanceNote, CAPTION, 2 * SLIP_COLUMN - 5);
     const payTo = [
-      ...pdf.wrap(letterhead.name, BODY_BOLD, HALF - 40).map((line) => ({ line, style: BODY_BOLD })),
+      ...pdf.wrap(letterhead.name, BODY_BOLD, payToWidth).map((line) => ({ line, style: BODY_BOLD })),
       ...letterhead.address
-        .flatMap((line) => pdf.wrap(line, CAPTION, HALF - 40))
+        .flatMap((line) => pdf.wrap(line, CAPTION, payToWidth))
         .map((line) => ({ line, style: CAPTION })),
     ];
-    const fieldHeight = fields.reduce(
-      (sum, field) => sum + Math.max(field.label.length, field.value.length, 1) * 12 + 5,
-      0,
+    const fieldsTop = 28 + note.length * 10.5 + 6;
+    const height = Math.max(
+      fieldsTop + Math.max(...columns.map((column) => column.height)),
+      12 + payTo.length * 10.5,
     );
-    const leftHeight = 30 + note.length * 11 + 8 + fieldHeight;
-    const rightHeight = 30 + payTo.length * 11;
-    return { note, valueX, fields, payTo, height: Math.max(leftHeight, rightHeight) + 6 };
+    return { note, columns, payTo, fieldsTop, height: height + 6 };
   }
 
   /** The remittance advice slip at the foot of the last page (a new page when it does not fit); only when something is owed. */
@@ -453,26 +486,33 @@ class StatementLayout {
     if (!this.content.document.owes) return;
     const { pdf } = this;
     const slip = this.planSlip();
-    if (this.y - 20 < BOTTOM + slip.height) this.continuationPage();
+    if (this.y - 18 < BOTTOM + slip.height) this.continuationPage();
     const top = BOTTOM + slip.height;
     pdf.text('✂', 0, top - 3.5, { size: 10, color: COLOURS.muted });
     pdf.line([14, top], [CONTENT_WIDTH, top], { color: COLOURS.muted, dash: [4, 3] });
 
     const heading: TextStyle = { size: 11, bold: true, color: COLOURS.accent };
-    pdf.text(this.words.remittance, 0, top - 14 - heading.size, heading, 'left', HALF + 40);
-    let left = this.lines(slip.note, 0, top - 30, CAPTION, 11) - 8;
-    for (const field of slip.fields) {
-      this.lines(field.label, 0, left, CAPTION, 12, 'left', BODY.size);
-      if (field.blank) {
-        pdf.line([slip.valueX, left - 10], [HALF + 40, left - 10], { thickness: 0.75, color: COLOURS.ink });
+    pdf.text(this.words.remittance, 0, top - 12 - heading.size, heading, 'left', 2 * SLIP_COLUMN - 5);
+    this.lines(slip.note, 0, top - 28, CAPTION, 10.5);
+    for (const column of slip.columns) {
+      let y = top - slip.fieldsTop;
+      for (const row of column.rows) {
+        this.lines(row.label, column.x, y, CAPTION, SLIP_LINE, 'left', BODY.size);
+        this.lines(row.value, column.x + column.labelWidth, y, BODY_BOLD, SLIP_LINE);
+        if (row.blank) {
+          const right = column.x + (column === slip.columns[0] ? SLIP_COLUMN : SLIP_COLUMN - 20);
+          pdf.line([column.x + column.labelWidth, y - 13], [right, y - 13], {
+            thickness: 0.75,
+            color: COLOURS.ink,
+          });
+        }
+        y -= column.rowHeight(row);
       }
-      const below = this.lines(field.value, slip.valueX, left, BODY_BOLD, 12);
-      left = Math.min(below, left - 12, left - field.label.length * 12) - 5;
     }
-    let right = top - 14;
+    let right = top - 12;
     for (const { line, style } of slip.payTo) {
       pdf.text(line, CONTENT_WIDTH, right - style.size, style, 'right');
-      right -= 11;
+      right -= 10.5;
     }
     this.y = BOTTOM;
   }
