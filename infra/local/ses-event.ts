@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { findJobBySesMessageId } from '#shared/aws/dynamodb-jobs.ts';
+import { findJobBySesMessageId, getJob } from '#shared/aws/dynamodb-jobs.ts';
 import { jobMessageTags } from '#shared/aws/ses-message-tags.ts';
 import { configureLocalEnvironment, portFromEnv } from './environment.ts';
 import { lambdaContext } from './lambda-context.ts';
@@ -38,6 +38,8 @@ export interface SesEventOptions {
   bounceSubType?: string;
   /** The message tags SES reports with the event (`mail.tags`); none for a mail sent untagged. */
   tags?: Record<string, string[]>;
+  /** The addresses the event is about, as SES names them; absent: one stranger's. */
+  recipients?: readonly string[];
   now?: Date;
 }
 
@@ -47,17 +49,17 @@ const DEFAULT_BOUNCE_SUBTYPE: Record<string, string> = {
   Undetermined: 'Undetermined',
 };
 
-/** An SES event as event publishing writes it, for one message and its one recipient. */
+/** An SES event as event publishing writes it, for one message and the recipients it names. */
 export function sesEvent(type: string, messageId: string, options: SesEventOptions = {}) {
   const { bounceType = 'Permanent', tags, now = new Date() } = options;
   const bounceSubType = options.bounceSubType ?? DEFAULT_BOUNCE_SUBTYPE[bounceType] ?? 'General';
   const timestamp = now.toISOString();
-  const recipient = 'recipient@example.invalid';
+  const recipients = options.recipients?.length ? [...options.recipients] : ['recipient@example.invalid'];
   const mail = {
     timestamp,
     messageId,
     source: 'sender@example.invalid',
-    destination: [recipient],
+    destination: recipients,
     ...(tags === undefined ? {} : { tags }),
   };
   switch (type) {
@@ -65,7 +67,7 @@ export function sesEvent(type: string, messageId: string, options: SesEventOptio
       return {
         eventType: 'Delivery',
         mail,
-        delivery: { timestamp, recipients: [recipient], smtpResponse: '250 2.0.0 OK' },
+        delivery: { timestamp, recipients, smtpResponse: '250 2.0.0 OK' },
       };
     case 'Bounce':
       return {
@@ -75,13 +77,11 @@ export function sesEvent(type: string, messageId: string, options: SesEventOptio
           bounceType,
           bounceSubType,
           timestamp,
-          bouncedRecipients: [
-            {
-              emailAddress: recipient,
-              action: 'failed',
-              status: bounceType === 'Permanent' ? '5.1.1' : '4.2.2',
-            },
-          ],
+          bouncedRecipients: recipients.map((emailAddress) => ({
+            emailAddress,
+            action: 'failed',
+            status: bounceType === 'Permanent' ? '5.1.1' : '4.2.2',
+          })),
           feedbackId: randomUUID(),
         },
       };
@@ -92,7 +92,7 @@ export function sesEvent(type: string, messageId: string, options: SesEventOptio
         complaint: {
           timestamp,
           complaintFeedbackType: 'abuse',
-          complainedRecipients: [{ emailAddress: recipient }],
+          complainedRecipients: recipients.map((emailAddress) => ({ emailAddress })),
           feedbackId: randomUUID(),
         },
       };
@@ -125,6 +125,20 @@ export function snsEnvelope(sesEventBody: unknown) {
       },
     ],
   };
+}
+
+/**
+ * The addresses SES would name in an event of a local send: the job's To and Cc recipients (its
+ * one address, for a job recorded before recipients were); none for a message not ours.
+ */
+export async function recipientsOfSend(messageId: string): Promise<string[] | undefined> {
+  const ref = await findJobBySesMessageId(messageId);
+  const job = ref === undefined ? undefined : await getJob(ref);
+  if (job === undefined) return undefined;
+  const addresses = (job.recipients ?? [])
+    .filter((recipient) => recipient.line !== 'Bcc' && recipient.state !== 'NotSent')
+    .map((recipient) => recipient.address);
+  return addresses.length > 0 ? addresses : job.sentTo === undefined ? undefined : [job.sentTo];
 }
 
 /**
@@ -162,6 +176,7 @@ async function main(): Promise<number> {
       ? sesEvent(type ?? '', messageId ?? '', {
           bounceType: values['bounce-type'],
           tags: await tagsOfSend(messageId ?? ''),
+          recipients: await recipientsOfSend(messageId ?? ''),
         })
       : JSON.parse(await readFile(values.file, 'utf8'));
   const [outcome] = await handler(snsEnvelope(body) as never, lambdaContext('ses-events'));

@@ -91,7 +91,9 @@ export const addressKey = (address: string): string => address.toLowerCase();
  * The primary contact: the one marked primary, else the first marked To, else the first (the
  * ledger API's rule for the customer's `email` and `contactName`).
  */
-function primaryOf(contacts: readonly RecipientContact[]): RecipientContact | undefined {
+export function primaryOf<C extends Pick<RecipientContact, 'IsPrimary' | 'StatementRecipient'>>(
+  contacts: readonly C[],
+): C | undefined {
   return (
     contacts.find((contact) => contact.IsPrimary === true) ??
     contacts.find((contact) => contact.StatementRecipient === 'To') ??

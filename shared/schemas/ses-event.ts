@@ -17,7 +17,10 @@ export const SesEventSchema = z
        */
       tags: z.record(z.string(), z.array(z.string())).optional().catch(undefined),
     }),
-    delivery: z.object({ timestamp: z.string() }).optional(),
+    /** The addresses delivered to (SES lists each recipient the delivery was for). */
+    delivery: z
+      .object({ timestamp: z.string(), recipients: z.array(z.string()).default([]).catch([]) })
+      .optional(),
     bounce: z
       .object({
         bounceType: z.string(),

@@ -119,10 +119,8 @@ type Target = RecordedRecipient & { index: number };
 
 /** The addresses the event names, lower-cased: SES's delivered, bounced or complained recipients. */
 function namedAddresses(event: SesEvent): Set<string> {
-  // The schema keeps `delivery.recipients` only once it parses them; until then none are named.
-  const delivery: { timestamp: string; recipients?: unknown } | undefined = event.delivery;
   const named = [
-    ...(Array.isArray(delivery?.recipients) ? delivery.recipients.map(String) : []),
+    ...(event.delivery?.recipients ?? []),
     ...(event.bounce?.bouncedRecipients ?? []).map((recipient) => recipient.emailAddress),
     ...(event.complaint?.complainedRecipients ?? []).map((recipient) => recipient.emailAddress),
   ];

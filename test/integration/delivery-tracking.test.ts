@@ -19,7 +19,6 @@ import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-even
 import { jobQueueUrl, purge, receiveAll } from '../support/queues.ts';
 import { recordRequests } from '../support/sdk-requests.ts';
 import { type AcceptedSend, lagSesMessageIndex, sentEmails, watchSends } from '../support/ses.ts';
-import { namingRecipients } from '../support/ses-recipients.ts';
 import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
 import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
@@ -86,19 +85,15 @@ async function drainToWorker(): Promise<void> {
   expect(result.batchItemFailures).toEqual([]);
 }
 
-/** What a replayed event says besides sesEvent's options: the recipients it names, as SES names them. */
-type ReplayOptions = SesEventOptions & { recipients?: string[] };
+/** What a replayed event says: sesEvent's options, the recipients it names among them. */
+type ReplayOptions = SesEventOptions;
 
 /** One SES event through the real events handler, as SNS invokes it (asynchronously). */
-const replay = (type: string, sesMessageId: string, { recipients, ...options }: ReplayOptions = {}) => {
-  const event = sesEvent(type, sesMessageId, options);
-  return (sesEvents as unknown as (e: SNSEvent, c: Context) => Promise<string[]>)(
-    snsEnvelope(
-      recipients === undefined ? event : namingRecipients(event, recipients),
-    ) as unknown as SNSEvent,
+const replay = (type: string, sesMessageId: string, options: ReplayOptions = {}) =>
+  (sesEvents as unknown as (e: SNSEvent, c: Context) => Promise<string[]>)(
+    snsEnvelope(sesEvent(type, sesMessageId, options)) as unknown as SNSEvent,
     lambdaContext('ses-events'),
   );
-};
 
 /** The event SES publishes for an accepted send: its message id and the tags the send set. */
 const replayFor = (type: string, send: AcceptedSend | undefined, options: ReplayOptions = {}) =>

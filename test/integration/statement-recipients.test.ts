@@ -19,12 +19,18 @@ import { jobMessageTags } from '#shared/aws/ses-message-tags.ts';
 import { jobKey } from '#shared/aws/table-keys.ts';
 import type { BatchStatusView, CustomerDeliveryView } from '#shared/services/get-batch-status.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
-import { eventTags, type SesEventOptions, sesEvent, snsEnvelope } from '../../infra/local/ses-event.ts';
+import {
+  eventTags,
+  recipientsOfSend,
+  type SesEventOptions,
+  sesEvent,
+  snsEnvelope,
+} from '../../infra/local/ses-event.ts';
 import { apiEvent, BULK_EMAIL_PATH, invoke, jsonBody } from '../support/api-events.ts';
 import { bodyOf, emptyLedgerTenant, invoiceRecord } from '../support/ledger-api.ts';
 import { jobQueueUrl, receiveAll } from '../support/queues.ts';
 import { type AcceptedSend, sentEmails, watchSends } from '../support/ses.ts';
-import { namingRecipients, type RawSend, recordRawSends } from '../support/ses-recipients.ts';
+import { type RawSend, recordRawSends } from '../support/ses-recipients.ts';
 import { sqsEvent, sqsRecord } from '../support/sqs-events.ts';
 
 type Contact = {
@@ -91,7 +97,7 @@ const replay = (
 ) =>
   (sesEvents as unknown as (e: SNSEvent, c: Context) => Promise<string[]>)(
     snsEnvelope(
-      namingRecipients(sesEvent(type, String(send?.messageId), { tags: send?.tags, ...options }), recipients),
+      sesEvent(type, String(send?.messageId), { tags: send?.tags, ...options, recipients }),
     ) as unknown as SNSEvent,
     lambdaContext('ses-events'),
   );
@@ -221,6 +227,23 @@ describe('statement recipients', () => {
       { Email: address('carol'), Type: 'Cc', Status: 'Sent' },
       { Email: address('tom'), Type: 'To', Status: 'NotSent', Reason: 'Bounced before' },
     ]);
+  });
+
+  it("names the job's To and Cc recipients in the local ses:event, so that a replayed bounce suppresses them", async () => {
+    const { tenantId, address, customer } = await recipientsTenant({ Bcc: 'copies@demo.example' });
+    await customer('R9', [
+      { Name: 'Ann', Email: address('ann'), IsPrimary: true },
+      { Name: 'Carol', Email: address('carol'), StatementRecipient: 'CC' },
+    ]);
+    const { batchId, accepted } = await sendStatements(tenantId, ['R9']);
+    const messageId = String(accepted[0]?.messageId);
+
+    const named = await recipientsOfSend(messageId);
+
+    expect(named).toEqual([address('ann'), address('carol')]);
+    expect(await replay('Bounce', accepted[0], named ?? [])).toEqual(['applied']);
+    expect((await customerState(tenantId, batchId, 'R9')).State).toBe('Bounced');
+    expect(await recipientsOfSend('not-a-message-of-ours')).toBeUndefined();
   });
 
   it('moves the statement to Bounced when every To and Cc bounced, and to Complained on a complaint', async () => {

@@ -1,32 +1,5 @@
 import type { MiddlewareStack } from '@smithy/types';
 
-/**
- * An SES event (infra/local/ses-event.ts `sesEvent`) naming these addresses, as SES names the
- * addresses an email went to: the mail's destination, and the delivered, bounced or complained
- * recipients of its kind.
- */
-export function namingRecipients<E extends Record<string, unknown>>(
-  event: E,
-  addresses: readonly string[],
-): E {
-  const named = structuredClone(event) as Record<string, Record<string, unknown> | undefined>;
-  const mail = named.mail;
-  if (mail !== undefined) mail.destination = [...addresses];
-  if (named.delivery !== undefined) named.delivery.recipients = [...addresses];
-  if (named.bounce !== undefined) {
-    const status = named.bounce.bounceType === 'Permanent' ? '5.1.1' : '4.2.2';
-    named.bounce.bouncedRecipients = addresses.map((emailAddress) => ({
-      emailAddress,
-      action: 'failed',
-      status,
-    }));
-  }
-  if (named.complaint !== undefined) {
-    named.complaint.complainedRecipients = addresses.map((emailAddress) => ({ emailAddress }));
-  }
-  return named as E;
-}
-
 /** What the worker asked SES to send: the envelope's destinations and the raw message. */
 export interface RawSend {
   destinations: string[] | undefined;

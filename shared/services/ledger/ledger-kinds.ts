@@ -23,9 +23,9 @@ import {
   tenantKey,
 } from '../../aws/table-keys.ts';
 import { minorDigits, toDecimalText, toMinorUnits } from '../../domain/money.ts';
+import { primaryOf } from '../../domain/statement-recipients.ts';
 import { CustomerCodeSchema, MAX_BODY_LENGTH, RecordNumberSchema } from '../../schemas/fields.ts';
 import {
-  type Contact,
   type CreditNote,
   CreditNoteSchema,
   type Customer,
@@ -144,15 +144,6 @@ function money(
   return { minor, text: toDecimalText(minor, digits) };
 }
 
-/** The contact statements go to: the primary one, else the first marked To, else the first. */
-export function primaryContact(contacts: readonly Contact[]): Contact | undefined {
-  return (
-    contacts.find((contact) => contact.IsPrimary) ??
-    contacts.find((contact) => contact.StatementRecipient === 'To') ??
-    contacts[0]
-  );
-}
-
 const CUSTOMER_MISSING = 'must be the code of a customer of this tenant';
 const INVOICE_MISSING = 'must be the number of an invoice of this tenant';
 const TEMPLATE_MISSING = 'must be the number of an email template of this tenant';
@@ -198,7 +189,7 @@ const customerKind: LedgerKind<Customer> = {
       ];
     }
     const record = content(customer);
-    const primary = primaryContact(customer.Contacts);
+    const primary = primaryOf(customer.Contacts);
     return {
       record,
       attributes: { code: customer.Code, currency },
