@@ -60,6 +60,9 @@ export const BUILT_IN_TEMPLATE: TemplateRecord = {
   ],
 };
 
+/** The Content-ID the HTML shows the tenant's logo by. */
+const LOGO_CONTENT_ID = 'logo@statement.invalid';
+
 /** The statement cannot be emailed as it is: the job fails with this reason, nothing is sent. */
 export class StatementEmailError extends Error {
   override readonly name = 'StatementEmailError';
@@ -161,7 +164,24 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
   const subject = renderTemplate(subjectText, content.tokens, 'header');
   const textBody = renderTemplate(template.isHtml ? htmlToText(body) : body, content.tokens, 'text');
   const htmlBody = template.isHtml ? renderTemplate(body, content.tokens, 'html') : textToHtml(textBody);
-  const html = statementEmailHtml(content, { subject, locale, html: htmlBody });
+  // The logo travels with the HTML as an inline part (cid:), never as a URL to load.
+  const inline =
+    logo === undefined
+      ? []
+      : [
+          {
+            contentId: LOGO_CONTENT_ID,
+            contentType: logo.contentType,
+            filename: logo.contentType === 'image/png' ? 'logo.png' : 'logo.jpg',
+            content: logo.bytes,
+          },
+        ];
+  const html = statementEmailHtml(content, {
+    subject,
+    locale,
+    html: htmlBody,
+    logoSrc: logo === undefined ? undefined : `cid:${LOGO_CONTENT_ID}`,
+  });
   const text = statementEmailText(content, { text: textBody });
   const pdf =
     renderPdf === undefined
@@ -177,6 +197,7 @@ export async function composeStatementEmail(input: ComposeInput): Promise<Compos
     subject,
     text,
     html,
+    inline,
     attachments:
       pdf === undefined
         ? []

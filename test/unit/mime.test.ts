@@ -68,6 +68,56 @@ describe('buildRawMessage', () => {
     expect((await simpleParser(raw)).attachments[0]?.filename).toBe('.._a_b_c.pdf');
   });
 
+  it("gives every message its own Message-ID in the sender's domain", async () => {
+    const [first, second] = [buildRawMessage(message()), buildRawMessage(message())];
+
+    expect((await simpleParser(first)).messageId).toMatch(/^<[0-9a-f]{32}@demo\.example>$/);
+    expect((await simpleParser(first)).messageId).not.toBe((await simpleParser(second)).messageId);
+  });
+
+  it('sends inline images with the HTML in a multipart/related, shown by cid and not attached', async () => {
+    const logo = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const raw = buildRawMessage(
+      message({
+        html: '<img src="cid:logo@statement.invalid"><p>Dear Ann</p>',
+        inline: [
+          {
+            contentId: 'logo@statement.invalid',
+            contentType: 'image/png',
+            filename: 'logo.png',
+            content: logo,
+          },
+        ],
+      }),
+    );
+
+    expectWellFormed(raw);
+    expect(raw.toString('latin1')).toMatch(/Content-Type: multipart\/related;\s+type="?text\/html"?;/);
+    const parsed = await simpleParser(raw);
+    const image = parsed.attachments.find((attachment) => attachment.contentType === 'image/png');
+    expect(image).toMatchObject({
+      contentId: '<logo@statement.invalid>',
+      related: true,
+      contentDisposition: 'inline',
+    });
+    expect(Buffer.from(image?.content ?? []).equals(Buffer.from(logo))).toBe(true);
+    expect(parsed.attachments.filter((attachment) => !attachment.related).map((a) => a.filename)).toEqual([
+      'statement-101-2026-03-31.pdf',
+    ]);
+  });
+
+  it('refuses an inline image whose content id could break the header', () => {
+    expect(() =>
+      buildRawMessage(
+        message({
+          inline: [
+            { contentId: 'a>\r\nBcc: x@y', contentType: 'image/png', filename: 'l.png', content: PDF },
+          ],
+        }),
+      ),
+    ).toThrow(MailAddressError);
+  });
+
   it('refuses a content type that is not a plain type/subtype', () => {
     expect(() =>
       buildRawMessage(

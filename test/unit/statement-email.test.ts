@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { computeStatement, type Statement } from '#shared/domain/statement.ts';
@@ -51,6 +52,7 @@ async function compose(
     template?: TemplateRecord;
     tenant?: TenantRecord;
     statement?: Statement;
+    logo?: { contentType: 'image/png' | 'image/jpeg'; bytes: Uint8Array };
   } = {},
 ) {
   const email = await composeStatementEmail({
@@ -59,12 +61,33 @@ async function compose(
     template: overrides.template ?? BUILT_IN_TEMPLATE,
     statement: overrides.statement ?? (await statement()),
     now: new Date('2026-04-15T09:00:00Z'),
+    logo: overrides.logo,
     renderPdf: renderStatementPdf,
   });
   return { email, parsed: await simpleParser(email.raw) };
 }
 
 describe('composeStatementEmail', () => {
+  it("shows the tenant's logo in the HTML from an inline part, and prints it on the PDF", async () => {
+    const bytes = readFileSync('fixtures/demo-logo.png');
+    const { email } = await compose({ logo: { contentType: 'image/png', bytes } });
+    const parsed = await simpleParser(email.raw, { keepCidLinks: true });
+
+    const [cid] = /src="cid:([^"]+)"/.exec(parsed.html || '')?.slice(1) ?? [];
+    const inline = parsed.attachments.find((attachment) => attachment.related);
+    expect(inline?.contentId).toBe(`<${cid}>`);
+    expect(Buffer.from(inline?.content ?? []).equals(bytes)).toBe(true);
+    const pdf = parsed.attachments.find((attachment) => attachment.contentType === 'application/pdf');
+    expect(Buffer.from(pdf?.content ?? []).toString('latin1')).toMatch(/\/Subtype\s*\/Image/);
+  });
+
+  it('shows no logo and sends no inline part when the tenant has none', async () => {
+    const { parsed } = await compose();
+
+    expect(parsed.html || '').not.toContain('<img');
+    expect(parsed.attachments.filter((attachment) => attachment.related)).toEqual([]);
+  });
+
   it('builds HTML, text and a PDF attachment with the same lines and figures', async () => {
     const { email, parsed } = await compose();
 
@@ -227,7 +250,7 @@ describe('header injection', () => {
         .split('\r\n')
         .filter((line) => /^[A-Za-z-]+:/.test(line))
         .map((line) => line.split(':')[0]),
-    ).toEqual(['From', 'To', 'Subject', 'Date', 'MIME-Version', 'Content-Type']);
+    ).toEqual(['From', 'To', 'Subject', 'Date', 'Message-ID', 'MIME-Version', 'Content-Type']);
   });
 
   it('refuses addresses that could carry a header', () => {
