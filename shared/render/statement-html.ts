@@ -316,9 +316,10 @@ export function statementEmailHtml(content: StatementContent, message: Statement
     `<td class="sm-outer" align="center" style="padding:24px 12px">`,
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;table-layout:fixed;border-collapse:separate;background-color:#ffffff;border:1px solid ${RULE};border-radius:8px">`,
     letterhead(content, message.logoSrc),
+    // What the reader came for first, on the first screen of a phone: what is due, and Pay now.
+    amountDue(content),
     // The template's message, in whatever direction its own text runs.
     `<tr><td class="sm-px" dir="auto" style="padding:20px 24px 0;${FONT};font-size:15px;line-height:1.55;color:${INK};${WRAP}">${message.html}</td></tr>`,
-    amountDue(content),
     summary,
     customerBlock(content),
     section(statementTableHtml(content)),
@@ -383,8 +384,8 @@ export function statementEmailText(content: StatementContent, message: { text: s
     ...(document.owes && link !== undefined ? [{ label: words.payNow, value: link }] : []),
   ];
   const blocks: string[][] = [
-    [message.text],
     aligned(due),
+    [message.text],
     document.summary.length === 0 ? [] : [words.summary, ...aligned(document.summary, true)],
     [
       document.heading,

@@ -43,17 +43,17 @@ async function inCredit() {
 }
 
 describe('statementEmailHtml', () => {
-  it('lays the email out in order: letterhead, message, amount due and Pay now, summary, customer, table, ageing, how to pay, footer', async () => {
+  it('lays the email out in order: letterhead, amount due and Pay now, message, summary, customer, table, ageing, how to pay, footer', async () => {
     const content = describeStatement(await tenLineStatement(), parties());
     const html = statementEmailHtml(content, message);
 
     const positions = [
       'Demo Trading Ltd</div>',
       '12 Canal Street',
-      'Dear Zofia,',
       '>Amount due<',
       '>£1,267.60<',
       '>Pay now</a>',
+      'Dear Zofia,',
       '>Account summary<',
       '>Statement<',
       '>Łódź Sp. z o.o.<',
@@ -156,10 +156,10 @@ describe('statementEmailText', () => {
     const text = statementEmailText(content, { text: 'Dear Zofia,' });
 
     const expected = [
-      'Dear Zofia,',
       'Amount due        £1,267.60',
       'Of which overdue  £0.00',
       'Pay now           https://pay.example/s?c=101&a=1267.60',
+      'Dear Zofia,',
       'Account summary',
       'Opening balance        £0.00',
       'Closing balance    £1,267.60',
