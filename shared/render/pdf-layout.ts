@@ -5,17 +5,25 @@
  * the page, in points, as PDF does.
  */
 import {
+  beginText,
   type Color,
   degrees,
   drawImage,
+  endText,
   PDFDocument,
   type PDFFont,
   PDFHexString,
+  type PDFName,
+  type PDFOperator,
   type PDFPage,
   type PDFRef,
   popGraphicsState,
   pushGraphicsState,
   rgb,
+  setFillingColor,
+  setFontAndSize,
+  setTextMatrix,
+  showText,
 } from 'pdf-lib';
 import { type StatementFace, type StatementFont, statementFont } from './pdf-font.ts';
 
@@ -89,11 +97,27 @@ function restoreCodePoints(fonts: StatementFont): void {
   }
 }
 
+/** A page's text object: whether one is open, and what was last set in it. */
+interface TextState {
+  open: boolean;
+  font?: PDFName;
+  size?: number;
+  color?: Color;
+}
+
 /** A document being drawn: its pages, the current one, and the two faces embedded once. */
 export class PdfWriter {
   readonly document: PDFDocument;
   readonly pages: PDFPage[] = [];
   private current: PDFPage | undefined;
+  /** Each page's resource names of the two faces, registered once a page. */
+  private readonly fontKeys = new WeakMap<PDFPage, { regular: PDFName; bold: PDFName }>();
+  /**
+   * Each page's open text object and the font, size and colour last set in it: consecutive texts
+   * share one BT … ET and set only what changes (pdf-lib's drawText wraps each text in q BT … ET Q
+   * and sets everything again, twice the operators of a statement's table).
+   */
+  private readonly textStates = new WeakMap<PDFPage, TextState>();
   private readonly fonts: { regular: PDFFont; bold: PDFFont };
   private readonly faces: { regular: StatementFace; bold: StatementFace };
 
@@ -128,9 +152,17 @@ export class PdfWriter {
 
   /** Starts a new A4 page and draws on it from now on. */
   addPage(): PDFPage {
-    this.current = this.document.addPage([PAGE.width, PAGE.height]);
-    this.pages.push(this.current);
-    return this.current;
+    const page = this.document.addPage([PAGE.width, PAGE.height]);
+    // pdf-lib's drawText adds two font resources for every text drawn in a given font (one to
+    // select it, one to restore the page's); the page names each face once instead.
+    this.fontKeys.set(page, {
+      regular: page.node.newFontDictionary('F', this.fonts.regular.ref),
+      bold: page.node.newFontDictionary('FB', this.fonts.bold.ref),
+    });
+    this.textStates.set(page, { open: false });
+    this.current = page;
+    this.pages.push(page);
+    return page;
   }
 
   /** Draws on an earlier page again (the footers, once the page count is known). */
@@ -233,14 +265,39 @@ export class PdfWriter {
       width = this.widthOf(drawable, { ...style, size });
     }
     const offset = align === 'right' ? width : align === 'center' ? width / 2 : 0;
-    this.page.drawText(drawable, {
-      x: MARGIN.left + x - offset,
-      y,
-      size,
-      font: this.font(style),
-      color: style.color ?? COLOURS.ink,
-    });
+    const keys = this.fontKeys.get(this.page);
+    const state = this.textStates.get(this.page);
+    if (keys === undefined || state === undefined) throw new Error('A page not made by addPage');
+    const font = style.bold === true ? keys.bold : keys.regular;
+    const color = style.color ?? COLOURS.ink;
+    const operators: PDFOperator[] = [];
+    if (!state.open) operators.push(beginText());
+    if (state.font !== font || state.size !== size) operators.push(setFontAndSize(font, size));
+    if (state.color !== color) operators.push(setFillingColor(color));
+    operators.push(
+      setTextMatrix(1, 0, 0, 1, MARGIN.left + x - offset, y),
+      showText(this.font(style).encodeText(drawable)),
+    );
+    Object.assign(state, { open: true, font, size, color });
+    this.page.pushOperators(...operators);
     return width;
+  }
+
+  /** Ends the page's open text object: paths and images are drawn outside one. */
+  private closeText(): void {
+    const state = this.textStates.get(this.page);
+    if (state?.open !== true) return;
+    this.page.pushOperators(endText());
+    state.open = false;
+  }
+
+  /** The document's bytes, every page's text object closed. */
+  save(): Promise<Uint8Array> {
+    for (const page of this.pages) {
+      this.usePage(page);
+      this.closeText();
+    }
+    return this.document.save({ useObjectStreams: true });
   }
 
   /** A straight rule; dashed when `dash` is given (e.g. [4, 3]). */
@@ -249,6 +306,7 @@ export class PdfWriter {
     to: [number, number],
     options: { thickness?: number; color?: Color; dash?: number[] } = {},
   ): void {
+    this.closeText();
     this.page.drawLine({
       start: { x: MARGIN.left + from[0], y: from[1] },
       end: { x: MARGIN.left + to[0], y: to[1] },
@@ -266,6 +324,7 @@ export class PdfWriter {
     height: number,
     options: { fill?: Color; border?: Color; thickness?: number },
   ): void {
+    this.closeText();
     this.page.drawRectangle({
       x: MARGIN.left + x,
       y,
@@ -280,6 +339,7 @@ export class PdfWriter {
 
   /** Draws an image XObject already in the document (pdf-logo.ts) into the box at (x, y). */
   image(ref: PDFRef, x: number, y: number, width: number, height: number): void {
+    this.closeText();
     const name = this.page.node.newXObject('Image', ref);
     this.page.pushOperators(
       pushGraphicsState(),

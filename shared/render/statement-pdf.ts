@@ -87,7 +87,7 @@ export async function renderStatementPdf(content: StatementContent, _meta?: PdfM
   layout.ageingAndHowToPay();
   layout.remittanceSlip();
   layout.footers();
-  return pdf.document.save({ useObjectStreams: true });
+  return pdf.save();
 }
 
 /** A row of the table as drawn: each column's lines, and the row's height. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import { PDFDocument, type PDFFont, rgb } from 'pdf-lib';
+import { PDFDict, PDFDocument, type PDFFont, PDFName, rgb } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minorDigits, toDecimalText } from '#shared/domain/money.ts';
 import { computeStatement, type Ledger, type Statement } from '#shared/domain/statement.ts';
@@ -649,6 +649,30 @@ describe('the statement PDF: the table across pages', () => {
       expectNothingOverlaps(placed);
     },
   );
+
+  it("names each face once a page and draws a page's texts in one text object per run", async () => {
+    const pdf = await renderStatementPdf(describeStatement(await statementOf(150), parties()));
+
+    const document = await PDFDocument.load(pdf);
+    for (const page of document.getPages()) {
+      const fonts = page.node.Resources()?.lookup(PDFName.of('Font'));
+      expect(fonts instanceof PDFDict ? fonts.keys().length : 0).toBe(2);
+    }
+    const { stdout } = await run(
+      'qpdf',
+      ['--qdf', '--object-streams=disable', await file(pdf, 'operators'), '-'],
+      {
+        encoding: 'latin1',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const count = (operator: RegExp) => stdout.match(operator)?.length ?? 0;
+    const shown = count(/> Tj$/gm);
+    expect(shown).toBeGreaterThan(1_000);
+    // Far fewer text objects and font selections than texts: one each per run of texts.
+    expect(count(/^BT$/gm)).toBeLessThan(shown / 4);
+    expect(count(/ Tf$/gm)).toBeLessThan(shown / 4);
+  });
 
   it('wraps long words in the Type column instead of running into the next column', async () => {
     const statement = await computeStatement(
