@@ -2,7 +2,12 @@
  * The SQS adapter: one client, made at its first use (endpoint from AWS_ENDPOINT_URL_SQS locally),
  * and verbs that take and return plain values.
  */
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { logger } from '../observability/powertools.ts';
 import { chunk, retryRemaining } from './backoff.ts';
 import { SQS_CLIENT_CONFIG } from './client-config.ts';
@@ -23,6 +28,11 @@ export interface OutgoingMessage {
   /** Unique within one call of `sendMessages`; reported back when the message is not sent. */
   id: string;
   body: string;
+  /**
+   * The message group: on a standard queue, SQS fair queues share the consumers between groups,
+   * so one group's backlog (a tenant's run) does not hold back another's messages.
+   */
+  messageGroupId?: string;
 }
 
 /**
@@ -37,9 +47,10 @@ export async function sendMessages(
   const failed = new Set<string>();
   await Promise.all(
     chunk(messages, SEND_BATCH_LIMIT).map(async (group) => {
-      let pending: SendMessageBatchRequestEntry[] = group.map(({ id, body }) => ({
+      let pending: SendMessageBatchRequestEntry[] = group.map(({ id, body, messageGroupId }) => ({
         Id: id,
         MessageBody: body,
+        ...(messageGroupId === undefined ? {} : { MessageGroupId: messageGroupId }),
       }));
       const left = await retryRemaining(
         pending,
@@ -68,4 +79,26 @@ export async function sendMessages(
     }),
   );
   return failed;
+}
+
+/** SQS: a message can be delayed at most 900 seconds. */
+export const MAX_DELAY_SECONDS = 900;
+
+/**
+ * Sends one message, visible after `delaySeconds` (at most 900); the SDK retries the call, and
+ * a failure that outlasts its retries is thrown for the caller's own retry (an SQS redelivery).
+ */
+export async function sendMessage(
+  queueUrl: string,
+  body: string,
+  { delaySeconds = 0, messageGroupId }: { delaySeconds?: number; messageGroupId?: string } = {},
+): Promise<void> {
+  await sqsClient().send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: body,
+      DelaySeconds: Math.min(Math.max(0, Math.round(delaySeconds)), MAX_DELAY_SECONDS),
+      ...(messageGroupId === undefined ? {} : { MessageGroupId: messageGroupId }),
+    }),
+  );
 }

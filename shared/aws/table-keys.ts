@@ -143,3 +143,43 @@ export const tenantTokenKey = (tenantId: string, tokenHash: string): TableKey =>
   PK: `TENANT#${tenantId}`,
   SK: `TOKEN#${tokenHash}`,
 });
+
+/**
+ * A statement run's item in its batch partition (a run is a batch: its id is its jobs' batch id):
+ * the selection, period, state, feeder cursor and the exact counters (docs/runs.md).
+ */
+export const runKey = (tenantId: string, runId: string): TableKey => ({
+  PK: batchPartition(tenantId, runId),
+  SK: 'RUN',
+});
+
+/** One chunk (at most 1,000 codes) of a `List` run's customer codes, in the run's partition. */
+export const runListChunkKey = (tenantId: string, runId: string, index: number): TableKey => ({
+  PK: batchPartition(tenantId, runId),
+  SK: `RUNLIST#${pad(index, 6)}`,
+});
+
+/** The sort-key prefix of a tenant's statement schedules in its partition (docs/schedules.md). */
+export const SCHEDULE_PREFIX = 'SCHEDULE#';
+
+/**
+ * A statement schedule in its tenant's partition: `SCHEDULE#ALL` (the tenant-wide one) or
+ * `SCHEDULE#CUSTOMER#<code>`, so that the trigger reads all of a tenant's schedules, and the API one
+ * customer's page of them, with one key query.
+ */
+export const scheduleKey = (tenantId: string, scheduleId: string): TableKey => ({
+  PK: `TENANT#${tenantId}`,
+  SK: `${SCHEDULE_PREFIX}${scheduleId}`,
+});
+
+/**
+ * The partition outside every tenant that lists the tenants with schedules, written when a schedule
+ * is saved: the hourly trigger pages through it (a Query, never a Scan). Ids only.
+ */
+export const scheduleDirectoryPartition = (): string => 'SCHEDULES';
+
+/** A tenant's entry in the schedule directory. */
+export const scheduleDirectoryKey = (tenantId: string): TableKey => ({
+  PK: scheduleDirectoryPartition(),
+  SK: tenantId,
+});
