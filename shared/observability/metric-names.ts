@@ -65,6 +65,11 @@ export const METRIC = {
   /** An event of ours arrived before its job could be read: Lambda retries it. */
   SesEventsDeferred: 'SesEventsDeferred',
   SesEventTagsMalformed: 'SesEventTagsMalformed',
+  // schedule-trigger
+  /** Runs a statement schedule started (a second trigger of the same issue starts none). */
+  ScheduledRunsStarted: 'ScheduledRunsStarted',
+  /** Schedules the trigger could not start or record; retried by the next trigger. */
+  ScheduleTriggerFailures: 'ScheduleTriggerFailures',
 } as const;
 
 /** The CDK's metric helper takes only these, so that an alarm can watch only a metric that is emitted. */
