@@ -1,8 +1,10 @@
 /**
  * The worker's durable job records: one item per job (tenant + batch + customer) that moves
  * Claimed → Sending → Sent (or Failed, or back to Retrying), each step a conditional write, then
- * forward only on SES events. Works on DynamoDB, LocalStack and dynalite alike (no transactions
- * needed). The job's notes are in dynamodb-notes.ts, its batch in dynamodb-batches.ts.
+ * forward only on SES events. Works on DynamoDB, LocalStack and dynalite alike. A job of a
+ * statement run (its item has `runJob`) moves in the same transaction as its run's counters
+ * (countedJobTransition, docs/runs.md); a plain batch's job takes one single-item update, as
+ * before runs existed. The job's notes are in dynamodb-notes.ts, its batch in dynamodb-batches.ts.
  *
  * Over 250 lines on purpose: it is one state machine, and each transition's condition expression
  * is the rule of that transition; kept in one file, every rule can be read beside the others.
@@ -12,8 +14,17 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config.ts';
 import { STATE_RANK } from '../domain/job-state.ts';
 import { type EventState, RECIPIENT_RANK } from '../domain/recipient-state.ts';
+import { RUN_CANCELLED_REASON } from '../domain/run.ts';
 import { type JobRecipient, type JobRecord, JobRecordSchema } from '../schemas/records.ts';
-import { documentClient, expiresAfter, type ItemUpdate, updateCommand, writeIf } from './dynamodb.ts';
+import {
+  documentClient,
+  expiresAfter,
+  type Item,
+  type ItemUpdate,
+  updateCommand,
+  writeIf,
+} from './dynamodb.ts';
+import { countedJobTransition, type TransitionTarget } from './dynamodb-runs.ts';
 import { BATCH_RETENTION_SECONDS, TABLE_DESIGN } from './table-design.ts';
 import { jobKey, type TableKey } from './table-keys.ts';
 
@@ -22,6 +33,8 @@ export interface JobRef {
   tenantId: string;
   batchId: string;
   customerCode: string;
+  /** Present on a run's job message (version 3): its transitions go straight to the counted path. */
+  run?: unknown;
 }
 
 /** The claim of a job is held by another worker, or was taken over: this one must stop. */
@@ -52,6 +65,56 @@ const identityValues = (job: JobRef, now: Date) => ({
 const transition = (job: JobRef, update: ItemUpdate, returnValues?: 'ALL_OLD' | 'ALL_NEW') =>
   updateCommand(jobRecordKey(job), update, returnValues);
 
+/** How a transition ended: applied (with the item as it was), or refused by its rule or the run. */
+type TransitionResult =
+  | { applied: true; previous: Item | undefined }
+  | { applied: false; runCancelled: boolean };
+
+/**
+ * Applies one state transition of a job. A plain batch's job: one conditional update, refused for
+ * a run's job (`attribute_not_exists(runJob)`), which an SES event cannot tell apart by its id; a
+ * run's job (the message says so, or its item does): the job and its run's counters in one
+ * transaction (countedJobTransition). `target` is the state written (none: the state stays);
+ * `runMustBeActive`: refused once the run is cancelled (a claim).
+ */
+async function applyTransition(
+  job: JobRef,
+  update: ItemUpdate,
+  target: TransitionTarget | undefined,
+  runMustBeActive = false,
+): Promise<TransitionResult> {
+  if (job.run === undefined) {
+    const plain: ItemUpdate = {
+      ...update,
+      condition:
+        update.condition === undefined
+          ? 'attribute_not_exists(runJob)'
+          : `(${update.condition}) AND attribute_not_exists(runJob)`,
+    };
+    try {
+      const { Attributes } = await documentClient().send(transition(job, plain, 'ALL_OLD'));
+      return { applied: true, previous: Attributes };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: tableConfig().TABLE_NAME, Key: jobRecordKey(job), ConsistentRead: true }),
+    );
+    if (Item?.runJob !== true) return { applied: false, runCancelled: false };
+  }
+  const result = await countedJobTransition(
+    job.tenantId,
+    job.batchId,
+    jobRecordKey(job),
+    update,
+    target,
+    runMustBeActive,
+  );
+  return result.applied
+    ? { applied: true, previous: result.previous }
+    : { applied: false, runCancelled: result.runCancelled };
+}
+
 /** The job's record, read consistently (a decision to send depends on it). */
 export async function getJob(job: JobRef): Promise<JobRecord | undefined> {
   const { TABLE_NAME } = tableConfig();
@@ -64,7 +127,7 @@ export async function getJob(job: JobRef): Promise<JobRecord | undefined> {
 /** What a claim found: the record before this claim, or the one that kept it from claiming. */
 export type ClaimResult =
   | { claimed: true; previous: JobRecord | undefined }
-  | { claimed: false; current: JobRecord | undefined };
+  | { claimed: false; current: JobRecord | undefined; runCancelled?: boolean };
 
 /**
  * Claims a job for `owner` until `leaseUntil`: only a new job, one released for retry, or one
@@ -96,16 +159,70 @@ export async function claimJob(
       ':one': 1,
     },
   };
-  try {
-    const { Attributes } = await documentClient().send(transition(job, claim, 'ALL_OLD'));
+  // A run's job is claimable only while its run is not cancelled (docs/runs.md, "Cancellation").
+  const result = await applyTransition(job, claim, { state: 'Claimed' }, true);
+  if (result.applied) {
+    const { previous } = result;
     return {
       claimed: true,
-      previous: Attributes?.state === undefined ? undefined : JobRecordSchema.parse(Attributes),
+      previous: previous?.state === undefined ? undefined : JobRecordSchema.parse(previous),
     };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    return { claimed: false, current: await getJob(job) };
   }
+  return { claimed: false, current: await getJob(job), runCancelled: result.runCancelled };
+}
+
+/**
+ * A job of a cancelled run that no worker holds ends `Skipped` with RUN_CANCELLED_REASON (the run
+ * reports it `Cancelled`): the same states a claim could take it from, so a claimed job is never
+ * cancelled under its worker. Returns whether it was cancelled now.
+ */
+export async function cancelRunJob(job: JobRef, now: Date): Promise<boolean> {
+  const result = await applyTransition(
+    job,
+    {
+      update: `SET #state = :skipped, reason = :reason, updatedAt = :now, ${IDENTITY} REMOVE #owner, leaseUntil`,
+      condition:
+        'attribute_not_exists(#state) OR #state IN (:retrying, :deadLettered) OR (#state IN (:claimed, :sending) AND leaseUntil < :nowMs)',
+      names: STATE_AND_OWNER,
+      values: {
+        ':skipped': 'Skipped',
+        ':reason': RUN_CANCELLED_REASON,
+        ':retrying': 'Retrying',
+        ':deadLettered': 'DeadLettered',
+        ':claimed': 'Claimed',
+        ':sending': 'Sending',
+        ':now': now.toISOString(),
+        ':nowMs': now.getTime(),
+        ...identityValues(job, now),
+      },
+    },
+    { state: 'Skipped', reason: RUN_CANCELLED_REASON },
+  );
+  return result.applied;
+}
+
+/**
+ * The run's retry pass (docs/runs.md): a dead-lettered job of a run goes back to `Retrying`, once
+ * (`retryPass`), and is counted `Queued` again, before the feeder queues its message. Returns
+ * whether it was taken back now.
+ */
+export async function requeueDeadLetteredJob(job: JobRef, now: Date): Promise<boolean> {
+  const result = await applyTransition(
+    job,
+    {
+      update: 'SET #state = :retrying, retryPass = :one, lastError = reason, updatedAt = :now REMOVE reason',
+      condition: '#state = :deadLettered AND attribute_not_exists(retryPass)',
+      names: { '#state': 'state' },
+      values: {
+        ':retrying': 'Retrying',
+        ':deadLettered': 'DeadLettered',
+        ':one': 1,
+        ':now': now.toISOString(),
+      },
+    },
+    { state: 'Retrying' },
+  );
+  return result.applied;
 }
 
 /** A transition only the claim's owner may make; JobClaimLostError when it no longer owns it. */
@@ -115,6 +232,7 @@ async function updateOwned(
   update: string,
   values: Record<string, unknown>,
   names: Record<string, string>,
+  target: TransitionTarget,
 ): Promise<void> {
   const owned: ItemUpdate = {
     update,
@@ -122,7 +240,7 @@ async function updateOwned(
     names: { '#owner': 'owner', ...names },
     values: { ':owner': owner, ...values },
   };
-  if (!(await writeIf(transition(job, owned))))
+  if (!(await applyTransition(job, owned, target)).applied)
     throw new JobClaimLostError('The job was claimed by another worker');
 }
 
@@ -137,6 +255,7 @@ export function markJobSending(job: JobRef, owner: string, now: Date): Promise<v
     'SET #state = :sending, updatedAt = :now, sendingSince = :now',
     { ':sending': 'Sending', ':now': now.toISOString() },
     { '#state': 'state' },
+    { state: 'Sending' },
   );
 }
 
@@ -155,6 +274,7 @@ function endClaim(
     'SET #state = :state, #reasonField = :reason, updatedAt = :now REMOVE #owner, leaseUntil',
     { ':state': state, ':reason': reason, ':now': now.toISOString() },
     { '#state': 'state', '#reasonField': field },
+    field === 'reason' ? { state, reason } : { state },
   );
 }
 
@@ -189,8 +309,9 @@ export async function markJobDeadLettered(
   now: Date,
 ): Promise<boolean> {
   const values = { ':reason': reason, ':now': now.toISOString() };
-  const marked = await writeIf(
-    transition(job, {
+  const { applied: marked } = await applyTransition(
+    job,
+    {
       update: `SET #state = :deadLettered, reason = :reason, updatedAt = :now, ${IDENTITY} REMOVE #owner, leaseUntil`,
       condition:
         'attribute_not_exists(#state) OR #state = :retrying OR (#state = :claimed AND (#owner = :owner OR leaseUntil < :nowMs))',
@@ -204,7 +325,8 @@ export async function markJobDeadLettered(
         ...values,
         ...identityValues(job, now),
       },
-    }),
+    },
+    { state: 'DeadLettered', reason },
   );
   if (marked) return true;
   return writeIf(
@@ -253,14 +375,15 @@ export async function cancelUnqueuedJob(job: JobRef, reason: string, now: Date):
  * email that went out must be recorded); returns false when the job was already marked sent,
  * i.e. this send was a duplicate.
  */
-export function markJobSent(
+export async function markJobSent(
   job: JobRef,
   sesMessageId: string,
   recipients: readonly JobRecipient[],
   now: Date,
 ): Promise<boolean> {
-  return writeIf(
-    transition(job, {
+  const result = await applyTransition(
+    job,
+    {
       update:
         'SET #state = :sent, stateRank = :rank, sesMessageId = :id, recipients = :recipients, sentAt = :now, updatedAt = :now REMOVE #owner, leaseUntil',
       condition: 'attribute_not_exists(sesMessageId)',
@@ -272,8 +395,10 @@ export function markJobSent(
         ':recipients': recipients,
         ':now': now.toISOString(),
       },
-    }),
+    },
+    { state: 'Sent' },
   );
+  return result.applied;
 }
 
 /**
@@ -337,20 +462,23 @@ export async function advanceRecipientState(
  * Moves a sent job to a later state from an SES event; never backwards, never twice. Returns
  * whether the state changed.
  */
-export function advanceJobState(
+export async function advanceJobState(
   job: JobRef,
   state: 'Delivered' | 'Bounced' | 'Complained',
   detail: string,
   at: string,
 ): Promise<boolean> {
-  return writeIf(
-    transition(job, {
+  const result = await applyTransition(
+    job,
+    {
       update: 'SET #state = :state, stateRank = :rank, lastEvent = :detail, updatedAt = :at',
       condition: 'attribute_exists(sesMessageId) AND (attribute_not_exists(stateRank) OR stateRank < :rank)',
       names: { '#state': 'state' },
       values: { ':state': state, ':rank': STATE_RANK[state], ':detail': detail, ':at': at },
-    }),
+    },
+    { state },
   );
+  return result.applied;
 }
 
 const JOB_PARTITION = /^TENANT#([^#]+)#BATCH#([^#]+)$/;

@@ -2,21 +2,39 @@
  * Statement runs in the table (docs/runs.md): the run item (SK `RUN`) and a `List` run's chunk
  * items (SK `RUNLIST#<n>`) in the run's batch partition, beside its job items (SK `ITEM#<code>`).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { tableConfig } from '../config.ts';
 import {
   RUN_LIST_CHUNK_SIZE,
+  type RunJobState,
   type RunOrigin,
   type RunRecord,
   RunRecordSchema,
   type RunSelection,
+  runJobStateOf,
   zeroCounts,
 } from '../domain/run.ts';
 import type { StatementPeriod } from '../domain/statement-period.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import { chunk } from './backoff.ts';
-import { documentClient, expiresAfter, type Item, updateCommand, writeIf, writeItems } from './dynamodb.ts';
+import {
+  documentClient,
+  expiresAfter,
+  type Item,
+  type ItemUpdate,
+  updateCommand,
+  writeIf,
+  writeItems,
+} from './dynamodb.ts';
 import { BATCH_RETENTION_SECONDS } from './table-design.ts';
 import { batchPartition, runKey, runListChunkKey, type TableKey } from './table-keys.ts';
 
@@ -223,4 +241,227 @@ export async function queryRunJobs(
     throw new DependencyUnavailableError({ cause: error });
   }
   return { items: output.Items ?? [], next: output.LastEvaluatedKey as TableKey | undefined };
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The state a job transition writes, and its reason where the report depends on it. */
+export interface TransitionTarget {
+  state: string;
+  reason?: string;
+}
+
+/** How a counted transition ended. `previous`: the job item it changed, as it was. */
+export type CountedTransitionResult =
+  | { applied: true; previous: Item | undefined }
+  | { applied: false; current: Item | undefined; runCancelled: boolean };
+
+/** Attempts of one counted transition before a job that keeps changing under it is given up. */
+const COUNTED_ATTEMPTS = 8;
+
+const transactionReasons = (error: unknown): (string | undefined)[] | undefined => {
+  const name = (error as { name?: string }).name;
+  if (!(error instanceof TransactionCanceledException) && name !== 'TransactionCanceledException')
+    return undefined;
+  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);
+};
+
+const isConflict = (error: unknown): boolean => {
+  const name = (error as { name?: string }).name;
+  return name === 'TransactionConflictException' || name === 'TransactionInProgressException';
+};
+
+/**
+ * Moves one job of a run and the run's counters together (docs/runs.md, "Exact progress"): reads
+ * the job, then writes in ONE TransactWriteItems the job's update, conditioned on its own rule AND
+ * on the exact state it was read in, and the run item's counters (`counts.<from> - 1`,
+ * `counts.<to> + 1`, a Skipped job's reason). When the job changed in between, it is read again
+ * and the transition re-judged; when its rule does not hold, nothing is written. With
+ * `runMustBeActive` (a claim) the transaction also requires the run not to be cancelled: a
+ * cancelled run's jobs can never be claimed again (`runCancelled`).
+ */
+export async function countedJobTransition(
+  tenantId: string,
+  runId: string,
+  key: TableKey,
+  update: ItemUpdate,
+  target: TransitionTarget | undefined,
+  runMustBeActive = false,
+): Promise<CountedTransitionResult> {
+  const { TABLE_NAME } = tableConfig();
+  for (let attempt = 0; ; attempt += 1) {
+    const { Item: current } = await documentClient().send(
+      new GetCommand({ TableName: TABLE_NAME, Key: key, ConsistentRead: true }),
+    );
+    const currentState = current?.state === undefined ? undefined : String(current.state);
+    const from = runJobStateOf(currentState, current?.reason as string | undefined);
+    const to = target === undefined ? from : runJobStateOf(target.state, target.reason);
+    const stateCondition =
+      currentState === undefined ? 'attribute_not_exists(#state)' : '#state = :previousState';
+    const jobUpdate = {
+      TableName: TABLE_NAME,
+      Key: key,
+      UpdateExpression: update.update,
+      ConditionExpression:
+        update.condition === undefined ? stateCondition : `(${update.condition}) AND ${stateCondition}`,
+      ExpressionAttributeNames: { ...update.names, '#state': 'state' },
+      ExpressionAttributeValues: {
+        ...update.values,
+        ...(currentState === undefined ? {} : { ':previousState': currentState }),
+      },
+    };
+    const items: TransactItem[] = [{ Update: jobUpdate }];
+    const counted = runCounterUpdate(from, to, target);
+    const runCondition = runMustBeActive
+      ? 'attribute_exists(PK) AND #runState <> :cancelled'
+      : 'attribute_exists(PK)';
+    const runValues: Record<string, unknown> = runMustBeActive ? { ':cancelled': 'Cancelled' } : {};
+    const runNames: Record<string, string> = runMustBeActive ? { '#runState': 'state' } : {};
+    if (counted !== undefined) {
+      items.push({
+        Update: {
+          TableName: TABLE_NAME,
+          Key: runKey(tenantId, runId),
+          UpdateExpression: counted.update,
+          ConditionExpression: runCondition,
+          ExpressionAttributeNames: { ...counted.names, ...runNames },
+          ExpressionAttributeValues: { ...counted.values, ...runValues },
+        },
+      });
+    } else if (runMustBeActive) {
+      items.push({
+        ConditionCheck: {
+          TableName: TABLE_NAME,
+          Key: runKey(tenantId, runId),
+          ConditionExpression: runCondition,
+          ExpressionAttributeNames: runNames,
+          ExpressionAttributeValues: runValues,
+        },
+      });
+    }
+    try {
+      if (items.length === 1)
+        await documentClient().send(
+          updateCommand(key, {
+            ...update,
+            condition: jobUpdate.ConditionExpression,
+            names: jobUpdate.ExpressionAttributeNames,
+            values: jobUpdate.ExpressionAttributeValues,
+          }),
+        );
+      else await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+      return { applied: true, previous: current };
+    } catch (error) {
+      const reasons = transactionReasons(error);
+      const jobFailed =
+        error instanceof ConditionalCheckFailedException || reasons?.[0] === 'ConditionalCheckFailed';
+      if (reasons?.[1] === 'ConditionalCheckFailed') {
+        return { applied: false, current, runCancelled: true };
+      }
+      const conflict = isConflict(error) || reasons?.includes('TransactionConflict') === true;
+      if (!jobFailed && !conflict) throw error;
+      if (attempt + 1 >= COUNTED_ATTEMPTS) {
+        if (conflict) throw new DependencyUnavailableError({ cause: error });
+        return { applied: false, current, runCancelled: false };
+      }
+      if (conflict) {
+        await sleep(Math.min(1_000, 20 * 2 ** attempt) * Math.random());
+        continue;
+      }
+      // The job's condition failed: was it its rule, or did its state move since it was read?
+      const { Item: now } = await documentClient().send(
+        new GetCommand({ TableName: TABLE_NAME, Key: key, ConsistentRead: true }),
+      );
+      if (now?.state === current?.state) return { applied: false, current: now, runCancelled: false };
+    }
+  }
+}
+
+/** The run item's update for a job moving `from` → `to` (nothing when its report stays the same). */
+function runCounterUpdate(
+  from: RunJobState,
+  to: RunJobState,
+  target: TransitionTarget | undefined,
+): ItemUpdate | undefined {
+  if (from === to) return undefined;
+  const sets = ['counts.#from = counts.#from - :one', 'counts.#to = counts.#to + :one', 'updatedAt = :now'];
+  const names: Record<string, string> = { '#from': from, '#to': to };
+  const values: Record<string, unknown> = { ':one': 1, ':now': new Date().toISOString() };
+  if (to === 'Skipped') {
+    sets.push('skippedReasons.#reason = if_not_exists(skippedReasons.#reason, :zero) + :one');
+    names['#reason'] = target?.reason ?? 'Skipped';
+    values[':zero'] = 0;
+  }
+  return { update: `SET ${sets.join(', ')}`, names, values };
+}
+
+/** What the feeder writes for one customer of a run: its job item, ready to be claimed. */
+export interface FedJob {
+  customerCode: string;
+  /** The job item's attributes besides its key (state `Retrying`, attempts 0, identity, expiry). */
+  item: Item;
+  key: TableKey;
+}
+
+/** AWS: one TransactWriteItems holds at most 100 actions (here 99 job puts and the run's counters). */
+const FEED_TRANSACTION_JOBS = 99;
+
+/**
+ * Writes a page's job items, each only if it does not exist yet, and adds the ones written to the
+ * run's `Queued` counter and `total` in the same transactions: a page fed again after a crash
+ * writes and counts only what it had not. Returns false when the run was cancelled meanwhile.
+ */
+export async function putRunJobs(
+  tenantId: string,
+  runId: string,
+  jobs: readonly FedJob[],
+  now: Date,
+): Promise<{ written: number; cancelled: boolean }> {
+  const { TABLE_NAME } = tableConfig();
+  let written = 0;
+  for (const group of chunk(jobs, FEED_TRANSACTION_JOBS)) {
+    let pending = [...group];
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      const items: TransactItem[] = pending.map((job) => ({
+        Put: {
+          TableName: TABLE_NAME,
+          Item: { ...job.key, ...job.item },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      }));
+      items.push({
+        Update: {
+          TableName: TABLE_NAME,
+          Key: runKey(tenantId, runId),
+          UpdateExpression:
+            'SET counts.#queued = counts.#queued + :n, #total = #total + :n, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(PK) AND #state <> :cancelled',
+          ExpressionAttributeNames: { '#queued': 'Queued', '#total': 'total', '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':n': pending.length,
+            ':now': now.toISOString(),
+            ':cancelled': 'Cancelled',
+          },
+        },
+      });
+      try {
+        await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+        written += pending.length;
+        break;
+      } catch (error) {
+        const reasons = transactionReasons(error);
+        if (reasons?.[pending.length] === 'ConditionalCheckFailed') return { written, cancelled: true };
+        const exists = new Set(
+          reasons?.flatMap((code, index) => (code === 'ConditionalCheckFailed' ? [index] : [])),
+        );
+        const conflict = isConflict(error) || reasons?.includes('TransactionConflict') === true;
+        if (exists.size === 0 && !conflict) throw new DependencyUnavailableError({ cause: error });
+        if (attempt >= COUNTED_ATTEMPTS) throw new DependencyUnavailableError({ cause: error });
+        // Jobs written by an earlier delivery of this page are left out: written and counted then.
+        pending = pending.filter((_, index) => !exists.has(index));
+        if (conflict) await sleep(Math.min(1_000, 20 * 2 ** attempt) * Math.random());
+      }
+    }
+  }
+  return { written, cancelled: false };
 }

@@ -120,3 +120,25 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 
 /** A `List` run's codes are stored at most this many per chunk item (well under DynamoDB's 400 KB). */
 export const RUN_LIST_CHUNK_SIZE = 1_000;
+
+/**
+ * How a stored job state is reported in its run, and counted on the run item: what a client
+ * sees. A claimed or retrying job is still `Queued`; a dead-lettered one `Failed`; a job skipped
+ * because its run was cancelled `Cancelled`.
+ */
+export function runJobStateOf(state: string | undefined, reason?: string): RunJobState {
+  switch (state) {
+    case 'Sent':
+    case 'Delivered':
+    case 'Bounced':
+    case 'Complained':
+    case 'Failed':
+      return state;
+    case 'DeadLettered':
+      return 'Failed';
+    case 'Skipped':
+      return reason === RUN_CANCELLED_REASON ? 'Cancelled' : 'Skipped';
+    default:
+      return 'Queued';
+  }
+}

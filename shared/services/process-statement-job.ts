@@ -7,6 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { retry } from '../aws/backoff.ts';
 import {
+  cancelRunJob,
   claimJob,
   getJob,
   type JobRef,
@@ -21,6 +22,7 @@ import { noteNumberFor, putNoteOnce } from '../aws/dynamodb-notes.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
 import { FINISHED_STATES } from '../domain/job-state.ts';
 import { jobRecipientsOf, RECIPIENT_RANK } from '../domain/recipient-state.ts';
+import { NOTHING_OVERDUE_REASON } from '../domain/run.ts';
 import {
   addressedCustomer,
   DROP_REASONS,
@@ -39,7 +41,11 @@ import { renderStatementPdf } from '../render/statement-pdf.ts';
 import type { JobRecipient, JobRecord } from '../schemas/records.ts';
 import type { StatementJob } from '../schemas/statement-job.ts';
 import { dispositionOf } from './job-errors.ts';
-import { NothingOwedError, prepareStatementEmail } from './prepare-statement-email.ts';
+import {
+  computeCustomerStatement,
+  NothingOwedError,
+  prepareStatementEmail,
+} from './prepare-statement-email.ts';
 
 /** What a delivery brings besides the job: its message id (the claim's owner), lease and logger. */
 export interface JobContext {
@@ -53,9 +59,10 @@ export interface JobContext {
 
 /**
  * How a delivery ended, for the consumer's logs and tests; a retry is thrown, never returned.
- * `skipped`: `skipnothingowed=1` and nothing was owed at send time.
+ * `skipped`: `skipnothingowed=1` and nothing was owed at send time (or an `Overdue` run's
+ * customer had nothing overdue); `cancelled`: the job's run was cancelled before it was claimed.
  */
-export type JobOutcome = 'sent' | 'already-done' | 'failed' | 'skipped';
+export type JobOutcome = 'sent' | 'already-done' | 'failed' | 'skipped' | 'cancelled';
 
 /** Another delivery of the job holds a live claim: retry this one later, do not drop it. */
 export class JobBusyError extends Error {
@@ -73,6 +80,11 @@ interface RenderedJob {
   recipients: JobRecipient[];
 }
 
+/** An `Overdue` run's customer with nothing overdue at send time: finished on purpose, like NothingOwedError. */
+export class NothingOverdueError extends Error {
+  override readonly name = 'NothingOverdueError';
+}
+
 async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<RenderedJob> {
   const account = await getCustomerAccount(job.tenantId, job.customerCode);
   if (account === undefined) throw new StatementNotSendableError('Invalid customer code');
@@ -83,6 +95,11 @@ async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<Ren
     throw new StatementNotSendableError(
       `Invalid customer email address (${describeDropped(addressing.dropped)})`,
     );
+  }
+  if (job.run?.selection === 'Overdue') {
+    // Judged at send time, as skipnothingowed is: the ledger may have changed since the run began.
+    const statement = await computeCustomerStatement(tenant, customer.code, job.period, now, log);
+    if (statement.overdueMinor <= 0) throw new NothingOverdueError(NOTHING_OVERDUE_REASON);
   }
   const email = await prepareStatementEmail({
     tenant,
@@ -194,6 +211,12 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   // refused, and the record it returns says what to do instead.
   const claim = await claimJob(job, messageId, now.getTime() + context.leaseMs, now);
   if (!claim.claimed) {
+    if (claim.runCancelled === true) {
+      // The run was cancelled before any worker claimed this job: it ends Cancelled, never sent.
+      await cancelRunJob(job, clock());
+      log.info("The job's run was cancelled; statement not sent");
+      return 'cancelled';
+    }
     const current = claim.current;
     if (current === undefined || !FINISHED_STATES.has(current.state)) {
       throw new JobBusyError('Another delivery of this job is in progress');
@@ -216,10 +239,10 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   try {
     rendered = await renderJob(job, now, log);
   } catch (error) {
-    if (error instanceof NothingOwedError) {
+    if (error instanceof NothingOwedError || error instanceof NothingOverdueError) {
       // Finished on purpose, before any send: no email, no note; the batch reports it Skipped.
       await markJobSkipped(job, messageId, error.message, clock());
-      log.info('Nothing owed; statement not sent (skipnothingowed)');
+      log.info('Statement not sent on purpose', { reason: error.message });
       return 'skipped';
     }
     const { action, reason } = dispositionOf(error);
