@@ -44,6 +44,25 @@ export const API_ROUTES = [
   { method: 'GET', resource: '/v2/settings/statements', functionName: 'ledger-api' },
   { method: 'PUT', resource: '/v2/settings/statements', functionName: 'ledger-api' },
   { method: 'POST', resource: '/v2/ledger/batch', functionName: 'ledger-api' },
+  // KashFlow's statement schedules (docs/schedules.md): the tenant-wide one and each customer's.
+  { method: 'GET', resource: '/v2/customers/schedule-statement', functionName: 'statement-schedules-api' },
+  { method: 'POST', resource: '/v2/customers/schedule-statement', functionName: 'statement-schedules-api' },
+  { method: 'DELETE', resource: '/v2/customers/schedule-statement', functionName: 'statement-schedules-api' },
+  {
+    method: 'GET',
+    resource: '/v2/customers/schedule-statement/{customerCode}',
+    functionName: 'statement-schedules-api',
+  },
+  {
+    method: 'POST',
+    resource: '/v2/customers/schedule-statement/{customerCode}',
+    functionName: 'statement-schedules-api',
+  },
+  {
+    method: 'DELETE',
+    resource: '/v2/customers/schedule-statement/{customerCode}',
+    functionName: 'statement-schedules-api',
+  },
 ] as const satisfies readonly ApiRoute[];
 
 /** The functions behind the routes. */

@@ -38,7 +38,7 @@ export interface StatementMailerApiProps {
 export class StatementMailerApi {
   readonly restApi: RestApi;
   readonly functions: Record<
-    'api' | 'authorizer' | 'batchStatus' | 'customerNotes' | 'ledgerApi',
+    'api' | 'authorizer' | 'batchStatus' | 'customerNotes' | 'ledgerApi' | 'schedulesApi',
     StatementMailerFunction
   >;
 
@@ -85,12 +85,19 @@ export class StatementMailerApi {
       'dynamodb:PutItem',
       'dynamodb:DeleteItem',
     ]);
+    // Statement schedules: the tenant and customer read consistently (GetItem), the customer list
+    // page (Query), a schedule and the schedule directory entry written (PutItem) or one deleted.
+    const schedulesApiFunction = lambda('SchedulesApiFunction', 'statement-schedules-api', 10, 256).bindTable(
+      table,
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    );
     this.functions = {
       api: apiFunction,
       authorizer: authorizerFunction,
       batchStatus: batchStatusFunction,
       customerNotes: customerNotesFunction,
       ledgerApi: ledgerApiFunction,
+      schedulesApi: schedulesApiFunction,
     };
 
     const accessLogs = new LogGroup(scope, 'ApiAccessLogs', {
@@ -140,6 +147,7 @@ export class StatementMailerApi {
       'batch-status': batchStatusFunction,
       'customer-notes': customerNotesFunction,
       'ledger-api': ledgerApiFunction,
+      'statement-schedules-api': schedulesApiFunction,
     };
     for (const route of API_ROUTES) {
       this.restApi.root

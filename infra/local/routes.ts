@@ -14,12 +14,13 @@ export interface LocalFunctions {
 }
 
 export async function localRoutes(): Promise<LocalFunctions> {
-  const [authorizer, bulkEmail, batchStatus, customerNotes, ledger, worker] = await Promise.all([
+  const [authorizer, bulkEmail, batchStatus, customerNotes, ledger, schedules, worker] = await Promise.all([
     import('#functions/authorizer/handler.ts').then((module) => module.handler),
     import('#functions/bulk-email-api/handler.ts').then((module) => module.handler),
     import('#functions/batch-status/handler.ts').then((module) => module.handler),
     import('#functions/customer-notes/handler.ts').then((module) => module.handler),
     import('#functions/ledger-api/handler.ts').then((module) => module.handler),
+    import('#functions/statement-schedules-api/handler.ts').then((module) => module.handler),
     import('#functions/statement-worker/handler.ts').then((module) => module.handler),
   ]);
   const handlers: Record<RouteFunctionName, ProxyHandler> = {
@@ -27,6 +28,7 @@ export async function localRoutes(): Promise<LocalFunctions> {
     'batch-status': batchStatus,
     'customer-notes': customerNotes,
     'ledger-api': ledger,
+    'statement-schedules-api': schedules,
   };
   return {
     authorizer,
