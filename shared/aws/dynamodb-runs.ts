@@ -465,3 +465,33 @@ export async function putRunJobs(
   }
   return { written, cancelled: false };
 }
+
+/**
+ * One page of a tenant's live customer codes, in code order, after `startKey`: a single Query on
+ * the tenant's `CUSTOMER#` items (tombstones left out), never the whole tenant.
+ */
+export async function queryCustomerCodes(
+  tenantId: string,
+  limit: number,
+  startKey: TableKey | undefined,
+): Promise<{ codes: string[]; next: TableKey | undefined }> {
+  let output: QueryCommandOutput;
+  try {
+    output = await documentClient().send(
+      new QueryCommand({
+        TableName: tableConfig().TABLE_NAME,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        FilterExpression: 'attribute_not_exists(deleted)',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': 'CUSTOMER#' },
+        ProjectionExpression: 'PK, SK',
+        Limit: limit,
+        ConsistentRead: true,
+        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+      }),
+    );
+  } catch (error) {
+    throw new DependencyUnavailableError({ cause: error });
+  }
+  const codes = (output.Items ?? []).map((item) => String(item.SK).slice('CUSTOMER#'.length));
+  return { codes, next: output.LastEvaluatedKey as TableKey | undefined };
+}

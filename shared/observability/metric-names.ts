@@ -54,6 +54,15 @@ export const METRIC = {
   SentMarkerNotWritten: 'SentMarkerNotWritten',
   /** A job failed its last delivery and went to the dead-letter queue. */
   JobsDeadLettered: 'JobsDeadLettered',
+  // run-feeder (docs/runs.md)
+  /** Job items a run's feeder wrote (each customer of a run once). */
+  RunJobsFed: 'RunJobsFed',
+  /** A feed step waited: the run had RUN_QUEUED_CAP jobs queued already. */
+  RunFeedsDeferred: 'RunFeedsDeferred',
+  /** Dead-lettered jobs a run's retry pass queued once more. */
+  RunJobsRetried: 'RunJobsRetried',
+  /** A feed message was malformed; it reaches the run-feeds dead-letter queue. */
+  MalformedRunFeeds: 'MalformedRunFeeds',
   // ses-events
   SesEventsReceived: 'SesEventsReceived',
   SesEventsUnmatched: 'SesEventsUnmatched',
