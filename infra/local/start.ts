@@ -12,6 +12,7 @@ import { startLocalGateway } from './gateway.ts';
 import { startPoller } from './poller.ts';
 import { ensureJobQueues, ensureTable } from './resources.ts';
 import { localRoutes } from './routes.ts';
+import { startScheduleClock } from './schedule-clock.ts';
 
 const DEMO_FIXTURE = new URL('../../fixtures/demo.json', import.meta.url);
 
@@ -48,6 +49,23 @@ async function main(): Promise<void> {
     functionTimeoutMs: 5_000,
   });
 
+  // Statement schedules: the trigger on the local clock, at start and every minute (docs/schedules.md).
+  const scheduleClock = startScheduleClock({
+    onReport: (report) => {
+      for (const run of report.runs.filter((started) => started.created)) {
+        console.log(
+          `Scheduled run ${run.runId} started (tenant ${run.tenantId}, issue date ${run.issueDate})`,
+        );
+      }
+      for (const failure of report.failures) {
+        console.error(
+          `Schedule ${failure.tenantId} ${failure.scheduleId ?? ''} not started, retried in a minute: ${failure.reason}`,
+        );
+      }
+    },
+    onError: (error) => console.error('The schedule trigger failed; it runs again in a minute:', error),
+  });
+
   const embedded = (service: string) =>
     emulators.embedded.includes(service as never) ? 'embedded' : 'external';
   console.log(`
@@ -65,6 +83,9 @@ Try:
     -H 'Authorization: KfToken ${DEMO_TOKEN}' -H 'Content-Type: application/json' \\
     -d '["101","CUST123","CUST2345","0065"]'
 
+Schedules: the trigger runs every minute; start a date's runs now with
+  npm run schedules -- run-due --date <yyyy-mm-dd> --tenant demo --local
+
 Press Ctrl-C to stop.
 `);
 
@@ -74,6 +95,7 @@ Press Ctrl-C to stop.
     stopping = true;
     console.log(`\n${signal}: stopping…`);
     await gateway.stop();
+    await scheduleClock.stop();
     await poller.stop();
     await emulators.stop();
     console.log('stopped.');
