@@ -31,14 +31,14 @@ const BOX_HEADING: TextStyle = { size: 9.5, bold: true, color: COLOURS.accent };
 
 /** The table's first line per row, each further line of a wrapped cell, the headings' band, a forward row. */
 const ROW = 13;
-/** The slip's field columns' width, and a line of them. */
-const SLIP_COLUMN = 190;
-const SLIP_LINE = 11.5;
-/** A line of the summary and ageing boxes. */
-const BOX_ROW = 13;
 const WRAPPED_LINE = 10.5;
 const HEADINGS = 18;
 const FORWARD = 17;
+/** A line of the summary and ageing boxes. */
+const BOX_ROW = 13;
+/** The slip's field columns' width, and a line of them. */
+const SLIP_COLUMN = 190;
+const SLIP_LINE = 11.5;
 
 /**
  * The table's columns, in points from the left margin. The Type column's words wrap within it;
