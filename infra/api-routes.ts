@@ -44,6 +44,10 @@ export const API_ROUTES = [
   { method: 'GET', resource: '/v2/settings/statements', functionName: 'ledger-api' },
   { method: 'PUT', resource: '/v2/settings/statements', functionName: 'ledger-api' },
   { method: 'POST', resource: '/v2/ledger/batch', functionName: 'ledger-api' },
+  // Statement runs (docs/runs.md): start, follow and cancel a run of any number of customers.
+  { method: 'POST', resource: '/v2/customerstatements/runs', functionName: 'statement-runs-api' },
+  { method: 'GET', resource: '/v2/customerstatements/runs/{runId}', functionName: 'statement-runs-api' },
+  { method: 'DELETE', resource: '/v2/customerstatements/runs/{runId}', functionName: 'statement-runs-api' },
   // KashFlow's statement schedules (docs/schedules.md): the tenant-wide one and each customer's.
   { method: 'GET', resource: '/v2/customers/schedule-statement', functionName: 'statement-schedules-api' },
   { method: 'POST', resource: '/v2/customers/schedule-statement', functionName: 'statement-schedules-api' },

@@ -51,6 +51,8 @@ export const FUNCTIONS = {
   'customer-notes': 'functions/customer-notes/handler.ts',
   'ledger-api': 'functions/ledger-api/handler.ts',
   'ses-events': 'functions/ses-events/handler.ts',
+  'statement-runs-api': 'functions/statement-runs-api/handler.ts',
+  'run-feeder': 'functions/run-feeder/handler.ts',
   'statement-schedules-api': 'functions/statement-schedules-api/handler.ts',
   'schedule-trigger': 'functions/schedule-trigger/handler.ts',
 } as const;
