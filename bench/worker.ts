@@ -21,7 +21,7 @@ import { addMonths } from '#shared/domain/calendar-date.ts';
 import type { StatementJob } from '#shared/schemas/statement-job.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { lambdaContext } from '../infra/local/lambda-context.ts';
-import { type BenchLedger, benchTenant } from './lib/fixtures.ts';
+import { BENCH_STATEMENT_SETTINGS, type BenchLedger, benchTenant } from './lib/fixtures.ts';
 import { type Row, ratio } from './lib/setup.ts';
 
 const run = promisify(execFile);
@@ -73,6 +73,7 @@ async function load(): Promise<void> {
           WORKER_TENANT,
           SIZES.map((size) => size.code),
           SIZES.map((size, index) => ledger(size.code, size.invoices, (index + 1) * 1_000_000)),
+          BENCH_STATEMENT_SETTINGS,
         ),
         // 500 customers of 200 invoices: 100,000 invoice items, the read-cost table.
         benchTenant(

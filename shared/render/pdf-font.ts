@@ -99,7 +99,15 @@ function parsedOnce(fontkit: Fontkit): Fontkit {
 function withGlyphPerCodePoint(font: Font): Font {
   font.layout = (text) =>
     ({
-      glyphs: Array.from(text, (character) => font.glyphForCodePoint(character.codePointAt(0) ?? 0)),
+      glyphs: Array.from(text, (character) => {
+        const codePoint = character.codePointAt(0) ?? 0;
+        const glyph = font.glyphForCodePoint(codePoint);
+        // A glyph fontkit first met as part of a composed one (Ж inside Ӂ) has no code points of
+        // its own; pdf-lib would leave it out of the ToUnicode map, and the font is shared by every
+        // later document of the process: the letter would no longer extract (pdftotext: U+FFFD).
+        if (glyph.codePoints.length === 0) glyph.codePoints = [codePoint];
+        return glyph;
+      }),
     }) as unknown as ReturnType<Font['layout']>;
   return font;
 }

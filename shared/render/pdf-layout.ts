@@ -25,7 +25,7 @@ import {
   setTextMatrix,
   showText,
 } from 'pdf-lib';
-import { type StatementFace, type StatementFont, statementFont } from './pdf-font.ts';
+import { type StatementFace, statementFont } from './pdf-font.ts';
 
 /** A4 in points. */
 export const PAGE = { width: 595.28, height: 841.89 } as const;
@@ -75,28 +75,6 @@ export function toDrawable(supported: ReadonlySet<number>, text: string): string
   return drawable;
 }
 
-const restored = new WeakSet<object>();
-
-/**
- * Gives every glyph of the process's shared faces its code point, once per process, before any
- * document is drawn. fontkit keeps one glyph object per glyph id with the code points it was first
- * asked for, and pdf-font.ts shares each parsed face between documents: a glyph first made as a
- * component of an accented one while a subset is written (the U of Ü, the Ж of Ӂ) has none, and
- * pdf-lib leaves a glyph without code points out of the ToUnicode map, so every later document
- * drew that letter unextractable (pdftotext read U+FFFD). 6,000 glyphs a face: about 8 ms, once.
- */
-function restoreCodePoints(fonts: StatementFont): void {
-  for (const face of [fonts.regular, fonts.bold]) {
-    const font = fonts.fontkit.create(face.bytes);
-    if (restored.has(font)) continue;
-    for (const codePoint of face.characters) {
-      const glyph = font.glyphForCodePoint(codePoint);
-      if (glyph.codePoints.length === 0) glyph.codePoints = [codePoint];
-    }
-    restored.add(font);
-  }
-}
-
 /** A page's text object: whether one is open, and what was last set in it. */
 interface TextState {
   open: boolean;
@@ -135,7 +113,6 @@ export class PdfWriter {
   static async create(): Promise<PdfWriter> {
     const document = await PDFDocument.create();
     const faces = await statementFont();
-    restoreCodePoints(faces);
     document.registerFontkit(faces.fontkit);
     const [regular, bold] = await Promise.all([
       document.embedFont(faces.regular.bytes, { subset: true }),
