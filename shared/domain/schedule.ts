@@ -5,7 +5,6 @@
  * "do not send if total owed is zero or less") under names in its style.
  */
 import * as z from 'zod';
-import { VersionSchema } from '../schemas/ledger-records.ts';
 import { IsoDateSchema } from './calendar-date.ts';
 import { StatementTypeSchema } from './statement-period.ts';
 
@@ -54,11 +53,12 @@ export const ScheduleLastRunSchema = z.object({
 });
 
 /**
- * The body of `POST /v2/customers/schedule-statement[/{customerCode}]`. Strict: a field this model
- * does not have is refused by name, except the read-only `NextIssueDate` and `LastRun`, which a
- * client may send back as it read them and which are ignored.
+ * The settings of `POST /v2/customers/schedule-statement[/{customerCode}]` (the HTTP edge adds
+ * `Version`, by the ledger's rule). Strict: a field this model does not have is refused by name,
+ * except the read-only `NextIssueDate` and `LastRun`, which a client may send back as it read them
+ * and which are ignored.
  */
-export const ScheduleBodySchema = z.strictObject({
+export const ScheduleSettingsBodySchema = z.strictObject({
   CustomerCode: z.string().optional(),
   Selection: ScheduleSelectionSchema.optional(),
   IssueDay: IssueDaySchema,
@@ -69,12 +69,11 @@ export const ScheduleBodySchema = z.strictObject({
   SkipIfNothingOwed: booleanField('SkipIfNothingOwed').optional(),
   StatementType: StatementTypeSchema.optional(),
   Enabled: booleanField('Enabled').optional(),
-  Version: VersionSchema.optional(),
   NextIssueDate: z.unknown().optional(),
   LastRun: z.unknown().optional(),
 });
 /** A schedule as a client writes it. */
-export type ScheduleBody = z.infer<typeof ScheduleBodySchema>;
+export type ScheduleSettingsBody = z.infer<typeof ScheduleSettingsBodySchema>;
 
 /** The id of the tenant-wide schedule; a customer's is `CUSTOMER#<code>`. */
 export const TENANT_SCHEDULE_ID = 'ALL';
@@ -106,8 +105,8 @@ export const StoredScheduleSchema = z.object({
   skipNothingOwed: z.boolean(),
   statementType: StatementTypeSchema,
   enabled: z.boolean(),
-  /** The source's Version as given, and as a comparable number. */
-  version: VersionSchema.optional(),
+  /** The source's Version as given (the ledger's rule, checked at the HTTP edge), and as a comparable number. */
+  version: z.union([z.number(), z.string()]).optional(),
   versionValue: z.number().optional(),
   /** The tenant's local date when the schedule was first saved: no issue date before it is due. */
   effectiveFrom: IsoDateSchema,
@@ -149,7 +148,10 @@ export class ScheduleBodyError extends Error {
  * customer's schedule takes no Selection (it is that customer) and its CustomerCode, when given,
  * must be the path's.
  */
-export function toScheduleSettings(body: ScheduleBody, customerCode: string | undefined): ScheduleSettings {
+export function toScheduleSettings(
+  body: ScheduleSettingsBody,
+  customerCode: string | undefined,
+): ScheduleSettings {
   if (customerCode === undefined && body.CustomerCode !== undefined) {
     throw new ScheduleBodyError(
       'CustomerCode: must be left out of the tenant-wide schedule (POST /v2/customers/schedule-statement/{customerCode} schedules one customer)',
@@ -191,7 +193,7 @@ export interface ScheduleView {
   SkipIfNothingOwed: boolean;
   StatementType: z.infer<typeof StatementTypeSchema>;
   Enabled: boolean;
-  Version?: z.infer<typeof VersionSchema>;
+  Version?: number | string;
   NextIssueDate?: string;
   LastRun?: z.infer<typeof ScheduleLastRunSchema>;
 }

@@ -8,10 +8,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as z from 'zod';
 import { CUSTOMER_SCHEDULE_PREFIX } from '../aws/dynamodb-schedules.ts';
 import {
-  type ScheduleBody,
   ScheduleBodyError,
-  ScheduleBodySchema,
   type ScheduleSettings,
+  ScheduleSettingsBodySchema,
   toScheduleSettings,
 } from '../domain/schedule.ts';
 import { UnknownTenantError } from '../errors.ts';
@@ -44,10 +43,16 @@ import { parseXmlDocument, XmlBodyError } from './xml.ts';
 /** The collection's path; a customer's schedule is under it by code. */
 export const SCHEDULES_PATH = '/v2/customers/schedule-statement';
 
+/** A schedule's body: its settings and the source's `Version`, by the ledger's rule. */
+export const ScheduleBodySchema = ScheduleSettingsBodySchema.extend({ Version: VersionSchema.optional() });
+/** A schedule as a client writes it. */
+export type ScheduleBody = z.infer<typeof ScheduleBodySchema>;
+
 /** A schedule body is a few hundred bytes. */
 export const MAX_SCHEDULE_BODY_BYTES = 16 * 1024;
 /** The list's page of customer schedules when `perpage` is not given, and its largest. */
 export const DEFAULT_SCHEDULES_PER_PAGE = 100;
+/** The list's largest page of customer schedules. */
 export const MAX_SCHEDULES_PER_PAGE = 1000;
 
 /** One schedule in XML, and its body's root element. */
