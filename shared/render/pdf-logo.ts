@@ -6,6 +6,7 @@
  * of the prepared streams.
  */
 import { JpegEmbedder, PDFContext, PDFName, PDFRawStream, type PDFRef, PngEmbedder } from 'pdf-lib';
+import { inspectLogo } from '../schemas/logo-image.ts';
 import type { StatementLogo } from './statement-content.ts';
 
 /** A logo ready to copy into documents: the image stream, its soft mask (PNG alpha) and its size in pixels. */
@@ -26,6 +27,9 @@ export interface EmbeddedLogo {
 const prepared = new WeakMap<Uint8Array, Promise<PreparedLogo | undefined>>();
 
 async function prepare(logo: StatementLogo): Promise<PreparedLogo | undefined> {
+  // Read without decoding first: a logo stored before the settings checked images may be a
+  // decompression bomb (pdf-lib spends four bytes a pixel) or cut short (pdf-lib draws noise).
+  inspectLogo(logo.contentType, logo.bytes);
   const scratch = PDFContext.create();
   const embedder =
     logo.contentType === 'image/png' ? await PngEmbedder.for(logo.bytes) : await JpegEmbedder.for(logo.bytes);
@@ -41,8 +45,9 @@ async function prepare(logo: StatementLogo): Promise<PreparedLogo | undefined> {
 }
 
 /**
- * Puts the logo into the document as an image XObject. A logo that cannot be decoded (its bytes
- * start as a PNG or JPEG should, which is all the settings check, but are not one) is left off:
+ * Puts the logo into the document as an image XObject. A logo that is not a complete image of at
+ * most MAX_LOGO_SIDE pixels a side (the settings refuse one since they check images; one stored
+ * before may be) or that pdf-lib cannot decode is left off:
  * the letterhead still names the tenant, and the statement is still sent, as a character the font
  * lacks is drawn as '?' rather than failing it.
  */

@@ -23,6 +23,7 @@ import {
   TextSchema,
   TimeZoneSchema,
 } from './fields.ts';
+import { inspectLogo, LogoImageError } from './logo-image.ts';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const MONEY_RULE = 'must be a decimal amount such as 120.00 or "120.00"';
@@ -324,12 +325,11 @@ export const PaymentLinkSchema = z
 /** The largest logo, decoded: it is embedded in every statement PDF. */
 export const MAX_LOGO_BYTES = 64 * 1024;
 
-const LOGO_SIGNATURES: Record<'image/png' | 'image/jpeg', number[]> = {
-  'image/png': [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-  'image/jpeg': [0xff, 0xd8, 0xff],
-};
-
-/** A logo: PNG or JPEG, base64, at most 64 KB decoded, its bytes what its type says. */
+/**
+ * A logo: PNG or JPEG, base64, at most 64 KB decoded, its bytes a complete image of its type of at
+ * most MAX_LOGO_SIDE pixels a side (logo-image.ts), so that every logo stored is one the PDF
+ * embeds and the email shows, and none decodes to more than the worker's memory.
+ */
 export const LogoSchema = z
   .strictObject({
     ContentType: z.enum(['image/png', 'image/jpeg']),
@@ -345,9 +345,11 @@ export const LogoSchema = z
       });
       return;
     }
-    const signature = LOGO_SIGNATURES[logo.ContentType];
-    if (!signature.every((byte, index) => bytes[index] === byte)) {
-      context.addIssue({ code: 'custom', path: ['Data'], message: `must be a ${logo.ContentType} image` });
+    try {
+      inspectLogo(logo.ContentType, bytes);
+    } catch (error) {
+      if (!(error instanceof LogoImageError)) throw error;
+      context.addIssue({ code: 'custom', path: ['Data'], message: error.message });
     }
   });
 
