@@ -10,6 +10,7 @@ import { getTenant } from '#shared/aws/dynamodb-operators.ts';
 import { listTenantSchedules } from '#shared/aws/dynamodb-schedules.ts';
 import { isIsoDate } from '#shared/domain/calendar-date.ts';
 import { localNoon } from '#shared/domain/schedule-due.ts';
+import { logger } from '#shared/observability/powertools.ts';
 import { TenantIdSchema } from '#shared/schemas/fields.ts';
 import { type TriggerReport, triggerDueSchedules } from '#shared/services/schedules/trigger-due-schedules.ts';
 import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './cli.ts';
@@ -133,6 +134,8 @@ function parseOptions(args: string[]) {
 
 /** `npm run schedules` with these arguments; resolves to the exit code (2: bad usage, 1: failures). */
 export async function schedulesCli(args: string[], io: CliOutput = TERMINAL): Promise<number> {
+  // The runs' and schedules' own log lines are for Lambda; a terminal gets the report (and warnings).
+  if (process.env.POWERTOOLS_LOG_LEVEL === undefined) logger.setLogLevel('WARN');
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(args);

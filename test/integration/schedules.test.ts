@@ -218,6 +218,8 @@ describe('the schedule trigger (npm run schedules -- run-due)', () => {
       origin: { type: 'Schedule', scheduleId: 'ALL' },
       period: { ...lastMonth, filterAll: false, excludePaid: false, skipNothingOwed: true },
     });
+    // Started now, not at the simulated noon of the issue date (which is still to come).
+    expect(Date.parse(String(run?.createdAt))).toBeLessThanOrEqual(Date.now());
     const stored = await getSchedule(tenant.Id, 'ALL');
     expect(stored?.lastRun).toMatchObject({ runId, issueDate: nextIssue, periodEnd: lastMonth.end });
     expect(stored?.nextIssueDate).toBe(issueDateAfter(ISSUE_DAY, nextIssue));

@@ -65,6 +65,11 @@ export interface TriggerOptions {
   now: (timeZone: string) => Date;
   /** Only these tenants (the CLI's `--tenant`); default: every tenant of the schedule directory. */
   tenantIds?: readonly string[];
+  /**
+   * The real time, which runs and schedules record as when they started (default: the clock).
+   * `now` may be another day (`run-due --date`); only the due rules read it.
+   */
+  clock?: () => Date;
   /** The runs service's startRun; a unit test gives its own. */
   startRun?: (input: StartRunInput) => Promise<{ runId: string; created: boolean }>;
 }
@@ -91,7 +96,7 @@ async function startDueRun(
   schedule: StoredSchedule,
   issueDate: string,
   today: string,
-  now: Date,
+  startedAt: Date,
   start: NonNullable<TriggerOptions['startRun']>,
 ): Promise<ScheduledRun> {
   const period = scheduleStatementPeriod(schedule, issueDate);
@@ -105,7 +110,7 @@ async function startDueRun(
         : { type: 'List', customerCodes: [schedule.customerCode] },
     period,
     origin: { type: 'Schedule', scheduleId: schedule.scheduleId },
-    now,
+    now: startedAt,
   });
   const lastRun = {
     runId,
@@ -113,7 +118,7 @@ async function startDueRun(
     periodStart: period.start,
     periodEnd: period.end,
     state: 'Started',
-    startedAt: now.toISOString(),
+    startedAt: startedAt.toISOString(),
   };
   // Recorded after the run exists: should this fail, the next trigger finds the run started
   // (created false) and records it then.
@@ -149,7 +154,8 @@ async function triggerTenant(
     const issueDate = dueIssueDate(schedule, today);
     if (issueDate === undefined) continue;
     try {
-      const run = await startDueRun(tenantId, schedule, issueDate, today, now, start);
+      const startedAt = options.clock?.() ?? new Date();
+      const run = await startDueRun(tenantId, schedule, issueDate, today, startedAt, start);
       report.runs.push(run);
       if (run.created) metrics.addMetric(METRIC.ScheduledRunsStarted, 'Count', 1);
       logger.info('Scheduled run', {
@@ -217,7 +223,7 @@ export class ScheduleTriggerFailedError extends Error {
  * silent; the runs it did start stay started (a retry finds them, created false).
  */
 export async function runScheduleTrigger(now: Date): Promise<TriggerReport> {
-  const report = await triggerDueSchedules({ now: () => now });
+  const report = await triggerDueSchedules({ now: () => now, clock: () => now });
   if (report.failures.length > 0) throw new ScheduleTriggerFailedError(report);
   return report;
 }
