@@ -22,10 +22,20 @@ const tenantScoped: Record<string, () => keys.TableKey | string> = {
   suppressionKey: () => keys.suppressionKey('t1', '101'),
   idempotencyKey: () => keys.idempotencyKey('t1', 'hash'),
   tenantTokenKey: () => keys.tenantTokenKey('t1', 'hash'),
+  scheduleKey: () => keys.scheduleKey('t1', 'ALL'),
 };
 
-/** The keys outside every tenant: a token's record (the authorizer's) and the operators' tenant directory. */
-const outsideTenants = ['tokenKey', 'tenantDirectoryPartition', 'tenantDirectoryKey'];
+/**
+ * The keys outside every tenant: a token's record (the authorizer's), the operators' tenant directory
+ * and the schedule directory (the tenants the hourly trigger pages through; ids only).
+ */
+const outsideTenants = [
+  'tokenKey',
+  'tenantDirectoryPartition',
+  'tenantDirectoryKey',
+  'scheduleDirectoryPartition',
+  'scheduleDirectoryKey',
+];
 
 describe('table keys', () => {
   it("start with the tenant, all but a token's and the tenant directory's, which the importer never moves (seed.test.ts)", () => {
@@ -40,6 +50,7 @@ describe('table keys', () => {
     }
     expect(keys.tokenKey('hash').PK).toBe('TOKEN#hash');
     expect(keys.tenantDirectoryKey('t1')).toEqual({ PK: 'TENANTS', SK: 't1' });
+    expect(keys.scheduleDirectoryKey('t1')).toEqual({ PK: 'SCHEDULES', SK: 't1' });
   });
 
   it("keep a customer's documents in its partition under their kind and number alone, never a date", () => {
