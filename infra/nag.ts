@@ -33,20 +33,26 @@ export function acknowledgeNagFindings(stack: StatementMailerStack): void {
       functions.batchStatus,
       functions.customerNotes,
       functions.ledgerApi,
+      functions.runsApi,
     ],
     {
       'Serverless-LambdaDLQ':
         'Invoked synchronously by API Gateway only, which answers the client with the error: there is no asynchronous event to dead-letter, so a DeadLetterConfig would never receive anything.',
     },
   );
-  accept([functions.worker], {
+  accept([functions.worker, functions.runFeeder], {
     'Serverless-LambdaDLQ':
-      "Invoked only by the SQS event source mapping (synchronously): a failed job stays on the job queue and its redrive policy moves it to the jobs DLQ after maxReceiveCount receives, with an alarm on that queue's depth.",
+      "Invoked only by an SQS event source mapping (synchronously): a failed job or run feed message stays on its queue and the queue's redrive policy moves it to its DLQ after maxReceiveCount receives, with an alarm on that DLQ's depth.",
     'Serverless-LambdaEventSourceMappingDestination':
-      "Lambda supports on-failure destinations only for stream and Kafka event sources, not SQS: for SQS the source queue's redrive policy (to the jobs DLQ, alarmed) is the failure destination, and ReportBatchItemFailures retries only the failed jobs.",
+      "Lambda supports on-failure destinations only for stream and Kafka event sources, not SQS: for SQS the source queue's redrive policy (to its DLQ, alarmed) is the failure destination, and ReportBatchItemFailures retries only the failed messages.",
   });
   accept(
-    [stack.deadLetterQueue, stack.sesEventsDeadLetterQueue, stack.sesEventsSubscriptionDeadLetterQueue],
+    [
+      stack.deadLetterQueue,
+      stack.sesEventsDeadLetterQueue,
+      stack.sesEventsSubscriptionDeadLetterQueue,
+      stack.runFeedDeadLetterQueue,
+    ],
     {
       'Serverless-SQSRedrivePolicy':
         'This queue is itself a dead-letter queue that nothing consumes automatically: messages stay 14 days for an operator to inspect and redrive, and an alarm fires on its depth. A redrive policy of its own would only move them to a further queue.',

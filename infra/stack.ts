@@ -9,6 +9,7 @@ import { Alarms } from './constructs/alarms.ts';
 import { StatementMailerApi } from './constructs/api.ts';
 import { ApiFirewall } from './constructs/api-firewall.ts';
 import { JobQueue } from './constructs/job-queue.ts';
+import { RunFeeds } from './constructs/run-feeds.ts';
 import { SesEvents } from './constructs/ses-events.ts';
 import type { StatementMailerFunction } from './constructs/statement-mailer-function.ts';
 import { StatementMailerTable } from './constructs/table.ts';
@@ -29,8 +30,18 @@ export class StatementMailerStack extends Stack {
   readonly deadLetterQueue: Queue;
   readonly sesEventsDeadLetterQueue: Queue;
   readonly sesEventsSubscriptionDeadLetterQueue: Queue;
+  readonly runFeedQueue: Queue;
+  readonly runFeedDeadLetterQueue: Queue;
   readonly functions: Record<
-    'api' | 'authorizer' | 'worker' | 'batchStatus' | 'customerNotes' | 'ledgerApi' | 'sesEvents',
+    | 'api'
+    | 'authorizer'
+    | 'worker'
+    | 'batchStatus'
+    | 'customerNotes'
+    | 'ledgerApi'
+    | 'sesEvents'
+    | 'runsApi'
+    | 'runFeeder',
     StatementMailerFunction
   >;
 
@@ -48,23 +59,40 @@ export class StatementMailerStack extends Stack {
       identity: ses.identity,
       configurationSet: ses.configurationSet,
     });
-    const api = new StatementMailerApi(this, { prefix, config, table: this.table, jobQueue: jobs.queue });
+    const runs = new RunFeeds(this, { prefix, config, table: this.table, jobQueue: jobs.queue });
+    const api = new StatementMailerApi(this, {
+      prefix,
+      config,
+      table: this.table,
+      jobQueue: jobs.queue,
+      runFeedQueue: runs.queue,
+    });
     new ApiFirewall(this, {
       prefix,
       rateLimitPer5Minutes: config.apiLimits.perIpPer5Minutes,
       stage: api.restApi.deploymentStage,
-      // The ledger's writes: up to 1 MB a record and 3 MB a bulk call, limits its handler enforces.
+      // The ledger's writes: up to 1 MB a record and 3 MB a bulk call, limits its handler enforces;
+      // a run's customer list: up to 2 MiB (shared/http/parse-runs-request.ts).
       largeBodyRoutes: API_ROUTES.filter(
-        (route) => route.functionName === 'ledger-api' && (route.method === 'PUT' || route.method === 'POST'),
+        (route) =>
+          (route.functionName === 'ledger-api' && (route.method === 'PUT' || route.method === 'POST')) ||
+          (route.functionName === 'statement-runs-api' && route.method === 'POST'),
       ),
     });
 
     this.api = api.restApi;
     this.jobQueue = jobs.queue;
     this.deadLetterQueue = jobs.deadLetterQueue;
+    this.runFeedQueue = runs.queue;
+    this.runFeedDeadLetterQueue = runs.deadLetterQueue;
     this.sesEventsDeadLetterQueue = ses.deadLetterQueue;
     this.sesEventsSubscriptionDeadLetterQueue = ses.subscriptionDeadLetterQueue;
-    this.functions = { ...api.functions, worker: jobs.worker, sesEvents: ses.eventsFunction };
+    this.functions = {
+      ...api.functions,
+      worker: jobs.worker,
+      sesEvents: ses.eventsFunction,
+      runFeeder: runs.feeder,
+    };
 
     new Alarms(this, {
       prefix,
@@ -77,6 +105,10 @@ export class StatementMailerStack extends Stack {
         SesEventDeadLetters: {
           queue: ses.deadLetterQueue,
           description: 'SES events could not be recorded after retries; delivery states may be behind.',
+        },
+        RunFeedDeadLetters: {
+          queue: runs.deadLetterQueue,
+          description: 'A statement run could not be fed after retries; the run stays where its cursor is.',
         },
         SesEventSubscriptionDeadLetters: {
           queue: ses.subscriptionDeadLetterQueue,

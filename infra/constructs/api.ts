@@ -28,6 +28,8 @@ export interface StatementMailerApiProps {
   table: ITable;
   /** Where the bulk email function queues its statement jobs. */
   jobQueue: IQueue;
+  /** Where the runs API sends a new run's first "feed run R" message (docs/runs.md). */
+  runFeedQueue: IQueue;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface StatementMailerApiProps {
 export class StatementMailerApi {
   readonly restApi: RestApi;
   readonly functions: Record<
-    'api' | 'authorizer' | 'batchStatus' | 'customerNotes' | 'ledgerApi' | 'schedulesApi',
+    'api' | 'authorizer' | 'batchStatus' | 'customerNotes' | 'ledgerApi' | 'schedulesApi' | 'runsApi',
     StatementMailerFunction
   >;
 
@@ -91,8 +93,23 @@ export class StatementMailerApi {
       table,
       ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     );
+    // Statement runs: the tenant (BatchGetItem), a run and its page of jobs (GetItem, Query), a new
+    // run and a List run's chunks (PutItem, BatchWriteItem), a cancel (UpdateItem), and the
+    // Idempotency-Key records (PutItem, UpdateItem, DeleteItem); the first feed message.
+    const runsApiFunction = lambda('RunsApiFunction', 'statement-runs-api', 29, 512)
+      .bindTable(table, [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ])
+      .bindRunFeedQueue(props.runFeedQueue);
     this.functions = {
       api: apiFunction,
+      runsApi: runsApiFunction,
       authorizer: authorizerFunction,
       batchStatus: batchStatusFunction,
       customerNotes: customerNotesFunction,
@@ -148,6 +165,7 @@ export class StatementMailerApi {
       'customer-notes': customerNotesFunction,
       'ledger-api': ledgerApiFunction,
       'statement-schedules-api': schedulesApiFunction,
+      'statement-runs-api': runsApiFunction,
     };
     for (const route of API_ROUTES) {
       this.restApi.root

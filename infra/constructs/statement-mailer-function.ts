@@ -134,6 +134,13 @@ export class StatementMailerFunction extends NodejsFunction {
     return this;
   }
 
+  /** RUN_FEED_QUEUE_URL and sqs:SendMessage on the run-feeds queue (docs/runs.md). */
+  bindRunFeedQueue(queue: IQueue): this {
+    this.addEnvironment('RUN_FEED_QUEUE_URL', queue.queueUrl);
+    queue.grantSendMessages(this);
+    return this;
+  }
+
   /**
    * SES_CONFIGURATION_SET and ses:SendRawEmail, limited to the sending identity and the
    * configuration set (SES authorizes a send against both).

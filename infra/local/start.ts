@@ -12,6 +12,7 @@ import { startLocalGateway } from './gateway.ts';
 import { startPoller } from './poller.ts';
 import { ensureJobQueues, ensureTable } from './resources.ts';
 import { localRoutes } from './routes.ts';
+import { ensureLocalRunFeedQueue } from './run-feeds.ts';
 import { startScheduleClock } from './schedule-clock.ts';
 
 const DEMO_FIXTURE = new URL('../../fixtures/demo.json', import.meta.url);
@@ -33,18 +34,28 @@ async function main(): Promise<void> {
   // job is retried within half a minute.
   const queues = await ensureJobQueues(LOCAL_QUEUE_NAME, { visibilityTimeoutSeconds: 30 });
   process.env.JOB_QUEUE_URL = queues.queueUrl;
+  const runFeeds = await ensureLocalRunFeedQueue();
 
   const summary = await importFixture(
     JSON.parse(await readFile(DEMO_FIXTURE, 'utf8')),
     dateInTimeZone(new Date(), 'Europe/London'),
   );
-  const { routes, authorizer, worker } = await localRoutes();
+  const { routes, authorizer, worker, runFeeder } = await localRoutes();
   const gateway = await startLocalGateway({ port: ports.api, routes, authorizer });
   // As the event source mapping does: batches of up to 10, two at a time.
   const poller = await startPoller({
     queueUrl: queues.queueUrl,
     handler: worker,
     batchSize: 10,
+    concurrency: 2,
+    functionTimeoutMs: 5_000,
+  });
+  // Statement runs: the feeder on its own queue, one run step per event as in AWS (docs/runs.md).
+  const runFeedPoller = await startPoller({
+    queueUrl: runFeeds.queueUrl,
+    handler: runFeeder,
+    functionName: 'run-feeder',
+    batchSize: 1,
     concurrency: 2,
     functionTimeoutMs: 5_000,
   });
@@ -76,12 +87,18 @@ statement mailer is running locally
   Sent mail      ${emulators.endpoints.ses}/   (SES, ${embedded('ses')})
   DynamoDB       ${emulators.endpoints.dynamodb}   table ${tableName} (${embedded('dynamodb')})
   SQS            ${queues.queueUrl} (${embedded('sqs')}), fed to the statement worker
+  Run feeds      ${runFeeds.queueUrl}, fed to the run feeder
   Dead letters   ${queues.deadLetterQueueUrl}
 
 Try:
   curl -s -X POST '${gateway.url}/v2/customerstatements/bulk/email?startdate=20130101&enddate=20131010&excludepaidinvoices=1&filterby=all' \\
     -H 'Authorization: KfToken ${DEMO_TOKEN}' -H 'Content-Type: application/json' \\
     -d '["101","CUST123","CUST2345","0065"]'
+
+A run for every customer who owes, then its progress (RunId from the answer):
+  curl -s -X POST '${gateway.url}/v2/customerstatements/runs' -H 'Authorization: KfToken ${DEMO_TOKEN}' \
+    -H 'Content-Type: application/json' -d '{"Selection":"Owing"}'
+  curl -s '${gateway.url}/v2/customerstatements/runs/<RunId>' -H 'Authorization: KfToken ${DEMO_TOKEN}'
 
 Schedules: the trigger runs every minute; start a date's runs now with
   npm run schedules -- run-due --date <yyyy-mm-dd> --tenant demo --local
@@ -97,6 +114,7 @@ Press Ctrl-C to stop.
     await gateway.stop();
     await scheduleClock.stop();
     await poller.stop();
+    await runFeedPoller.stop();
     await emulators.stop();
     console.log('stopped.');
     process.exit(0);

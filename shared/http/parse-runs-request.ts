@@ -37,7 +37,7 @@ export const StartRunBodySchema = z
             : `Selection must be one of ${RUN_SELECTION_TYPES.join(', ')}`,
       }),
       CustomerCodes: z
-        .array(z.string({ error: (issue) => `CustomerCodes[${String(issue.path?.[0])}] must be a string` }), {
+        .array(z.string({ error: (issue) => `CustomerCodes[${String(issue.path?.at(-1))}] must be a string` }), {
           error: 'CustomerCodes must be an array of customer codes',
         })
         .optional(),

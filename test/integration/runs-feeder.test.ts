@@ -12,6 +12,11 @@ import { countRunJobs, manyCustomersTenant, startRunPollers, waitForRun } from '
 import { sentEmails } from '../support/ses.ts';
 import { seedTenants } from '../support/tenants.ts';
 
+// Read once per file (shared/config.ts): small pages, a small cap and a short wait.
+process.env.RUN_PAGE_SIZE = '7';
+process.env.RUN_QUEUED_CAP = '10';
+process.env.RUN_FEED_DELAY_SECONDS = '1';
+
 const period: StatementPeriod = {
   start: '2026-08-01',
   end: '2026-10-31',
@@ -22,9 +27,6 @@ let stopPollers: () => Promise<void> = async () => undefined;
 
 describe('a statement run', () => {
   beforeAll(async () => {
-    process.env.RUN_PAGE_SIZE = '7';
-    process.env.RUN_QUEUED_CAP = '10';
-    process.env.RUN_FEED_DELAY_SECONDS = '1';
     await useRunFeedQueue();
     stopPollers = await startRunPollers();
   });

@@ -16,7 +16,7 @@ type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchRespons
 
 /** The feeder on RUN_FEED_QUEUE_URL and the worker on JOB_QUEUE_URL, polling until stopped. */
 export async function startRunPollers(
-  options: { workerConcurrency?: number } = {},
+  options: { workerConcurrency?: number; workerTimeoutMs?: number } = {},
 ): Promise<() => Promise<void>> {
   const pollers: Poller[] = await Promise.all([
     startPoller({
@@ -32,7 +32,7 @@ export async function startRunPollers(
       handler: worker as unknown as SqsHandler,
       functionName: 'statement-worker',
       concurrency: options.workerConcurrency ?? 2,
-      functionTimeoutMs: 5_000,
+      functionTimeoutMs: options.workerTimeoutMs ?? 5_000,
       waitTimeSeconds: 0,
       onError: () => undefined,
     }),
@@ -115,4 +115,16 @@ export function manyCustomersTenant(
       ),
     }),
   };
+}
+
+/** Every job item of a run: its stored state by customer code (a full read: tests only). */
+export async function runJobStates(tenantId: string, runId: string): Promise<Map<string, string>> {
+  const states = new Map<string, string>();
+  let startKey: TableKey | undefined;
+  do {
+    const page = await queryRunJobs(tenantId, runId, 1_000, startKey);
+    for (const item of page.items) states.set(String(item.customerCode), String(item.state));
+    startKey = page.next;
+  } while (startKey !== undefined);
+  return states;
 }
