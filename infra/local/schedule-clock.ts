@@ -24,13 +24,16 @@ export function startScheduleClock(options: {
   intervalMs?: number;
   onReport: (report: TriggerReport) => void;
   onError: (error: unknown) => void;
+  /** The trigger (default: every tenant judged at the clock's time); a test gives its own. */
+  trigger?: () => Promise<TriggerReport>;
 }): ScheduleClock {
+  const trigger = options.trigger ?? (() => triggerDueSchedules({ now: () => new Date() }));
   let inFlight: Promise<void> = Promise.resolve();
   let running = false;
   const tick = () => {
     if (running) return;
     running = true;
-    inFlight = triggerDueSchedules({ now: () => new Date() })
+    inFlight = trigger()
       .then(options.onReport, options.onError)
       .finally(() => {
         running = false;
