@@ -34,6 +34,7 @@ export function acknowledgeNagFindings(stack: StatementMailerStack): void {
       functions.customerNotes,
       functions.ledgerApi,
       functions.runsApi,
+      functions.schedulesApi,
     ],
     {
       'Serverless-LambdaDLQ':

@@ -10,6 +10,7 @@ import { StatementMailerApi } from './constructs/api.ts';
 import { ApiFirewall } from './constructs/api-firewall.ts';
 import { JobQueue } from './constructs/job-queue.ts';
 import { RunFeeds } from './constructs/run-feeds.ts';
+import { ScheduleTrigger } from './constructs/schedule-trigger.ts';
 import { SesEvents } from './constructs/ses-events.ts';
 import type { StatementMailerFunction } from './constructs/statement-mailer-function.ts';
 import { StatementMailerTable } from './constructs/table.ts';
@@ -41,7 +42,9 @@ export class StatementMailerStack extends Stack {
     | 'ledgerApi'
     | 'sesEvents'
     | 'runsApi'
-    | 'runFeeder',
+    | 'runFeeder'
+    | 'schedulesApi'
+    | 'scheduleTrigger',
     StatementMailerFunction
   >;
 
@@ -65,6 +68,13 @@ export class StatementMailerStack extends Stack {
       config,
       table: this.table,
       jobQueue: jobs.queue,
+      runFeedQueue: runs.queue,
+    });
+    // Statement schedules: EventBridge Scheduler → schedule-trigger → startRun (docs/schedules.md).
+    const schedules = new ScheduleTrigger(this, {
+      prefix,
+      config,
+      table: this.table,
       runFeedQueue: runs.queue,
     });
     new ApiFirewall(this, {
@@ -92,6 +102,7 @@ export class StatementMailerStack extends Stack {
       worker: jobs.worker,
       sesEvents: ses.eventsFunction,
       runFeeder: runs.feeder,
+      scheduleTrigger: schedules.function,
     };
 
     new Alarms(this, {
@@ -109,6 +120,16 @@ export class StatementMailerStack extends Stack {
         RunFeedDeadLetters: {
           queue: runs.deadLetterQueue,
           description: 'A statement run could not be fed after retries; the run stays where its cursor is.',
+        },
+        ScheduleTriggerDeadLetters: {
+          queue: schedules.functionDeadLetterQueue,
+          description:
+            'A schedule trigger failed after retries: some scheduled run did not start; the next hourly trigger retries it (its logs name the tenant and schedule).',
+        },
+        SchedulerDeadLetters: {
+          queue: schedules.schedulerDeadLetterQueue,
+          description:
+            'EventBridge Scheduler could not invoke the schedule trigger; scheduled runs wait for the next hour that can.',
         },
         SesEventSubscriptionDeadLetters: {
           queue: ses.subscriptionDeadLetterQueue,
