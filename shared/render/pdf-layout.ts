@@ -168,15 +168,20 @@ export class PdfWriter {
 
   /**
    * The text in lines no wider than `width`, broken between words; a word wider than a line on
-   * its own (a long URL, a name without spaces) is broken between characters. Never loses a
-   * character, so every word stays extractable.
+   * its own (a long URL, a name without spaces) is broken between characters. Loses no character
+   * within `maxLines`, so every word stays extractable; a text that needs more lines (a name of
+   * 1,000 characters where a page repeats it) keeps `maxLines`, the last ending in '…', so that
+   * no block can outgrow its page.
    */
-  wrap(text: string, style: TextStyle, width: number): string[] {
+  wrap(text: string, style: TextStyle, width: number, maxLines = Number.POSITIVE_INFINITY): string[] {
     const drawable = this.drawable(text, style).trim();
     if (this.widthOf(drawable, style) <= width) return [drawable];
     const lines: string[] = [];
     let line = '';
+    // One line past the cap says that the text was cut; nothing further is measured.
+    const full = () => lines.length > maxLines;
     for (const word of drawable.split(' ')) {
+      if (full()) break;
       const joined = line === '' ? word : `${line} ${word}`;
       if (this.widthOf(joined, style) <= width) {
         line = joined;
@@ -188,12 +193,18 @@ export class PdfWriter {
         if (line !== '' && this.widthOf(line + character, style) > width) {
           lines.push(line);
           line = '';
+          if (full()) break;
         }
         line += character;
       }
     }
-    if (line !== '') lines.push(line);
-    return lines;
+    if (line !== '' && !full()) lines.push(line);
+    if (lines.length <= maxLines) return lines;
+    const kept = lines.slice(0, maxLines);
+    const characters = Array.from(kept.pop() ?? '');
+    while (characters.length > 0 && this.widthOf(`${characters.join('').trimEnd()}…`, style) > width)
+      characters.pop();
+    return [...kept, `${characters.join('').trimEnd()}…`];
   }
 
   /** The text cut to one line no wider than `width`, ending in '…' when cut (a running footer). */

@@ -36,6 +36,13 @@ const HEADINGS = 18;
 const FORWARD = 17;
 /** A line of the summary and ageing boxes. */
 const BOX_ROW = 13;
+/**
+ * The most lines a text of the tenant's or the customer's (up to 1,000 characters each, any of it
+ * one unbroken word) takes where the PDF prints it, the last cut with '…' beyond: so that page 1's
+ * header, a continuation page's compact header (which repeats the names) and the slip always fit
+ * their page, whatever the data. A real name or address line takes one or two lines.
+ */
+const MAX_LINES = { name: 4, addressLine: 2, item: 2, title: 4, compact: 2, slip: 3 } as const;
 /** The slip's field columns' width, and a line of them. */
 const SLIP_COLUMN = 190;
 const SLIP_LINE = 11.5;
@@ -132,7 +139,7 @@ class StatementLayout {
   private packed(items: string[], style: TextStyle, width: number): string[] {
     const { pdf } = this;
     const lines: string[] = [];
-    for (const item of items.flatMap((text) => pdf.wrap(text, style, width))) {
+    for (const item of items.flatMap((text) => pdf.wrap(text, style, width, MAX_LINES.item))) {
       const last = lines.at(-1);
       const joined = last === undefined ? item : `${last} · ${item}`;
       if (last !== undefined && pdf.widthOf(joined, style) <= width) lines[lines.length - 1] = joined;
@@ -163,9 +170,9 @@ class StatementLayout {
     const heading: TextStyle = { size: 20, bold: true, color: COLOURS.accent };
     left = this.lines(pdf.wrap(this.content.document.heading, heading, HALF), 0, left, heading, 24) - 10;
     const name: TextStyle = { size: 11, bold: true };
-    left = this.lines(pdf.wrap(recipient.name, name, HALF), 0, left, name, 14) - 1;
+    left = this.lines(pdf.wrap(recipient.name, name, HALF, MAX_LINES.name), 0, left, name, 14) - 1;
     left = this.lines(
-      recipient.address.flatMap((line) => pdf.wrap(line, BODY, HALF)),
+      recipient.address.flatMap((line) => pdf.wrap(line, BODY, HALF, MAX_LINES.addressLine)),
       0,
       left,
       BODY,
@@ -176,9 +183,16 @@ class StatementLayout {
     // (each group on a line, wrapped); then the facts, caption and value.
     const tenant: TextStyle = { size: 12, bold: true };
     let right =
-      this.lines(pdf.wrap(letterhead.name, tenant, HALF), CONTENT_WIDTH, top, tenant, 15, 'right') - 2;
+      this.lines(
+        pdf.wrap(letterhead.name, tenant, HALF, MAX_LINES.name),
+        CONTENT_WIDTH,
+        top,
+        tenant,
+        15,
+        'right',
+      ) - 2;
     const groups = [
-      letterhead.address.flatMap((line) => pdf.wrap(line, CAPTION, HALF)),
+      letterhead.address.flatMap((line) => pdf.wrap(line, CAPTION, HALF, MAX_LINES.addressLine)),
       this.packed(letterhead.contact, CAPTION, HALF),
       this.packed(letterhead.registration, CAPTION, HALF),
     ];
@@ -193,7 +207,7 @@ class StatementLayout {
     const valueWidth = HALF - Math.min(labelWidth, HALF / 2) - 10;
     for (const fact of facts) {
       const labelLines = pdf.wrap(fact.label, CAPTION, HALF / 2);
-      const valueLines = pdf.wrap(fact.value, BODY_BOLD, valueWidth);
+      const valueLines = pdf.wrap(fact.value, BODY_BOLD, valueWidth, MAX_LINES.item);
       this.lines(labelLines, RIGHT_COLUMN, right, CAPTION, 12, 'left', BODY.size);
       this.lines(valueLines, CONTENT_WIDTH, right, BODY_BOLD, 12, 'right');
       right -= Math.max(labelLines.length, valueLines.length) * 12 + 1;
@@ -202,7 +216,9 @@ class StatementLayout {
 
     this.summaryAndAmountDue();
     const title: TextStyle = { size: 10, bold: true };
-    this.y = this.lines(pdf.wrap(this.content.title, title, CONTENT_WIDTH), 0, this.y, title, 13) - 5;
+    this.y =
+      this.lines(pdf.wrap(this.content.title, title, CONTENT_WIDTH, MAX_LINES.title), 0, this.y, title, 13) -
+      5;
   }
 
   /** The account summary (activity statements) and the amount due, boxed, with what of it is overdue. */
@@ -342,8 +358,8 @@ class StatementLayout {
     const top = pdf.top;
     const name: TextStyle = { size: 10, bold: true };
     const width = CONTENT_WIDTH * 0.58;
-    let left = this.lines(pdf.wrap(letterhead.name, name, width), 0, top, name, 13);
-    left = this.lines(pdf.wrap(recipient.name, BODY, width), 0, left, BODY, 12);
+    let left = this.lines(pdf.wrap(letterhead.name, name, width, MAX_LINES.compact), 0, top, name, 13);
+    left = this.lines(pdf.wrap(recipient.name, BODY, width, MAX_LINES.compact), 0, left, BODY, 12);
     const rightWidth = CONTENT_WIDTH - width - 15;
     const headingStyle: TextStyle = { size: 10, bold: true, color: COLOURS.accent };
     let right = this.lines(
@@ -355,7 +371,7 @@ class StatementLayout {
       'right',
     );
     right = this.lines(
-      facts.flatMap((fact) => pdf.wrap(`${fact.label} ${fact.value}`, CAPTION, rightWidth)),
+      facts.flatMap((fact) => pdf.wrap(`${fact.label} ${fact.value}`, CAPTION, rightWidth, MAX_LINES.item)),
       CONTENT_WIDTH,
       right,
       CAPTION,
@@ -444,7 +460,7 @@ class StatementLayout {
     const labelWidth = Math.min(width * 0.45, Math.max(0, ...captions) + 8);
     const rows = fields.map((field) => ({
       label: pdf.wrap(field.label, CAPTION, labelWidth - 6),
-      value: field.value === '' ? [] : pdf.wrap(field.value, BODY_BOLD, width - labelWidth),
+      value: field.value === '' ? [] : pdf.wrap(field.value, BODY_BOLD, width - labelWidth, MAX_LINES.slip),
       blank: field.value === '',
     }));
     const rowHeight = (row: (typeof rows)[number]) =>
@@ -468,9 +484,11 @@ class StatementLayout {
     const payToWidth = CONTENT_WIDTH - (2 * SLIP_COLUMN - 5) - 20;
     const note = pdf.wrap(this.words.remittanceNote, CAPTION, 2 * SLIP_COLUMN - 5);
     const payTo = [
-      ...pdf.wrap(letterhead.name, BODY_BOLD, payToWidth).map((line) => ({ line, style: BODY_BOLD })),
+      ...pdf
+        .wrap(letterhead.name, BODY_BOLD, payToWidth, MAX_LINES.slip)
+        .map((line) => ({ line, style: BODY_BOLD })),
       ...letterhead.address
-        .flatMap((line) => pdf.wrap(line, CAPTION, payToWidth))
+        .flatMap((line) => pdf.wrap(line, CAPTION, payToWidth, MAX_LINES.addressLine))
         .map((line) => ({ line, style: CAPTION })),
     ];
     const fieldsTop = 28 + note.length * 10.5 + 6;

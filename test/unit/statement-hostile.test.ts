@@ -1,0 +1,143 @@
+/**
+ * A hostile source of customer and tenant data against the statement document: every free text
+ * at the longest the ledger API accepts, as one unbroken word or as many, in the PDF (nothing
+ * overlaps or crosses a margin, the page count stays sane, qpdf passes) and the HTML.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { PDFDocument, type PDFFont } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeStatement } from '#shared/domain/statement.ts';
+import { statementFont } from '#shared/render/pdf-font.ts';
+import { describeStatement, type StatementParties } from '#shared/render/statement-content.ts';
+import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
+import { type PlacedText, pdfPlacedText } from '../support/pdf-text.ts';
+
+const run = promisify(execFile);
+
+let directory: string;
+let measure: { regular: PDFFont; bold: PDFFont };
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), 'statement-hostile-'));
+  const document = await PDFDocument.create();
+  const faces = await statementFont();
+  document.registerFontkit(faces.fontkit);
+  measure = {
+    regular: await document.embedFont(faces.regular.bytes),
+    bold: await document.embedFont(faces.bold.bytes),
+  };
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Every text that crosses a margin or overlaps another on its page, named. */
+function layoutProblems(placed: PlacedText[]): string[] {
+  const problems: string[] = [];
+  const boxes = placed
+    .filter((text) => text.text.trim() !== '')
+    .map((text) => {
+      const font = text.font.includes('Bold') ? measure.bold : measure.regular;
+      const width = font.widthOfTextAtSize(text.text, text.size);
+      return {
+        ...text,
+        left: text.x + 0.3,
+        right: text.x + width - 0.3,
+        bottom: text.y - 0.2 * text.size,
+        top: text.y + 0.72 * text.size,
+      };
+    });
+  for (const box of boxes) {
+    if (box.x < 39.5 || box.right > 595.28 - 39.5 || box.bottom < 0 || box.top > 841.89 - 39.5) {
+      problems.push(`"${box.text.slice(0, 20)}" crosses a margin on page ${box.page}`);
+    }
+  }
+  for (const [index, a] of boxes.entries()) {
+    for (const b of boxes.slice(index + 1)) {
+      if (a.page === b.page && a.left < b.right && b.left < a.right && a.bottom < b.top && b.bottom < a.top) {
+        problems.push(`"${a.text.slice(0, 20)}" and "${b.text.slice(0, 20)}" overlap on page ${a.page}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** `length` characters of text: one unbroken word, or words of five letters. */
+const text = (length: number, words: boolean) =>
+  words
+    ? 'Wörds '
+        .repeat(Math.ceil(length / 6))
+        .slice(0, length)
+        .trim()
+    : 'W'.repeat(length);
+
+/** Every text of the tenant and the customer at the longest the ledger API takes (1,000; 100 for short fields). */
+function longestParties(words: boolean): StatementParties {
+  const name = text(1_000, words);
+  const short = text(100, words);
+  const address = {
+    Line1: name,
+    Line2: name,
+    Line3: name,
+    Town: name,
+    County: name,
+    PostCode: short,
+    CountryCode: 'GB',
+  };
+  return {
+    company: name,
+    customerCode: 'C'.repeat(64),
+    customerName: name,
+    contactName: name,
+    currency: 'GBP',
+    locale: 'en-GB',
+    tenant: {
+      address,
+      vatNumber: short,
+      companyNumber: short,
+      phone: short,
+      website: short,
+      email: `${'a'.repeat(64)}@${'b'.repeat(63)}.example`,
+      paymentInstructions: text(2_000, words),
+      paymentLink: `https://pay.example/${'p'.repeat(1_900)}?c={CustomerCode}`,
+    },
+    billingAddress: address,
+  };
+}
+
+describe('the statement PDF with every text at its longest', () => {
+  it.each([
+    ['one unbroken word', false],
+    ['many words', true],
+  ])(
+    'keeps each block on its page when every name and address line is 1,000 characters of %s: nothing overlaps, a one-invoice statement is at most 3 pages',
+    async (name, words) => {
+      const statement = await computeStatement(
+        { start: '2026-01-01', end: '2026-03-31', filterAll: false, excludePaid: false },
+        {
+          invoices: [{ number: 1, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 10_000 }],
+          creditNotes: [],
+          payments: [],
+        },
+        '2026-04-15',
+      );
+
+      const pdf = await renderStatementPdf(describeStatement(statement, longestParties(words)));
+
+      const { placed, pages } = await pdfPlacedText(pdf);
+      expect(layoutProblems(placed)).toEqual([]);
+      expect(pages).toBeLessThanOrEqual(3);
+      // The names are cut where a page repeats them, never dropped: each starts as written.
+      const page1 = placed.filter((item) => item.page === 1).map((item) => item.text);
+      expect(page1.some((line) => line.startsWith(text(20, words)))).toBe(true);
+      expect(page1.some((line) => line.endsWith('…'))).toBe(true);
+      const file = path.join(directory, `${name}.pdf`);
+      await writeFile(file, pdf);
+      await expect(run('qpdf', ['--check', file])).resolves.toBeDefined();
+    },
+    60_000,
+  );
+});
