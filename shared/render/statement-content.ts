@@ -7,6 +7,7 @@ import { formatMoney, minorDigits, toDecimalText } from '../domain/money.ts';
 import { movementTotals, type OpenItem, type Statement, type StatementLine } from '../domain/statement.ts';
 import { statementTypeOf } from '../domain/statement-period.ts';
 import type { TokenValues } from '../domain/template.ts';
+import { paymentLinkProblem } from '../schemas/ledger-records.ts';
 import type { StatementLogo, StoredAddress } from '../schemas/records.ts';
 import { type HeadingLabels, labelsFor, type StatementLabels } from './labels.ts';
 
@@ -314,8 +315,10 @@ function describeDocument(
   const { invoicedMinor, creditedMinor, paidMinor } = movementTotals(statement.lines);
   const owes = statement.closingMinor > 0;
   const amountDue = money(statement.closingMinor);
+  // A link stored before the settings refused placeholders in its host is not filled: a customer
+  // code must never choose where "Pay now" goes.
   const link =
-    tenant.paymentLink === undefined
+    tenant.paymentLink === undefined || paymentLinkProblem(tenant.paymentLink) !== undefined
       ? undefined
       : fillPaymentLink(tenant.paymentLink, {
           customerCode: parties.customerCode,

@@ -298,28 +298,44 @@ export const PAYMENT_LINK_PLACEHOLDERS = [
   '{StatementDate}',
 ] as const;
 
-/** An https URL of at most 2000 characters whose only `{…}` are PAYMENT_LINK_PLACEHOLDERS. */
+/** The parts of a URL that say where it goes: a placeholder may not change any of them. */
+const whereTo = (url: URL) => [url.protocol, url.username, url.password, url.host].join(' ');
+
+/**
+ * Why a payment link cannot be used, or `undefined` when it can: an https URL whose only `{…}` are
+ * PAYMENT_LINK_PLACEHOLDERS, each after the host (in the path, query or fragment), so that no
+ * customer code or other value filled in can send the customer to another host. Decided by the URL
+ * parser itself: the link filled with two different values must go to the same scheme, user and host.
+ */
+export function paymentLinkProblem(link: string): string | undefined {
+  const unknown = (link.match(/\{[^}]*\}/g) ?? []).filter(
+    (placeholder) => !(PAYMENT_LINK_PLACEHOLDERS as readonly string[]).includes(placeholder),
+  );
+  if (unknown.length > 0) {
+    return `must use only the placeholders ${PAYMENT_LINK_PLACEHOLDERS.join(', ')} (not ${unknown.join(', ')})`;
+  }
+  const filled = (value: string) => {
+    try {
+      return new URL(link.replace(/\{[^}]*\}/g, value));
+    } catch {
+      return undefined;
+    }
+  };
+  const [x, y] = [filled('x'), filled('y')];
+  if (x?.protocol !== 'https:' || y === undefined) return 'must be an https URL';
+  if (whereTo(x) !== whereTo(y)) {
+    return 'must have its placeholders after the host (in the path, query or fragment), so that no value filled in changes where it goes';
+  }
+  return undefined;
+}
+
+/** An https URL of at most 2000 characters whose only `{…}` are PAYMENT_LINK_PLACEHOLDERS, after its host. */
 export const PaymentLinkSchema = z
   .string()
   .max(2000, { message: 'must be at most 2000 characters' })
   .superRefine((link, context) => {
-    const unknown = (link.match(/\{[^}]*\}/g) ?? []).filter(
-      (placeholder) => !(PAYMENT_LINK_PLACEHOLDERS as readonly string[]).includes(placeholder),
-    );
-    if (unknown.length > 0) {
-      context.addIssue({
-        code: 'custom',
-        message: `must use only the placeholders ${PAYMENT_LINK_PLACEHOLDERS.join(', ')} (not ${unknown.join(', ')})`,
-      });
-      return;
-    }
-    let url: URL | undefined;
-    try {
-      url = new URL(link.replace(/\{[^}]*\}/g, 'x'));
-    } catch {
-      url = undefined;
-    }
-    if (url?.protocol !== 'https:') context.addIssue({ code: 'custom', message: 'must be an https URL' });
+    const problem = paymentLinkProblem(link);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
   });
 
 /** The largest logo, decoded: it is embedded in every statement PDF. */

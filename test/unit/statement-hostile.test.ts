@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeStatement } from '#shared/domain/statement.ts';
 import { statementFont } from '#shared/render/pdf-font.ts';
 import { describeStatement, type StatementParties } from '#shared/render/statement-content.ts';
+import { statementEmailHtml, statementEmailText } from '#shared/render/statement-html.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
+import { StatementSettingsSchema } from '#shared/schemas/ledger-records.ts';
 import { type PlacedText, pdfPlacedText } from '../support/pdf-text.ts';
 
 const run = promisify(execFile);
@@ -140,4 +142,67 @@ describe('the statement PDF with every text at its longest', () => {
     },
     60_000,
   );
+});
+
+const oneInvoice = () =>
+  computeStatement(
+    { start: '2026-01-01', end: '2026-03-31', filterAll: false, excludePaid: false },
+    {
+      invoices: [{ number: 1, issuedDate: '2026-01-05', dueDate: '2026-02-04', totalMinor: 10_000 }],
+      creditNotes: [],
+      payments: [],
+    },
+    '2026-04-15',
+  );
+
+describe('a payment link whose placeholders a hostile value fills', () => {
+  const settings = (PaymentLink: string) =>
+    StatementSettingsSchema.safeParse({
+      CompanyName: 'Demo',
+      TimeZone: 'Europe/London',
+      Currency: 'GBP',
+      PaymentLink,
+    });
+  const HOST_RULE =
+    'PaymentLink: must have its placeholders after the host (in the path, query or fragment), so that no value filled in changes where it goes';
+
+  it.each([
+    'https://{CustomerCode}.pay.example/s',
+    'https://{CustomerCode}/s',
+    'https://pay.example{CustomerCode}/s',
+    'https://{CustomerCode}@pay.example/s',
+    'https://pay-{Currency}.example/s',
+  ])('refuses %s, whose host a customer code or another value would choose', (link) => {
+    const result = settings(link);
+    expect(
+      result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    ).toEqual([HOST_RULE]);
+  });
+
+  it.each([
+    'https://pay.example/{CustomerCode}?a={Amount}&c={Currency}#{StatementDate}',
+    'https://pay.example:8443/s/{CustomerCode}',
+  ])('accepts %s, its placeholders after the host', (link) => {
+    expect(settings(link).success).toBe(true);
+  });
+
+  it('does not link a stored link with a placeholder in its host, whatever the customer code', async () => {
+    const parties: StatementParties = {
+      company: 'Demo',
+      customerCode: 'evil.example',
+      customerName: 'Acme',
+      contactName: undefined,
+      currency: 'GBP',
+      locale: 'en-GB',
+      tenant: { paymentLink: 'https://{CustomerCode}/pay', paymentInstructions: 'Bank transfer' },
+    };
+
+    const content = describeStatement(await oneInvoice(), parties);
+
+    expect(content.document.howToPay).toEqual({ instructions: ['Bank transfer'], link: undefined });
+    expect(content.tokens.PAYONLINE).toBe('');
+    const html = statementEmailHtml(content, { subject: 's', locale: 'en-GB', html: '<p>Hello</p>' });
+    expect(html).not.toContain('evil.example/pay');
+    expect(statementEmailText(content, { text: 'Hello' })).not.toContain('evil.example/pay');
+  });
 });
