@@ -79,13 +79,13 @@ describe('StatementMailerStack (dev)', () => {
     dev = synth('dev');
   });
 
-  it("has seven ARM64 functions on Node.js 24, the bundles' target and check, with tracing and their own log groups", () => {
+  it("has eleven ARM64 functions on Node.js 24, the bundles' target and check, with tracing and their own log groups", () => {
     expect(LAMBDA_NODE_MAJOR).toBe(24);
     expect(Runtime.NODEJS_24_X.name).toBe(`nodejs${LAMBDA_NODE_MAJOR}.x`);
     expect(BUNDLE_OPTIONS.target).toBe(`node${LAMBDA_NODE_MAJOR}`);
     expect(LAMBDA_NODE_VERSION.split('.')[0]).toBe(String(LAMBDA_NODE_MAJOR));
     const functions = ofType(dev.resources, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(11);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
@@ -102,7 +102,11 @@ describe('StatementMailerStack (dev)', () => {
         'bulk-email-api',
         'customer-notes',
         'ledger-api',
+        'run-feeder',
+        'schedule-trigger',
         'ses-events',
+        'statement-runs-api',
+        'statement-schedules-api',
         'statement-worker',
       ].map((name) => `statement-mailer-dev-${name}`),
     );
@@ -292,7 +296,8 @@ describe('StatementMailerStack (dev)', () => {
   it('refuses plain HTTP on every queue', () => {
     const policies = ofType(dev.resources, 'AWS::SQS::QueuePolicy');
     expect(policies).toHaveLength(ofType(dev.resources, 'AWS::SQS::Queue').length);
-    expect(policies).toHaveLength(4);
+    // Jobs, SES events, the SES subscription's DLQ, run feeds, and the schedule trigger's two DLQs.
+    expect(policies).toHaveLength(8);
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
         Statement: expect.arrayContaining([
@@ -364,6 +369,15 @@ describe('StatementMailerStack (dev)', () => {
       ['GET', '/v2/settings/statements', 'ledger-api'],
       ['PUT', '/v2/settings/statements', 'ledger-api'],
       ['POST', '/v2/ledger/batch', 'ledger-api'],
+      ['POST', '/v2/customerstatements/runs', 'statement-runs-api'],
+      ['GET', '/v2/customerstatements/runs/{runId}', 'statement-runs-api'],
+      ['DELETE', '/v2/customerstatements/runs/{runId}', 'statement-runs-api'],
+      ['GET', '/v2/customers/schedule-statement', 'statement-schedules-api'],
+      ['POST', '/v2/customers/schedule-statement', 'statement-schedules-api'],
+      ['DELETE', '/v2/customers/schedule-statement', 'statement-schedules-api'],
+      ['GET', '/v2/customers/schedule-statement/{customerCode}', 'statement-schedules-api'],
+      ['POST', '/v2/customers/schedule-statement/{customerCode}', 'statement-schedules-api'],
+      ['DELETE', '/v2/customers/schedule-statement/{customerCode}', 'statement-schedules-api'],
     ].map(([method, path, fn]) => ({
       method,
       path,
@@ -396,6 +410,8 @@ describe('StatementMailerStack (dev)', () => {
         .sort();
     expect(children('/v2/emailtemplates')).toEqual(['defaultStatementTemplate', '{number}']);
     expect(children('/v2/customers/{code}')).toEqual(['notes']);
+    // KashFlow's schedule-statement is a resource of its own beside {code}, routed before it.
+    expect(children('/v2/customers')).toEqual(['schedule-statement', '{code}']);
 
     // API Gateway may invoke each function for exactly its own routes: one permission a route.
     const permissions = ofType(dev.resources, 'AWS::Lambda::Permission').filter(
@@ -600,10 +616,23 @@ describe('StatementMailerStack (dev)', () => {
         'DeadLetters',
         'SesEventDeadLetters',
         'SesEventSubscriptionDeadLetters',
+        'RunFeedDeadLetters',
+        'ScheduleTriggerDeadLetters',
+        'SchedulerDeadLetters',
         'OldestJobAge',
-        ...['api', 'authorizer', 'worker', 'batchStatus', 'customerNotes', 'ledgerApi', 'sesEvents'].flatMap(
-          (fn) => [`${fn}-errors`, `${fn}-throttles`],
-        ),
+        ...[
+          'api',
+          'authorizer',
+          'worker',
+          'batchStatus',
+          'customerNotes',
+          'ledgerApi',
+          'sesEvents',
+          'runsApi',
+          'runFeeder',
+          'schedulesApi',
+          'scheduleTrigger',
+        ].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
         'Api5xx',
         'PossibleDuplicateEmail',
         'DuplicateEmailSent',
@@ -661,6 +690,89 @@ describe('StatementMailerStack (dev)', () => {
       expect(Object.values(METRIC).filter((name) => !all.has(name))).toEqual([]);
       expect(emitted.get('statement-worker')).toContain(METRIC.PossibleDuplicateEmail);
     });
+  });
+
+  it('starts scheduled runs: Scheduler invokes schedule-trigger hourly through a role for it alone, with DLQs alarmed on both hops', () => {
+    const idOf = (type: string, name: string, property: string) => {
+      const found = ofType(dev.resources, type).find(([, r]) => r.Properties[property] === name);
+      if (found === undefined) throw new Error(`No ${type} ${name}`);
+      return found[0];
+    };
+    const triggerId = idOf('AWS::Lambda::Function', 'statement-mailer-dev-schedule-trigger', 'FunctionName');
+    const schedulerDlq = idOf('AWS::SQS::Queue', 'statement-mailer-dev-scheduler-dlq', 'QueueName');
+    const functionDlq = idOf('AWS::SQS::Queue', 'statement-mailer-dev-schedule-trigger-dlq', 'QueueName');
+    const runFeeds = ofType(dev.resources, 'AWS::SQS::Queue').find(([id]) => id.startsWith('RunFeedQueue'));
+    dev.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(5 * * * ? *)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [triggerId, 'Arn'] },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [schedulerDlq, 'Arn'] } },
+      }),
+    });
+    const trigger = dev.resources[triggerId]?.Properties ?? {};
+    expect(trigger.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [functionDlq, 'Arn'] } });
+    expect(
+      (trigger.Environment as { Variables: Record<string, unknown> }).Variables.RUN_FEED_QUEUE_URL,
+    ).toEqual({
+      Ref: runFeeds?.[0],
+    });
+    // Scheduler's role invokes the trigger, and sends to its DLQ; nothing else.
+    const [schedule] = ofType(dev.resources, 'AWS::Scheduler::Schedule');
+    const scheduleRole = (schedule?.[1].Properties.Target as { RoleArn?: unknown } | undefined)?.RoleArn;
+    const roleId = getAttTargets(scheduleRole)[0] ?? '';
+    const statements = ofType(dev.resources, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties.PolicyDocument as { Statement: { Action: string; Resource: unknown }[] })
+            .Statement,
+      );
+    expect(statements.map((statement) => statement.Action).sort()).toEqual([
+      'lambda:InvokeFunction',
+      'sqs:SendMessage',
+    ]);
+    for (const statement of statements) {
+      const targets = getAttTargets(statement.Resource);
+      expect(targets.length).toBeGreaterThan(0);
+      expect(targets.every((target) => target === triggerId || target === schedulerDlq)).toBe(true);
+    }
+    // The functions' own grants: the trigger reads and records schedules and starts runs; the API
+    // reads and writes schedules. Neither scans.
+    const actionsOf = (rolePrefix: string) =>
+      ofType(dev.resources, 'AWS::IAM::Policy')
+        .filter(([id]) => id.startsWith(rolePrefix))
+        .flatMap(
+          ([, policy]) =>
+            (policy.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement,
+        )
+        .flatMap((statement) => [statement.Action].flat().map(String))
+        .filter((action) => !action.startsWith('xray:') && !action.startsWith('logs:'))
+        .sort();
+    expect(actionsOf('ScheduleTriggerFunctionRole')).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+      // Lambda's asynchronous DLQ: the function's role sends a failed trigger there.
+      'sqs:SendMessage',
+    ]);
+    expect(actionsOf('SchedulesApiFunctionRole')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    for (const name of ['ScheduleTriggerDeadLetters', 'SchedulerDeadLetters', 'scheduleTrigger-errors']) {
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `statement-mailer-dev-${name}`,
+      });
+    }
   });
 
   it('routes SES delivery, bounce and complaint events through SNS to the ses-events function, with DLQs for both hops', () => {
