@@ -155,11 +155,59 @@ function describeLine(
 }
 
 /**
+ * C0 and C1 control characters but tab, line feed and carriage return: stored names may hold them
+ * (the ledger's text rules read back what older data holds), and no document should print them.
+ */
+const CONTROL = /(?![\t\n\r])\p{Cc}/gu;
+
+/** Text without control characters (CONTROL). */
+export const printable = (text: string): string => text.replace(CONTROL, '');
+
+const printableAddress = (address: StoredAddress | undefined): StoredAddress | undefined =>
+  address === undefined
+    ? undefined
+    : Object.fromEntries(
+        Object.entries(address).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? printable(value) : value,
+        ]),
+      );
+
+/**
+ * The parties with every text the document prints made printable once, so that the PDF, the
+ * HTML and the text parts, which all draw from the content, never show a control character.
+ */
+function printableParties(parties: StatementParties): StatementParties {
+  const text = (value: string | undefined) => (value === undefined ? undefined : printable(value));
+  const { tenant } = parties;
+  return {
+    ...parties,
+    company: printable(parties.company),
+    customerName: printable(parties.customerName),
+    contactName: text(parties.contactName),
+    billingAddress: printableAddress(parties.billingAddress),
+    tenant:
+      tenant === undefined
+        ? undefined
+        : {
+            ...tenant,
+            address: printableAddress(tenant.address),
+            vatNumber: text(tenant.vatNumber),
+            companyNumber: text(tenant.companyNumber),
+            phone: text(tenant.phone),
+            website: text(tenant.website),
+            paymentInstructions: text(tenant.paymentInstructions),
+          },
+  };
+}
+
+/**
  * Formats a statement for people: token values, table rows, ageing. Debits, credits, ageing and
  * `#OVERDUE#` are never negative (see Ageing); the balances (`#BALANCE#`, `#OPENINGBALANCE#`, the
  * Balance column) are signed, negative when the customer is in credit.
  */
-export function describeStatement(statement: Statement, parties: StatementParties): StatementContent {
+export function describeStatement(statement: Statement, given: StatementParties): StatementContent {
+  const parties = printableParties(given);
   const money = (minor: number) => formatMoney(minor, parties.currency, parties.locale);
   const date = (iso: string) => formatDate(iso, parties.locale);
   const labels = labelsFor(parties.locale);

@@ -6,8 +6,11 @@ import {
   fillPaymentLink,
   type StatementParties,
 } from '#shared/render/statement-content.ts';
+import { statementEmailHtml, statementEmailText } from '#shared/render/statement-html.ts';
+import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
 import { StatementSettingsSchema } from '#shared/schemas/ledger-records.ts';
 import { tenLineStatement } from '#test/support/statements.ts';
+import { pdfText } from '../support/pdf-text.ts';
 
 const parties = (overrides: Partial<StatementParties> = {}): StatementParties => ({
   company: 'Demo Trading Ltd',
@@ -147,6 +150,41 @@ describe('the statement document (what the PDF, the HTML and the text all show)'
       'Solde de clôture',
     ]);
     expect(content.document.letterhead.registration[0]).toBe('N° TVA GB123456789');
+  });
+});
+
+describe('control characters in stored text', () => {
+  it('prints none of them, in the document, the tokens, the HTML, the text or the PDF', async () => {
+    const bell = 'Acme\u0007 Ltd\u001b\u0000\u0085';
+    const content = describeStatement(
+      await tenLineStatement(),
+      parties({
+        customerName: bell,
+        contactName: 'Ann\u0008 Smith',
+        company: 'Demo\u0001 Ltd',
+        tenant: { ...tenant, paymentInstructions: 'Sort code\u0007 04-00-04\nAccount 1' },
+        billingAddress: { Line1: '1 High\u001f St', CountryCode: 'GB' },
+      }),
+    );
+    const pdf = (await pdfText(await renderStatementPdf(content, { company: '', subtitle: '' }))).text.join(
+      '\n',
+    );
+    const everything = [
+      JSON.stringify(content.document),
+      JSON.stringify(content.tokens),
+      content.title,
+      statementEmailHtml(content, { subject: 's', locale: 'en-GB', html: '' }),
+      statementEmailText(content, { text: '' }),
+      pdf,
+    ];
+
+    for (const printed of everything) {
+      expect(printed).not.toMatch(/(?![\t\n\r])\p{Cc}|\\u00(0[0-8bcef]|1[0-9a-f]|7f|8[0-9a-f]|9[0-9a-f])/iu);
+    }
+    expect(content.document.recipient.name).toBe('Acme Ltd');
+    expect(content.tokens.CONTACT).toBe('Ann Smith');
+    expect(pdf).toContain('Acme Ltd');
+    expect(pdf).not.toContain('Acme? Ltd');
   });
 });
 
