@@ -15,9 +15,7 @@ import { TenantIdSchema } from '#shared/schemas/fields.ts';
 import { type TriggerReport, triggerDueSchedules } from '#shared/services/schedules/trigger-due-schedules.ts';
 import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './cli.ts';
 import { configureLocalEnvironment, LOCAL_TABLE_NAME, portFromEnv } from './local/environment.ts';
-
-/** The run-feeds queue of the local stack (`npm start` creates it). */
-export const LOCAL_RUN_FEED_QUEUE_NAME = 'statement-mailer-local-run-feeds';
+import { LOCAL_RUN_FEED_QUEUE_NAME } from './local/run-feeds.ts';
 
 const USAGE = `usage: npm run schedules -- run-due --date <yyyy-mm-dd> [--tenant <id>] [--local]
        npm run schedules -- list --tenant <id> [--local]
@@ -31,7 +29,10 @@ const USAGE = `usage: npm run schedules -- run-due --date <yyyy-mm-dd> [--tenant
             SQS on 127.0.0.1:$SQS_PORT, default 9324, table ${LOCAL_TABLE_NAME}); without it,
             TABLE_NAME, RUN_FEED_QUEUE_URL and the AWS environment are used`;
 
-/** Points startRun at the local stack's run-feeds queue, unless RUN_FEED_QUEUE_URL names one. */
+/**
+ * Points startRun at the run-feeds queue `npm start` created (found, not created: a queue nobody
+ * feeds from would hold the run), unless RUN_FEED_QUEUE_URL names one.
+ */
 async function selectLocalRunFeedQueue(): Promise<void> {
   const endpoint = process.env.AWS_ENDPOINT_URL_SQS ?? `http://127.0.0.1:${portFromEnv('SQS_PORT', 9324)}`;
   configureLocalEnvironment({ sqs: endpoint });
