@@ -93,8 +93,8 @@ describe('ScheduleTrigger', () => {
       (p) => p.FunctionName === 'statement-mailer-dev-schedule-trigger',
     );
     const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule');
-    const roleArn = (schedule?.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn;
-    const roleId = roleArn['Fn::GetAtt'][0];
+    const target = schedule?.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } } | undefined;
+    const roleId = target?.RoleArn['Fn::GetAtt'][0] ?? '';
     expect(resources[roleId]?.Properties.AssumeRolePolicyDocument).toMatchObject({
       Statement: [expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' } })],
     });
@@ -138,7 +138,8 @@ describe('ScheduleTrigger', () => {
         },
       },
     });
-    const roleId = (fn?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = fn?.Properties.Role as { 'Fn::GetAtt': [string, string] } | undefined;
+    const roleId = role?.['Fn::GetAtt'][0] ?? '';
     const actions = Object.values(resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId))
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement)
