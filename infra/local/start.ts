@@ -96,7 +96,7 @@ Try:
     -d '["101","CUST123","CUST2345","0065"]'
 
 A run for every customer who owes, then its progress (RunId from the answer):
-  curl -s -X POST '${gateway.url}/v2/customerstatements/runs' -H 'Authorization: KfToken ${DEMO_TOKEN}' \
+  curl -s -X POST '${gateway.url}/v2/customerstatements/runs' -H 'Authorization: KfToken ${DEMO_TOKEN}' \\
     -H 'Content-Type: application/json' -d '{"Selection":"Owing"}'
   curl -s '${gateway.url}/v2/customerstatements/runs/<RunId>' -H 'Authorization: KfToken ${DEMO_TOKEN}'
 
