@@ -20,8 +20,9 @@ import { parseXmlDocument, XmlBodyError } from './xml.ts';
  * characters); the API Gateway and firewall limits are above it (infra/stack.ts).
  */
 export const MAX_RUN_BODY_BYTES = 2 * 1024 * 1024;
-/** The GET's page of customers: `perpage` defaults to 100, at most 1,000. */
+/** The GET's page of customers when `perpage` is not given. */
 export const DEFAULT_RUN_PAGE = 100;
+/** The most customers one GET lists (`perpage`): one Query of the run's job items. */
 export const MAX_RUN_PAGE = 1_000;
 
 const CODE_RULE = 'must be 1 to 64 characters with no control characters';
@@ -37,9 +38,12 @@ export const StartRunBodySchema = z
             : `Selection must be one of ${RUN_SELECTION_TYPES.join(', ')}`,
       }),
       CustomerCodes: z
-        .array(z.string({ error: (issue) => `CustomerCodes[${String(issue.path?.at(-1))}] must be a string` }), {
-          error: 'CustomerCodes must be an array of customer codes',
-        })
+        .array(
+          z.string({ error: (issue) => `CustomerCodes[${String(issue.path?.at(-1))}] must be a string` }),
+          {
+            error: 'CustomerCodes must be an array of customer codes',
+          },
+        )
         .optional(),
     },
     {

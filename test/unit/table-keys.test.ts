@@ -23,6 +23,8 @@ const tenantScoped: Record<string, () => keys.TableKey | string> = {
   idempotencyKey: () => keys.idempotencyKey('t1', 'hash'),
   tenantTokenKey: () => keys.tenantTokenKey('t1', 'hash'),
   scheduleKey: () => keys.scheduleKey('t1', 'ALL'),
+  runKey: () => keys.runKey('t1', 'r1'),
+  runListChunkKey: () => keys.runListChunkKey('t1', 'r1', 0),
 };
 
 /**
