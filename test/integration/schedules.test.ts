@@ -7,11 +7,16 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '#functions/statement-schedules-api/handler.ts';
 import { getRun } from '#shared/aws/dynamodb-runs.ts';
-import { getSchedule } from '#shared/aws/dynamodb-schedules.ts';
+import { getSchedule, putSchedule } from '#shared/aws/dynamodb-schedules.ts';
 import { addDays, dateInTimeZone } from '#shared/domain/calendar-date.ts';
-import { issueDateAfter, schedulePeriodDates } from '#shared/domain/schedule-due.ts';
+import { issueDateAfter, localNoon, schedulePeriodDates } from '#shared/domain/schedule-due.ts';
 import { RunFeedMessageSchema } from '#shared/services/runs/feed-message.ts';
-import { scheduleRunId, triggerDueSchedules } from '#shared/services/schedules/trigger-due-schedules.ts';
+import {
+  runScheduleTrigger,
+  ScheduleTriggerFailedError,
+  scheduleRunId,
+  triggerDueSchedules,
+} from '#shared/services/schedules/trigger-due-schedules.ts';
 import { schedulesCli } from '../../infra/schedules.ts';
 import { apiEvent, invoke } from '../support/api-events.ts';
 import { tenantItems } from '../support/ledger-api.ts';
@@ -270,6 +275,34 @@ describe('the schedule trigger (npm run schedules -- run-due)', () => {
       tenantIds: [broken.Id],
     });
     expect(retried.runs.map((run) => [run.tenantId, run.created])).toEqual([[broken.Id, true]]);
+  });
+
+  it('fails the hourly trigger loudly for a stored schedule that breaks its rule, after judging every other tenant', async () => {
+    const [corrupt, healthy] = [exampleTenant(), exampleTenant()];
+    await seedTenants(corrupt, healthy);
+    const saved = await schedulesApi(healthy.Id)('POST', {
+      body: { IssueDay: ISSUE_DAY, Period: 'LastMonth' },
+    });
+    expect(saved.statusCode).toBe(201);
+    // Written behind the API's back: an IssueDay no schedule may have.
+    await putSchedule(
+      corrupt.Id,
+      { ...(await getSchedule(healthy.Id, 'ALL')), issueDay: 31 } as never,
+      undefined,
+    );
+    const now = localNoon(nextIssue, 'Europe/London');
+    const failed = await runScheduleTrigger(now).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(ScheduleTriggerFailedError);
+    const { report } = failed as ScheduleTriggerFailedError;
+    expect(report.failures.filter((failure) => failure.tenantId === corrupt.Id)).toEqual([
+      { tenantId: corrupt.Id, reason: expect.stringMatching(/^ZodError: .*issueDay/s) },
+    ]);
+    expect(report.runs.filter((run) => run.tenantId === healthy.Id).map((run) => run.created)).toEqual([
+      true,
+    ]);
   });
 
   it('refuses a bad date or tenant before reading anything', async () => {
