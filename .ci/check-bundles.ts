@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     await ensureTable(process.env.TABLE_NAME);
     process.env.JOB_QUEUE_URL = (await ensureJobQueues('bundle-check')).queueUrl;
+    process.env.RUN_FEED_QUEUE_URL = (await ensureJobQueues('bundle-check-run-feeds')).queueUrl;
     await importFixture(
       JSON.parse(await readFile(path.join(PROJECT_ROOT, 'fixtures/demo.json'), 'utf8')),
       new Date().toISOString().slice(0, 10),
@@ -164,7 +165,25 @@ async function main(): Promise<void> {
       `ses-events answered ${JSON.stringify(events.result)}`,
     );
 
+    // Statement runs: a List run started through the API, then one feeder step feeds it.
+    const runs = await invoke(binary, file('statement-runs-api'), 'runs-post.json', 'statement-runs-api');
+    const runsResult = runs.result as { statusCode: number; body: string };
+    const runId = /"RunId":"([^"]+)"/.exec(runsResult.body)?.[1] ?? '';
+    check(
+      runsResult.statusCode === 202 && runsResult.body.includes('"State":"Feeding"') && runId !== '',
+      `statement-runs-api answered ${runsResult.statusCode}: ${runsResult.body}`,
+    );
+    const feeder = await invoke(binary, file('run-feeder'), 'run-feed-sqs.json', 'run-feeder', {
+      '5a2f0c1e-0000-4000-8000-00000000f00d': runId,
+    });
+    check(
+      JSON.stringify(feeder.result) === '{"batchItemFailures":[]}',
+      `run-feeder answered ${JSON.stringify(feeder.result)}`,
+    );
+
     const outcomes = {
+      'statement-runs-api': runs,
+      'run-feeder': feeder,
       authorizer,
       'bulk-email-api': api,
       'statement-worker': worker,
