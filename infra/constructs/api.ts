@@ -88,10 +88,17 @@ export class StatementMailerApi {
       'dynamodb:DeleteItem',
     ]);
     // Statement schedules: the tenant and customer read consistently (GetItem), the customer list
-    // page (Query), a schedule and the schedule directory entry written (PutItem) or one deleted.
+    // page (Query), the last runs' states (BatchGetItem), a schedule and the schedule directory
+    // entry written (PutItem) or one deleted.
     const schedulesApiFunction = lambda('SchedulesApiFunction', 'statement-schedules-api', 10, 256).bindTable(
       table,
-      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+      ],
     );
     // Statement runs: the tenant (BatchGetItem), a run and its page of jobs (GetItem, Query), a new
     // run and a List run's chunks (PutItem, BatchWriteItem), a cancel (UpdateItem), and the

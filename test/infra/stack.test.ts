@@ -763,6 +763,7 @@ describe('StatementMailerStack (dev)', () => {
       'sqs:SendMessage',
     ]);
     expect(actionsOf('SchedulesApiFunctionRole')).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',

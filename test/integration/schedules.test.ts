@@ -228,6 +228,10 @@ describe('the schedule trigger (npm run schedules -- run-due)', () => {
     const stored = await getSchedule(tenant.Id, 'ALL');
     expect(stored?.lastRun).toMatchObject({ runId, issueDate: nextIssue, periodEnd: lastMonth.end });
     expect(stored?.nextIssueDate).toBe(issueDateAfter(ISSUE_DAY, nextIssue));
+    // The API shows the run's own state now (no feeder runs here, so it is still Feeding).
+    const api = schedulesApi(tenant.Id);
+    const lastRun = { RunId: runId, IssueDate: nextIssue, State: 'Feeding' };
+    expect(bodyOf(await api('GET')).TenantSchedule).toMatchObject({ LastRun: lastRun });
 
     // Again on the day, and days late: the run is not started again, nor is another.
     const again = await cli('run-due', '--date', nextIssue, '--tenant', tenant.Id);

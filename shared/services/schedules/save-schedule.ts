@@ -7,6 +7,7 @@
 import { getTenant } from '../../aws/dynamodb-operators.ts';
 import {
   deleteSchedule,
+  getRunStates,
   getSchedule,
   listCustomerSchedulePage,
   putSchedule,
@@ -121,6 +122,24 @@ export async function saveSchedule(
   return { result: stored === undefined ? 'Created' : 'Updated', schedule: toScheduleView(schedule) };
 }
 
+/**
+ * The views of stored schedules, each `LastRun.State` the run's own state now (`Feeding`,
+ * `Sending`, `Completed`, `Cancelled`), read in one batch; `Started` when the run cannot be read.
+ */
+async function viewsOf(tenantId: string, schedules: readonly StoredSchedule[]): Promise<ScheduleView[]> {
+  const runIds = schedules.flatMap((schedule) =>
+    schedule.lastRun === undefined ? [] : [schedule.lastRun.runId],
+  );
+  const states = runIds.length === 0 ? new Map<string, string>() : await getRunStates(tenantId, runIds);
+  return schedules.map((schedule) => {
+    const view = toScheduleView(schedule);
+    const state = schedule.lastRun === undefined ? undefined : states.get(schedule.lastRun.runId);
+    return view.LastRun === undefined || state === undefined
+      ? view
+      : { ...view, LastRun: { ...view.LastRun, State: state } };
+  });
+}
+
 /** The tenant-wide schedule or a customer's; undefined when there is none. */
 export async function readSchedule(
   tenantId: string,
@@ -128,7 +147,7 @@ export async function readSchedule(
 ): Promise<ScheduleView | undefined> {
   await checkCustomer(tenantId, customerCode);
   const stored = await getSchedule(tenantId, scheduleIdOf(customerCode));
-  return stored === undefined ? undefined : toScheduleView(stored);
+  return stored === undefined ? undefined : (await viewsOf(tenantId, [stored]))[0];
 }
 
 /**
@@ -181,9 +200,14 @@ export async function listSchedules(
     after === undefined ? getSchedule(tenantId, TENANT_SCHEDULE_ID) : Promise.resolve(undefined),
     listCustomerSchedulePage(tenantId, perPage, after),
   ]);
+  const [tenantView, ...customerSchedules] = await viewsOf(tenantId, [
+    ...(tenantSchedule === undefined ? [] : [tenantSchedule]),
+    ...page.schedules,
+  ]);
+  const views = tenantSchedule === undefined ? [tenantView, ...customerSchedules] : customerSchedules;
   return {
-    ...(tenantSchedule === undefined ? {} : { tenantSchedule: toScheduleView(tenantSchedule) }),
-    customerSchedules: page.schedules.map(toScheduleView),
+    ...(tenantSchedule === undefined || tenantView === undefined ? {} : { tenantSchedule: tenantView }),
+    customerSchedules: views.filter((view): view is ScheduleView => view !== undefined),
     ...(page.lastSortKey === undefined ? {} : { lastSortKey: page.lastSortKey }),
   };
 }
