@@ -29,7 +29,8 @@ describe('statement runs in the stack (dev)', () => {
   const actionsOf = (functionName: string): string[] => {
     const fn =
       resources[idOf('AWS::Lambda::Function', 'FunctionName', `statement-mailer-dev-${functionName}`)];
-    const roleId = ((fn?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] ?? [])[0] ?? '';
+    const role = fn?.Properties.Role as { 'Fn::GetAtt'?: string[] } | undefined;
+    const roleId = role?.['Fn::GetAtt']?.[0] ?? '';
     return Object.values(resources)
       .filter(
         (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`),
@@ -151,9 +152,8 @@ describe('statement runs in the stack (dev)', () => {
 
   it("lets a run's customer list past the firewall's body size limit, on the POST only", () => {
     const acl = Object.values(resources).find((r) => r.Type === 'AWS::WAFv2::WebACL');
-    const rule = (acl?.Properties.Rules as { Name: string; Statement: unknown }[]).find(
-      (candidate) => candidate.Name === 'body-size-limit',
-    );
+    const rules = (acl?.Properties.Rules ?? []) as { Name: string; Statement: unknown }[];
+    const rule = rules.find((candidate) => candidate.Name === 'body-size-limit');
     const text = JSON.stringify(rule?.Statement);
     expect(text).toContain('customerstatements/runs');
     expect(text).toMatch(/"SearchString":"POST"/);
