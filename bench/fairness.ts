@@ -1,0 +1,377 @@
+/**
+ * fairness (issue 14): how long tenant B's 35-code POST takes to be sent while tenant A's large
+ * run is under way, against the same POST on an idle system and against plain first in, first out.
+ *
+ * The local stack as `npm start` runs it: the API through the local gateway (authorizer, the bulk
+ * endpoint, the runs API), the run feeder and the statement worker fed by the local pollers, with
+ * SES's send rate capped by a token bucket in front of the embedded SES (bench/lib/ses-limiter.ts)
+ * and the worker paced to it (its concurrency from the stage rule, the send pacer at the whole rate:
+ * one process hosts every worker). The emulators are the benchmark's; each scenario runs the stack
+ * in a child process of its own, because the feeder reads its admission cap (RUN_QUEUED_CAP) once
+ * per process (shared/config.ts), as a Lambda execution environment does.
+ *
+ * - idle: B posts 35 codes on an otherwise idle system; the seconds until SES accepted all 35.
+ * - ours: A starts a run of every customer (A_CUSTOMERS) with the stack's admission cap; once A is
+ *   sending, B posts its 35; the same measure, repeated ROUNDS times while A's run goes on.
+ * - fifo: the same, with admission off (the cap set beyond the run's size): A's whole run is on the
+ *   shared queue before B posts, as a plain first-in-first-out pipeline would have it.
+ *
+ * Counted too: each of B's 35 accepted by SES exactly once, and A's run up to the point measured:
+ * every customer fed either accepted by SES (once) or still on the queue; none lost.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { importFixture } from '#shared/seed/import-fixture.ts';
+import { workerPacing } from '../infra/config.ts';
+import { RUN_FEEDER_SETTINGS } from '../infra/constructs/run-feeds.ts';
+import { startLocalGateway } from '../infra/local/gateway.ts';
+import { startPoller } from '../infra/local/poller.ts';
+import { ensureJobQueues } from '../infra/local/resources.ts';
+import { benchTenant } from './lib/fixtures.ts';
+import { startSesLimiter } from './lib/ses-limiter.ts';
+import type { BenchStack, Row } from './lib/setup.ts';
+
+const run = promisify(execFile);
+/**
+ * SES's send rate in this benchmark: below what the whole local pipeline sustains on this 2-core
+ * machine (about 13 statements/s with the emulators, the gateway, the feeder and the worker on it),
+ * so that SES is the bottleneck, as it is in AWS.
+ */
+const RATE = 10;
+/**
+ * Tenant A's run: every customer of a tenant this size. The issue's 20,000 scaled for time (FIFO
+ * waits for the whole backlog: 100 s at 10/s), still 28 times B's 35; ours does not depend on it.
+ */
+const A_CUSTOMERS = Number(process.env.BENCH_FAIRNESS_CUSTOMERS ?? 1_000);
+const B_CODES = Array.from({ length: 35 }, (_, index) => `B${String(index).padStart(2, '0')}`);
+/**
+ * B's POSTs per scenario, each a tenant of its own (so that each's 35 are counted alone). `sized`
+ * is ours with the admission cap set through RUN_QUEUED_CAP to what the rate drains between two
+ * looks of the feeder (rate x RUN_FEED_DELAY_SECONDS), instead of the stack's fixed 200.
+ */
+const ROUNDS = { idle: 3, ours: 2, sized: 2, fifo: 1 } as const;
+/** ours: A's sends SES accepts before B's first POST (A is sending, the feeder has looped). */
+const A_SENDS_BEFORE_B = 2 * RATE;
+const WAIT_LIMIT_MS = 300_000;
+/** The stack's admission cap (the CDK function's setting); FIFO: beyond the run's size. */
+const OUR_CAP = Number(RUN_FEEDER_SETTINGS.RUN_QUEUED_CAP);
+/** The local stack's wait before the feeder looks at a run again (infra/local/run-feeds.ts). */
+const FEED_DELAY_SECONDS = 2;
+const SIZED_CAP = RATE * FEED_DELAY_SECONDS;
+const FIFO_CAP = 1_000_000_000;
+const CAPS: Record<Scenario, number> = { idle: OUR_CAP, ours: OUR_CAP, sized: SIZED_CAP, fifo: FIFO_CAP };
+
+type Scenario = keyof typeof ROUNDS;
+
+interface TenantRef {
+  tenantId: string;
+  token: string;
+}
+
+interface ChildConfig {
+  scenario: Scenario;
+  cap: number;
+  a?: TenantRef;
+  b: TenantRef[];
+  /** A tenant of one customer whose send, first, warms every handler up: not measured. */
+  warm: TenantRef;
+}
+
+interface BRound {
+  seconds: number;
+  /** Messages on the job queue (visible) when B posted: what stands ahead of B. */
+  aheadOnQueue: number;
+  /** B's sends SES accepted, and how many of B's codes they covered. */
+  accepted: number;
+  distinct: number;
+}
+
+interface AAccount {
+  /** Customers fed so far (the run's Total) and its counters. */
+  fed: number;
+  counts: Record<string, number>;
+  /** A's sends SES accepted, and how many customers they covered. */
+  accepted: number;
+  distinct: number;
+  /** A's jobs still on the job queue (visible or in flight) and on its dead-letter queue. */
+  onQueue: number;
+  deadLettered: number;
+  /** A's sends a second while B's POSTs were measured: what admission left A. */
+  ratePerSecond: number;
+}
+
+interface ChildResult {
+  rounds: BRound[];
+  a?: AAccount;
+  throttled: number;
+}
+
+const queueDepth = async (sqs: SQSClient, queueUrl: string) => {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+};
+
+async function waitFor(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`fairness: gave up waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Child mode: the local stack of `npm start` on fresh queues, one scenario driven through its API. */
+async function child(config: ChildConfig): Promise<void> {
+  const limiter = await startSesLimiter(String(process.env.AWS_ENDPOINT_URL_SES), RATE);
+  process.env.AWS_ENDPOINT_URL_SES = limiter.endpoint;
+  // One process hosts every worker: the process paces to the whole rate (as ses-bound does).
+  process.env.SES_SEND_RATE_PER_WORKER = String(RATE);
+  process.env.RUN_QUEUED_CAP = String(config.cap);
+  process.env.RUN_PAGE_SIZE = RUN_FEEDER_SETTINGS.RUN_PAGE_SIZE;
+  // The local stack's wait before the feeder looks at a run again (infra/local/run-feeds.ts).
+  process.env.RUN_FEED_DELAY_SECONDS = String(FEED_DELAY_SECONDS);
+  const suffix = `${config.scenario}-${randomUUID().slice(0, 8)}`;
+  const jobs = await ensureJobQueues(`fairness-jobs-${suffix}`, { visibilityTimeoutSeconds: 30 });
+  const feeds = await ensureJobQueues(`fairness-feeds-${suffix}`, { visibilityTimeoutSeconds: 30 });
+  process.env.JOB_QUEUE_URL = jobs.queueUrl;
+  process.env.RUN_FEED_QUEUE_URL = feeds.queueUrl;
+
+  // The handlers read their configuration at first use: imported only now.
+  const { localRoutes } = await import('../infra/local/routes.ts');
+  const { routes, authorizer, worker, runFeeder } = await localRoutes();
+  const gateway = await startLocalGateway({ port: 0, routes, authorizer });
+  const workerPoller = await startPoller({
+    queueUrl: jobs.queueUrl,
+    handler: worker,
+    batchSize: 10,
+    concurrency: workerPacing(RATE).maxConcurrency,
+    functionTimeoutMs: 5_000,
+    onError: () => undefined,
+  });
+  const feederPoller = await startPoller({
+    queueUrl: feeds.queueUrl,
+    handler: runFeeder,
+    functionName: 'run-feeder',
+    batchSize: 1,
+    concurrency: 2,
+    functionTimeoutMs: 5_000,
+    onError: () => undefined,
+  });
+  const sqs = new SQSClient(SQS_CLIENT_CONFIG);
+  const call = async (tenant: TenantRef, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: { Authorization: `KfToken ${tenant.token}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  const sendsOf = (tenantId: string) => limiter.accepted.filter((send) => send.tenantId === tenantId);
+
+  // Cold starts are not the measure: one send through every handler first.
+  await call(config.warm, 'POST', '/v2/customerstatements/bulk/email', [WARM_CODE]);
+  await waitFor('the warm-up send', () => sendsOf(config.warm.tenantId).length > 0);
+
+  let runId: string | undefined;
+  const { a } = config;
+  if (a !== undefined) {
+    runId = String((await call(a, 'POST', '/v2/customerstatements/runs', { Selection: 'All' })).RunId);
+    if (config.scenario === 'fifo') {
+      // Admission off: the whole run is on the shared queue before B posts.
+      await waitFor('A fed whole', async () => {
+        const view = await call(a, 'GET', `/v2/customerstatements/runs/${runId}?perpage=1`);
+        return view.State !== 'Feeding';
+      });
+    } else {
+      await waitFor('A sending', () => sendsOf(a.tenantId).length >= A_SENDS_BEFORE_B);
+    }
+  }
+
+  const rounds: BRound[] = [];
+  const measuring = performance.now();
+  for (const b of config.b) {
+    const aheadOnQueue = (await queueDepth(sqs, jobs.queueUrl)).visible;
+    const started = performance.now();
+    await call(b, 'POST', '/v2/customerstatements/bulk/email', B_CODES);
+    await waitFor("B's 35 sent", () => new Set(sendsOf(b.tenantId).map((send) => send.code)).size >= 35);
+    const sends = sendsOf(b.tenantId);
+    rounds.push({
+      seconds: (Math.max(...sends.map((send) => send.at)) - started) / 1000,
+      aheadOnQueue,
+      accepted: sends.length,
+      distinct: new Set(sends.map((send) => send.code)).size,
+    });
+  }
+
+  const measured = performance.now();
+  // The point measured: stop feeding and sending (events in hand finish), then account for A.
+  await feederPoller.stop();
+  await workerPoller.stop();
+  let account: AAccount | undefined;
+  if (a !== undefined && runId !== undefined) {
+    const view = await call(a, 'GET', `/v2/customerstatements/runs/${runId}?perpage=1`);
+    const sends = sendsOf(a.tenantId);
+    const depth = await queueDepth(sqs, jobs.queueUrl);
+    const dead = await queueDepth(sqs, jobs.deadLetterQueueUrl);
+    account = {
+      fed: Number(view.Total),
+      counts: view.Counts as Record<string, number>,
+      accepted: sends.length,
+      distinct: new Set(sends.map((send) => send.code)).size,
+      onQueue: depth.visible + depth.inFlight,
+      deadLettered: dead.visible + dead.inFlight,
+      ratePerSecond:
+        sends.filter((send) => send.at >= measuring && send.at <= measured).length /
+        ((measured - measuring) / 1000),
+    };
+  }
+  await gateway.stop();
+  await limiter.stop();
+  const result: ChildResult = {
+    rounds,
+    ...(account === undefined ? {} : { a: account }),
+    throttled: limiter.throttled,
+  };
+  process.stdout.write(JSON.stringify(result));
+  process.exit(0);
+}
+
+async function inChild(config: ChildConfig): Promise<ChildResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', JSON.stringify(config)],
+    { env: process.env, maxBuffer: 4 * 1024 * 1024, timeout: 2 * WAIT_LIMIT_MS },
+  );
+  return JSON.parse(stdout) as ChildResult;
+}
+
+/** Emails the embedded SES holds for a tenant's fixture addresses, per address. */
+async function storedPerRecipient(sesEndpoint: string, tenantId: string): Promise<number[]> {
+  const store = (await (await fetch(`${sesEndpoint}/store`)).json()) as {
+    emails: { destination: { to: string[] } }[];
+  };
+  const counts = new Map<string, number>();
+  for (const email of store.emails) {
+    const to = email.destination.to[0] ?? '';
+    if (to.includes(`.${tenantId}@`)) counts.set(to, (counts.get(to) ?? 0) + 1);
+  }
+  return [...counts.values()];
+}
+
+const WARM_CODE = 'W0';
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? NaN;
+
+export async function benchFairness(stack: BenchStack): Promise<Row[]> {
+  const today = new Date().toISOString().slice(0, 10);
+  const tag = randomUUID().slice(0, 6);
+  const tenant = (name: string, codes: string[]) => benchTenant(`fair-${name}-${tag}`, codes);
+  const bTenants = Object.fromEntries(
+    (Object.keys(ROUNDS) as Scenario[]).map((scenario) => [
+      scenario,
+      Array.from({ length: ROUNDS[scenario] }, (_, round) => tenant(`b-${scenario}-${round}`, B_CODES)),
+    ]),
+  ) as Record<Scenario, ReturnType<typeof tenant>[]>;
+  const aCodes = Array.from({ length: A_CUSTOMERS }, (_, index) => `A${String(index).padStart(5, '0')}`);
+  // One tenant A: each scenario starts a run of its own on fresh queues.
+  const aTenant = tenant('a', aCodes);
+  const warmTenant = tenant('warm', [WARM_CODE]);
+  const seeded = Date.now();
+  await importFixture({ Tenants: [...Object.values(bTenants).flat(), aTenant, warmTenant] }, today);
+  console.error(
+    `  seeded ${A_CUSTOMERS + 8 * 35 + 1} customers in ${((Date.now() - seeded) / 1000).toFixed(0)} s`,
+  );
+  const ref = (fixture: ReturnType<typeof tenant>): TenantRef => ({
+    tenantId: fixture.Id,
+    token: fixture.ApiTokens[0] ?? '',
+  });
+
+  const results = {} as Record<Scenario, ChildResult>;
+  for (const scenario of Object.keys(ROUNDS) as Scenario[]) {
+    const started = Date.now();
+    results[scenario] = await inChild({
+      scenario,
+      cap: CAPS[scenario],
+      ...(scenario === 'idle' ? {} : { a: ref(aTenant) }),
+      b: bTenants[scenario].map(ref),
+      warm: ref(warmTenant),
+    });
+    console.error(`  ${scenario}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+
+  // Exactly once, from the SES emulator's own store: every one of B's 35 in every round.
+  const sesEndpoint = stack.emulators.endpoints.ses;
+  let bWrong = 0;
+  for (const fixture of Object.values(bTenants).flat()) {
+    const perRecipient = await storedPerRecipient(sesEndpoint, fixture.Id);
+    bWrong += Math.abs(35 - perRecipient.length) + perRecipient.filter((count) => count !== 1).length;
+  }
+  const aCheck = (scenario: Exclude<Scenario, 'idle'>) => {
+    const account = results[scenario].a;
+    if (account === undefined) return { lost: Number.NaN, text: 'no run' };
+    // Every customer fed is sent (once) or still queued; the counters agree with SES.
+    const lost = Math.max(0, account.fed - account.distinct - account.onQueue - account.deadLettered);
+    const duplicates = account.accepted - account.distinct;
+    const countersAgree =
+      account.counts.Sent === account.distinct && (account.counts.Queued ?? 0) <= account.onQueue;
+    return {
+      lost: lost + duplicates + (countersAgree ? 0 : 1),
+      text: `A sent ${account.ratePerSecond.toFixed(1)}/s meanwhile, fed ${account.fed}, ${account.distinct} sent, ${account.onQueue} queued, ${lost} lost, ${duplicates} dup${countersAgree ? '' : ', COUNTERS DISAGREE'}`,
+    };
+  };
+  const seconds = (scenario: Scenario) => results[scenario].rounds.map((round) => round.seconds);
+  const list = (scenario: Scenario) =>
+    seconds(scenario)
+      .map((value) => value.toFixed(1))
+      .join(' / ');
+  const ahead = (scenario: Scenario) =>
+    results[scenario].rounds.map((round) => String(round.aheadOnQueue)).join(' / ');
+  const idle = median(seconds('idle'));
+  const row = (scenario: Exclude<Scenario, 'idle'>, name: string, what: string): Row => {
+    const figure = median(seconds(scenario));
+    const check = aCheck(scenario);
+    const measured = scenario !== 'fifo';
+    return {
+      name,
+      measure: `${what}: s until B's 35 accepted by SES @${RATE}/s (${list(scenario)}; idle ${list('idle')}); jobs ahead of B ${ahead(scenario)}; ${check.text}`,
+      ours: figure.toFixed(1),
+      baseline: idle.toFixed(1),
+      ratio: `${(figure / idle).toFixed(2)}x`,
+      goal: measured ? '<= 3x idle, 0 lost, 0 dup' : '(baseline)',
+      met: measured ? figure / idle <= 3 && check.lost === 0 && bWrong === 0 : undefined,
+    };
+  };
+  return [
+    row('ours', 'fairness.b35', `A's run of ${A_CUSTOMERS} under way, the stack's cap ${OUR_CAP}`),
+    row(
+      'sized',
+      'fairness.b35.sized_cap',
+      `same, RUN_QUEUED_CAP=${SIZED_CAP} (rate x ${FEED_DELAY_SECONDS} s feed delay)`,
+    ),
+    row('fifo', 'fairness.b35.fifo', `same, admission off: A's ${A_CUSTOMERS} all queued first`),
+    {
+      name: 'fairness.b35.exactly_once',
+      measure: `B's emails in the SES emulator's store not exactly one per customer (${Object.values(bTenants).flat().length} POSTs of 35)`,
+      ours: String(bWrong),
+      baseline: '',
+      ratio: '',
+      goal: '0',
+      met: bWrong === 0,
+    },
+  ];
+}
+
+const [mode, config] = process.argv.slice(2);
+if (mode === '--child') await child(JSON.parse(config ?? '{}') as ChildConfig);
