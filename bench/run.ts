@@ -6,13 +6,15 @@
 import './lib/quiet.ts';
 import { benchApi } from './api.ts';
 import { benchBundles } from './bundles.ts';
+import { benchCost } from './cost.ts';
+import { benchFairness } from './fairness.ts';
 import { benchLedger } from './ledger.ts';
 import { printTable, type Row, startBenchStack } from './lib/setup.ts';
 import { benchPdfSize } from './pdf-size.ts';
 import { benchSesBound } from './ses-bound.ts';
 import { benchWorker } from './worker.ts';
 
-const ALL = ['api', 'bundle', 'pdf', 'worker', 'ses', 'ledger'] as const;
+const ALL = ['api', 'bundle', 'pdf', 'worker', 'ses', 'ledger', 'fairness', 'cost'] as const;
 type Bench = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -29,6 +31,8 @@ async function main(): Promise<void> {
       if (name === 'worker') rows.push(...(await benchWorker()));
       if (name === 'ses') rows.push(...(await benchSesBound(stack)));
       if (name === 'ledger') rows.push(...(await benchLedger()));
+      if (name === 'fairness') rows.push(...(await benchFairness(stack)));
+      if (name === 'cost') rows.push(...(await benchCost(stack)));
       console.error(`  ${name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   } finally {
