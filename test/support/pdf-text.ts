@@ -3,6 +3,7 @@ import {
   PDFArray,
   PDFDict,
   PDFDocument,
+  type PDFFont,
   PDFHexString,
   PDFName,
   PDFNumber,
@@ -10,6 +11,7 @@ import {
   PDFRef,
   PDFString,
 } from 'pdf-lib';
+import { statementFont } from '#shared/render/pdf-font.ts';
 
 /** One text a PDF draws, with where it starts (`1 0 0 1 x y Tm`, as pdf-lib writes it). */
 export interface PlacedText {
@@ -154,4 +156,55 @@ export async function pdfLinks(bytes: Uint8Array): Promise<PlacedLink[]> {
     }
   }
   return links;
+}
+
+/** The two faces as pdf-lib measures them, embedded once per test file. */
+let faces: Promise<{ regular: PDFFont; bold: PDFFont }> | undefined;
+
+function measuringFaces(): Promise<{ regular: PDFFont; bold: PDFFont }> {
+  faces ??= (async () => {
+    const document = await PDFDocument.create();
+    const font = await statementFont();
+    document.registerFontkit(font.fontkit);
+    return {
+      regular: await document.embedFont(font.regular.bytes),
+      bold: await document.embedFont(font.bold.bytes),
+    };
+  })();
+  return faces;
+}
+
+/**
+ * Every text of an A4 statement that crosses a 40 pt margin or overlaps another on its page,
+ * named; none for a page laid out right. Texts are boxed by their font's widths.
+ */
+export async function layoutProblems(placed: PlacedText[]): Promise<string[]> {
+  const measure = await measuringFaces();
+  const problems: string[] = [];
+  const boxes = placed
+    .filter((text) => text.text.trim() !== '')
+    .map((text) => {
+      const font = text.font.includes('Bold') ? measure.bold : measure.regular;
+      const width = font.widthOfTextAtSize(text.text, text.size);
+      return {
+        ...text,
+        left: text.x + 0.3,
+        right: text.x + width - 0.3,
+        bottom: text.y - 0.2 * text.size,
+        top: text.y + 0.72 * text.size,
+      };
+    });
+  for (const box of boxes) {
+    if (box.x < 39.5 || box.right > 595.28 - 39.5 || box.bottom < 0 || box.top > 841.89 - 39.5) {
+      problems.push(`"${box.text.slice(0, 20)}" crosses a margin on page ${box.page}`);
+    }
+  }
+  for (const [index, a] of boxes.entries()) {
+    for (const b of boxes.slice(index + 1)) {
+      if (a.page === b.page && a.left < b.right && b.left < a.right && a.bottom < b.top && b.bottom < a.top) {
+        problems.push(`"${a.text.slice(0, 20)}" and "${b.text.slice(0, 20)}" overlap on page ${a.page}`);
+      }
+    }
+  }
+  return problems;
 }

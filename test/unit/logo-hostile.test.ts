@@ -9,74 +9,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { PDFContext, PDFDocument, rgb } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedLogo } from '#shared/render/pdf-logo.ts';
 import { LogoSchema } from '#shared/schemas/ledger-records.ts';
 import { MAX_LOGO_SIDE } from '#shared/schemas/logo-image.ts';
+import { png, pngChunk } from '../support/png.ts';
 
 const run = promisify(execFile);
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-interface PngOptions {
-  depth?: number;
-  colourType?: number;
-  interlaced?: boolean;
-  /** The image data as stored; default: every row filter 0 and every pixel 0, deflated. */
-  data?: Buffer;
-  extra?: Buffer[];
-}
-
-const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-
-/** The bytes of blank image data for the header's size and format, as a decoder expects them. */
-function blankRows(width: number, height: number, bitsPerPixel: number, interlaced: boolean): Buffer {
-  const passes = interlaced
-    ? [
-        [0, 0, 8, 8],
-        [4, 0, 8, 8],
-        [0, 4, 4, 8],
-        [2, 0, 4, 4],
-        [0, 2, 2, 4],
-        [1, 0, 2, 2],
-        [0, 1, 1, 2],
-      ]
-    : [[0, 0, 1, 1]];
-  let total = 0;
-  for (const [x0 = 0, y0 = 0, dx = 1, dy = 1] of passes) {
-    const columns = Math.ceil(Math.max(width - x0, 0) / dx);
-    const rows = Math.ceil(Math.max(height - y0, 0) / dy);
-    if (columns > 0 && rows > 0) total += rows * (1 + Math.ceil((columns * bitsPerPixel) / 8));
-  }
-  return Buffer.alloc(total);
-}
-
-function png(width: number, height: number, options: PngOptions = {}): Buffer {
-  const { depth = 8, colourType = 6, interlaced = false } = options;
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([depth, colourType, 0, 0, interlaced ? 1 : 0], 8);
-  const bitsPerPixel = depth * (SAMPLES[colourType] ?? 1);
-  const data = options.data ?? deflateSync(blankRows(width, height, bitsPerPixel, interlaced), { level: 9 });
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    ...(colourType === 3 ? [chunk('PLTE', Buffer.from([0, 0, 0, 255, 255, 255]))] : []),
-    ...(options.extra ?? []),
-    chunk('IDAT', data),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** What the settings answer about a logo: its issues' paths and messages. */
 function issues(contentType: 'image/png' | 'image/jpeg', bytes: Uint8Array) {
@@ -143,7 +84,7 @@ describe('the settings Logo against hostile images', () => {
     expect(issues('image/png', corrupt)[0]).toMatch(
       /^Data: must be a complete, valid PNG image \(the IDAT chunk's CRC is wrong\)$/,
     );
-    const headerOnly = Buffer.concat([logo.subarray(0, 33), chunk('IEND', Buffer.alloc(0))]);
+    const headerOnly = Buffer.concat([logo.subarray(0, 33), pngChunk('IEND', Buffer.alloc(0))]);
     expect(issues('image/png', headerOnly)).toEqual([
       'Data: must be a complete, valid PNG image (no image data)',
     ]);

@@ -3,14 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { deflateSync } from 'node:zlib';
-import { PDFDict, PDFDocument, type PDFFont, PDFName, rgb } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, rgb } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minorDigits, toDecimalText } from '#shared/domain/money.ts';
 import { computeStatement, type Ledger, type Statement } from '#shared/domain/statement.ts';
 import type { StatementPeriod } from '#shared/domain/statement-period.ts';
 import { labelsFor, STATEMENT_LANGUAGES } from '#shared/render/labels.ts';
-import { statementFont } from '#shared/render/pdf-font.ts';
 import {
   describeStatement,
   type StatementContent,
@@ -19,7 +17,8 @@ import {
   type TenantDetails,
 } from '#shared/render/statement-content.ts';
 import { renderStatementPdf } from '#shared/render/statement-pdf.ts';
-import { type PlacedText, pdfLinks, pdfPlacedText } from '../support/pdf-text.ts';
+import { layoutProblems, type PlacedText, pdfLinks, pdfPlacedText } from '../support/pdf-text.ts';
+import { png } from '../support/png.ts';
 
 const run = promisify(execFile);
 
@@ -104,16 +103,8 @@ function pence(text: string): number {
 }
 
 let directory: string;
-let measure: { regular: PDFFont; bold: PDFFont };
 beforeAll(async () => {
   directory = await mkdtemp(path.join(tmpdir(), 'statement-pdf-document-'));
-  const document = await PDFDocument.create();
-  const faces = await statementFont();
-  document.registerFontkit(faces.fontkit);
-  measure = {
-    regular: await document.embedFont(faces.regular.bytes),
-    bold: await document.embedFont(faces.bold.bytes),
-  };
 });
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
@@ -194,78 +185,18 @@ function expectEveryRowOnce(content: StatementContent, placed: PlacedText[]): nu
 }
 
 /** No two texts on a page overlap, and every text is within the page's margins. */
-function expectNothingOverlaps(placed: PlacedText[]): void {
-  const boxes = placed
-    .filter((text) => text.text.trim() !== '')
-    .map((text) => {
-      const font = text.font.includes('Bold') ? measure.bold : measure.regular;
-      const width = font.widthOfTextAtSize(text.text, text.size);
-      return {
-        ...text,
-        left: text.x + 0.3,
-        right: text.x + width - 0.3,
-        bottom: text.y - 0.2 * text.size,
-        top: text.y + 0.72 * text.size,
-      };
-    });
-  for (const box of boxes) {
-    expect(box.x, `"${box.text}" inside the left margin`).toBeGreaterThanOrEqual(39.5);
-    expect(box.right, `"${box.text}" inside the right margin`).toBeLessThanOrEqual(595.28 - 39.5);
-  }
-  for (const [index, a] of boxes.entries()) {
-    for (const b of boxes.slice(index + 1)) {
-      if (a.page !== b.page) continue;
-      const overlaps = a.left < b.right && b.left < a.right && a.bottom < b.top && b.bottom < a.top;
-      expect(overlaps, `"${a.text}" and "${b.text}" overlap on page ${a.page}`).toBe(false);
-    }
-  }
+async function expectNothingOverlaps(placed: PlacedText[]): Promise<void> {
+  expect(await layoutProblems(placed)).toEqual([]);
 }
 
 // --- Image fixtures: a PNG built here (zlib), a JPEG made by poppler from a PDF drawn here. ---
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) crc = (CRC_TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** An RGBA PNG whose pixels `pixel` gives. */
-function png(width: number, height: number, pixel: (x: number, y: number) => number[]): Uint8Array {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  const rows = Buffer.alloc(height * (1 + width * 4));
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) rows.set(pixel(x, y), y * (1 + width * 4) + 1 + x * 4);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 /** A 200 x 80 px logo: a blue square and a grey bar on transparency. */
 const pngLogo = (): StatementLogo => ({
   contentType: 'image/png',
-  bytes: png(200, 80, (x, y) =>
-    x < 80 ? [26, 69, 115, 255] : y > 30 && y < 50 ? [90, 90, 90, 255] : [0, 0, 0, 0],
-  ),
+  bytes: png(200, 80, {
+    pixel: (x, y) => (x < 80 ? [26, 69, 115, 255] : y > 30 && y < 50 ? [90, 90, 90, 255] : [0, 0, 0, 0]),
+  }),
 });
 
 /** A JPEG of 160 x 48 px: a PDF page drawn with pdf-lib, rasterised by poppler's pdftoppm. */
@@ -362,7 +293,7 @@ describe('the statement PDF: page 1', () => {
     expect(valueBeside(placed, 'Statement date')).toBe('31 Mar 2026');
     expect(valueBeside(placed, 'Period')).toBe('01 Jan 2026 to 31 Mar 2026');
     expect(page1(content.title)).toHaveLength(1);
-    expectNothingOverlaps(placed);
+    await expectNothingOverlaps(placed);
   });
 
   it('fits a ten-line statement with logo, letterhead, summary, ageing, how to pay and the slip on one page', async () => {
@@ -381,7 +312,7 @@ describe('the statement PDF: page 1', () => {
       'Page 1 of 1',
     ])
       only(placed, text, 1);
-    expectNothingOverlaps(placed);
+    await expectNothingOverlaps(placed);
   });
 
   it('prints the summary, whose figures add up to the closing balance the statement maths gives', async () => {
@@ -543,7 +474,7 @@ describe('the statement PDF: how to pay and the logo', () => {
     };
     const heavy: StatementLogo = {
       contentType: 'image/png',
-      bytes: png(126, 127, () => [noise(), noise(), noise(), noise()]),
+      bytes: png(126, 127, { pixel: () => [noise(), noise(), noise(), noise()] }),
     };
     expect(heavy.bytes.byteLength).toBeGreaterThan(60 * 1024);
     expect(heavy.bytes.byteLength).toBeLessThanOrEqual(64 * 1024);
@@ -646,7 +577,7 @@ describe('the statement PDF: the table across pages', () => {
             `${text} on page ${page}`,
           ).toBe(true);
       }
-      expectNothingOverlaps(placed);
+      await expectNothingOverlaps(placed);
     },
   );
 
@@ -694,7 +625,7 @@ describe('the statement PDF: the table across pages', () => {
       (text) => text.page === first?.page && text.x === first?.x && text.y < (first?.y ?? 0),
     );
     expect(`${first?.text} ${rest[0]?.text}`).toBe('Remboursement non affecté');
-    expectNothingOverlaps(placed);
+    await expectNothingOverlaps(placed);
   });
 
   it('renders a 3,000-line statement: a sane page count, every invoice once, the slip on the last page only', async () => {
@@ -733,7 +664,7 @@ describe('the statement PDF: the table across pages', () => {
         !onSlipPage.some((text) => text.text === content.labels.amountDueByAge || text.text === 'How to pay')
       )
         ownPage += 1;
-      expectNothingOverlaps(placed.filter((text) => text.page === pages));
+      await expectNothingOverlaps(placed.filter((text) => text.page === pages));
     }
     expect(ownPage).toBeGreaterThan(0);
   }, 60_000);
@@ -775,7 +706,7 @@ describe('the statement PDF in every language', () => {
     expect(items).toContain(`${words.vatNumber} GB123456789`);
     expect(items).toContain(`${words.companyNumber} 01234567`);
     expect(items).toContain(`${words.phone} 020 7946 0000`);
-    expectNothingOverlaps(placed);
+    await expectNothingOverlaps(placed);
   });
 });
 
@@ -825,7 +756,7 @@ describe('the statement PDF with long names in every script', () => {
           .join(' ');
         expect(text, `page ${page}`).toContain(name.split(' ').slice(0, 3).join(' '));
       }
-      expectNothingOverlaps(placed);
+      await expectNothingOverlaps(placed);
     },
   );
 });
