@@ -11,12 +11,12 @@
  * - DynamoDB: the read and write units every request consumed, as the table reports them
  *   (ReturnConsumedCapacity=TOTAL asked by a middleware on the handlers' client; the emulator
  *   applies DynamoDB's rules: 1 WRU per KB written, 1 RRU per 4 KB consistent, half eventually,
- *   transactions twice); a failed conditional write counts 1 WRU, a cancelled transaction 2 a item.
+ *   transactions twice); a failed conditional write counts 1 WRU, a cancelled transaction 2 per item.
  * - SQS: requests per 64 KB chunk, the handlers' and the event source mapping's (receives that
  *   brought messages, deletes); SNS: one publish per SES event; SES: messages and message bytes
  *   (the whole raw MIME message counted as attachment data: an upper bound).
  * - CloudWatch Logs: the bytes the handlers log at Powertools' default level (INFO) with metrics
- *   on (EMF lines are log lines), plus PLATFORM_LOG_BYTES a invocation; X-Ray: one trace per
+ *   on (EMF lines are log lines), plus PLATFORM_LOG_BYTES per invocation; X-Ray: one trace per
  *   invocation (an upper bound: Lambda samples 1 a second and 5% beyond); API Gateway and WAF: one
  *   request per POST measured.
  *
@@ -51,7 +51,7 @@ const INVOICES = 10;
 /** The bulk path: 35-code POSTs, as many as cover about as many customers. */
 const BULK_POSTS = Math.ceil(CUSTOMERS / 35);
 /**
- * Lambda's own lines a invocation in the JSON log format (platform.start and platform.report with
+ * Lambda's own lines per invocation in the JSON log format (platform.start and platform.report with
  * its X-Ray fields): an assumption, stated in docs/performance.md.
  */
 const PLATFORM_LOG_BYTES = 600;
@@ -529,7 +529,7 @@ export async function benchCost(_stack: BenchStack): Promise<Row[]> {
       .join(', ')})`,
     SQS: `${(runPath.reduce((n, item) => n + item.use.sqsRequests, 0) / statements).toFixed(2)} requests (64 KB chunks) a statement`,
     'SES attachments': `${(result.sesBytes / result.sesMessages / 1024).toFixed(0)} KB a message, all counted`,
-    'CloudWatch Logs': `${(runPath.reduce((n, item) => n + item.use.logBytes, 0) / statements).toFixed(0)} B logged a statement + ${PLATFORM_LOG_BYTES} B a invocation`,
+    'CloudWatch Logs': `${(runPath.reduce((n, item) => n + item.use.logBytes, 0) / statements).toFixed(0)} B logged a statement + ${PLATFORM_LOG_BYTES} B per invocation`,
   };
   return [
     {
