@@ -32,7 +32,7 @@ const CUSTOMERS = 2_000;
 /** Every tenth customer owes (an email); the others end Skipped, Nothing owed: a cheap job each. */
 const owes = (index: number) => index % 10 === 0;
 /** The worker stops after SES accepted these customers' emails, before the sent marker. */
-const KILLED_AFTER_SES = ['C0010', 'C1500'];
+const KILLED_AFTER_SES = ['C0010', 'C1990'];
 
 // biome-ignore lint/suspicious/noExplicitAny: each client's stack has its own input and output types
 type AwsClient = { middlewareStack: MiddlewareStack<any, any> };
