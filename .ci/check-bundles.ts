@@ -103,11 +103,13 @@ async function main(): Promise<void> {
       `statement-worker answered ${JSON.stringify(worker.result)}`,
     );
     const store = (await (await fetch(`${emulators.endpoints.ses}/store`)).json()) as {
-      emails: { messageId: string; attachments: unknown[] }[];
+      emails: { messageId: string; attachments: { contentType: string }[] }[];
     };
+    // The demo tenant's logo travels as an inline part beside the PDF (statement-email.ts).
+    const contentTypes = store.emails[0]?.attachments.map((attachment) => attachment.contentType).sort();
     check(
-      store.emails.length === 1 && store.emails[0]?.attachments.length === 1,
-      'the worker bundle did not send one email with its PDF',
+      store.emails.length === 1 && JSON.stringify(contentTypes) === '["application/pdf","image/png"]',
+      `the worker bundle did not send one email with its PDF and logo (${JSON.stringify(contentTypes)})`,
     );
     const sesMessageId = store.emails[0]?.messageId ?? '';
 

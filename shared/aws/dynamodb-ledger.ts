@@ -21,14 +21,11 @@ import { GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { tableConfig } from '../config.ts';
 import type { Ledger, LedgerCreditNote, LedgerInvoice, LedgerPayment } from '../domain/statement.ts';
-import { logger } from '../observability/powertools.ts';
-import { inspectLogo, LogoImageError } from '../schemas/logo-image.ts';
 import {
   CreditNoteRecordSchema,
   type CustomerRecord,
   InvoiceRecordSchema,
   PaymentRecordSchema,
-  type StatementLogo,
   type SuppressionRecord,
   type TemplateRecord,
   TemplateRecordSchema,
@@ -36,7 +33,7 @@ import {
 } from '../schemas/records.ts';
 import { documentClient } from './dynamodb.ts';
 import { getTenantWithCustomers } from './dynamodb-tenants.ts';
-import { customerPartition, logoKey, templateKey } from './table-keys.ts';
+import { customerPartition, templateKey } from './table-keys.ts';
 
 /** What the worker needs of a customer before it reads the ledger. */
 export interface CustomerAccount {
@@ -67,45 +64,6 @@ export async function getTemplate(tenantId: string, number: number): Promise<Tem
     new GetCommand({ TableName: TABLE_NAME, Key: templateKey(tenantId, number), ConsistentRead: true }),
   );
   return Item === undefined || Item.deleted === true ? undefined : TemplateRecordSchema.parse(Item);
-}
-
-/** True when the stored logo is one the settings accept now; else a warning names the rule it breaks. */
-function isUsableLogo(contentType: StatementLogo['contentType'], bytes: Uint8Array): boolean {
-  try {
-    inspectLogo(contentType, bytes);
-    return true;
-  } catch (error) {
-    if (!(error instanceof LogoImageError)) throw error;
-    logger.warn('Stored logo left off the statement', { reason: `Logo.Data ${error.message}` });
-    return false;
-  }
-}
-
-/** Logos by tenant and digest: a container reads a tenant's logo once per version, not once per statement. */
-const logos = new Map<string, StatementLogo | undefined>();
-
-/**
- * The tenant's logo (its `LOGO` item, up to 64 KB: 16 read units consistent), when its settings
- * have one; cached by the logo's SHA-256, so that a new logo is read at once and an unchanged one
- * once per container. A stored logo that breaks the settings' image rule (logo-image.ts; one set
- * before the rule) is left off the PDF and the HTML alike, with a warning: the statement is sent.
- */
-export async function getLogo(tenant: TenantRecord): Promise<StatementLogo | undefined> {
-  if (tenant.logoContentType === undefined) return undefined;
-  const cacheKey = `${tenant.tenantId}#${tenant.logoSha256 ?? ''}`;
-  if (tenant.logoSha256 !== undefined && logos.has(cacheKey)) return logos.get(cacheKey);
-  const { TABLE_NAME } = tableConfig();
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: TABLE_NAME, Key: logoKey(tenant.tenantId), ConsistentRead: true }),
-  );
-  const logo =
-    Item === undefined ||
-    !(Item.data instanceof Uint8Array) ||
-    !isUsableLogo(tenant.logoContentType, Item.data)
-      ? undefined
-      : { contentType: tenant.logoContentType, bytes: Item.data };
-  if (tenant.logoSha256 !== undefined) logos.set(cacheKey, logo);
-  return logo;
 }
 
 /** Counts what the ledger reads cost, for logs and the read-cost benchmark. */

@@ -4,10 +4,10 @@
  * and locale (labels.ts). statement-html.ts lays it out as the email's HTML and text.
  */
 import { formatMoney, minorDigits, toDecimalText } from '../domain/money.ts';
+import { paymentLinkProblem } from '../domain/payment-link.ts';
 import { movementTotals, type OpenItem, type Statement, type StatementLine } from '../domain/statement.ts';
 import { statementTypeOf } from '../domain/statement-period.ts';
 import type { TokenValues } from '../domain/template.ts';
-import { paymentLinkProblem } from '../schemas/ledger-records.ts';
 import type { StatementLogo, StoredAddress } from '../schemas/records.ts';
 import { type HeadingLabels, labelsFor, type StatementLabels } from './labels.ts';
 

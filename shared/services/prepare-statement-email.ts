@@ -6,7 +6,7 @@
  * what would be sent.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { getLogo, getTemplate, newReadCost, streamLedger } from '../aws/dynamodb-ledger.ts';
+import { getTemplate, newReadCost, streamLedger } from '../aws/dynamodb-ledger.ts';
 import { SES_MAX_MESSAGE_BYTES } from '../aws/ses-limits.ts';
 import { dateInTimeZone } from '../domain/calendar-date.ts';
 import { STATUS_MESSAGES } from '../domain/customer-status.ts';
@@ -21,7 +21,7 @@ import {
   type PdfRenderer,
   StatementEmailError,
 } from '../render/statement-email.ts';
-import type { CustomerRecord, TemplateRecord, TenantRecord } from '../schemas/records.ts';
+import type { CustomerRecord, StatementLogo, TemplateRecord, TenantRecord } from '../schemas/records.ts';
 
 /** The customer's template, else the tenant's default, else the built-in one. */
 export async function chooseTemplate(
@@ -46,6 +46,8 @@ export interface PrepareInput {
   now: Date;
   log: Logger;
   renderPdf?: PdfRenderer;
+  /** Reads the tenant's logo; only the worker passes it (with renderPdf): a dry run shows no logo. */
+  readLogo?: (tenant: TenantRecord) => Promise<StatementLogo | undefined>;
 }
 
 /**
@@ -92,14 +94,14 @@ export async function computeCustomerStatement(
  * (checked again here, at send time: the ledger may have changed since the request).
  */
 export async function prepareStatementEmail(input: PrepareInput): Promise<ComposedEmail> {
-  const { tenant, customer, period, now, log, renderPdf } = input;
+  const { tenant, customer, period, now, log, renderPdf, readLogo } = input;
   const statement = await computeCustomerStatement(tenant, customer.code, period, now, log);
   if (period.skipNothingOwed === true && owesNothing(statement)) {
     throw new NothingOwedError(STATUS_MESSAGES.nothingOwed);
   }
   const template = await chooseTemplate(tenant, customer, log);
   // The logo is printed on the PDF and shown in the HTML; a dry run (no PDF) does not read it.
-  const logo = renderPdf === undefined ? undefined : await getLogo(tenant);
+  const logo = await readLogo?.(tenant);
   let email: ComposedEmail;
   try {
     email = await composeStatementEmail({

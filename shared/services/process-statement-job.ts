@@ -18,6 +18,7 @@ import {
   releaseJob,
 } from '../aws/dynamodb-jobs.ts';
 import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
+import { getLogo } from '../aws/dynamodb-logo.ts';
 import { noteNumberFor, putNoteOnce } from '../aws/dynamodb-notes.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
 import { FINISHED_STATES } from '../domain/job-state.ts';
@@ -108,6 +109,7 @@ async function renderJob(job: StatementJob, now: Date, log: Logger): Promise<Ren
     now,
     log,
     renderPdf: renderStatementPdf,
+    readLogo: getLogo,
   });
   return { email, recipients: toJobRecipients(email.recipients, addressing.dropped) };
 }
