@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError, invalidSessionToken, ValidationError } from './http-error.ts';
-import { negotiateFormat, type ResponseFormat } from './negotiation.ts';
+import { negotiateFormat, type ResponseFormat, requestBodyFormat } from './negotiation.ts';
 
 /** Reads a header case-insensitively, as HTTP header names are. */
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -53,6 +53,29 @@ export function bodyText(event: APIGatewayProxyEvent): { text: string; bytes: nu
     return { text: buffer.toString('utf8').replace(BYTE_ORDER_MARK, ''), bytes: buffer.byteLength };
   }
   return { text: event.body.replace(BYTE_ORDER_MARK, ''), bytes: Buffer.byteLength(event.body, 'utf8') };
+}
+
+/**
+ * A JSON or XML request body of at most `maxBytes`: its format and text. 415 for another content
+ * type, 413 for a larger body, both before the body is parsed.
+ */
+export function requestBody(
+  event: APIGatewayProxyEvent,
+  maxBytes: number,
+): { format: ResponseFormat; text: string } {
+  const format = requestBodyFormat(header(event, 'content-type'));
+  if (format === 'unsupported') {
+    throw new HttpError(
+      415,
+      'UnsupportedMediaType',
+      'Content-Type must be application/json or application/xml (UTF-8)',
+    );
+  }
+  const { text, bytes } = bodyText(event);
+  if (bytes > maxBytes) {
+    throw new HttpError(413, 'PayloadTooLarge', `Request body must not exceed ${maxBytes} bytes`);
+  }
+  return { format, text };
 }
 
 /** The tenant the authorizer resolved from the token; the only source of tenancy. */

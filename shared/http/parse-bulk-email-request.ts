@@ -3,9 +3,9 @@ import * as z from 'zod';
 import { parseCompactDate } from '../domain/calendar-date.ts';
 import { type PeriodRequest, StatementTypeSchema } from '../domain/statement-period.ts';
 import type { BulkEmailRequest } from '../services/handle-bulk-email-request.ts';
-import { bodyText, header, queryValues, responseFormatOf, singleQueryValue } from './api-gateway.ts';
-import { HttpError, ValidationError } from './http-error.ts';
-import { type ResponseFormat, requestBodyFormat } from './negotiation.ts';
+import { header, queryValues, requestBody, responseFormatOf, singleQueryValue } from './api-gateway.ts';
+import { ValidationError } from './http-error.ts';
+import type { ResponseFormat } from './negotiation.ts';
 import { parseArrayOfString, XmlBodyError } from './xml.ts';
 
 /** KashFlow: "Maximum 35 customers statements can be emailed at a time". */
@@ -101,18 +101,7 @@ function parseQuery(event: APIGatewayProxyEvent): BulkEmailQuery {
 }
 
 function parseBody(event: APIGatewayProxyEvent): string[] {
-  const bodyFormat = requestBodyFormat(header(event, 'content-type'));
-  if (bodyFormat === 'unsupported') {
-    throw new HttpError(
-      415,
-      'UnsupportedMediaType',
-      'Content-Type must be application/json or application/xml (UTF-8)',
-    );
-  }
-  const { text, bytes } = bodyText(event);
-  if (bytes > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'PayloadTooLarge', `Request body must not exceed ${MAX_BODY_BYTES} bytes`);
-  }
+  const { format: bodyFormat, text } = requestBody(event, MAX_BODY_BYTES);
   if (text.trim() === '') {
     throw new ValidationError('InvalidRequestBody', 'Request body must be an array of customer codes');
   }

@@ -8,10 +8,10 @@ import * as z from 'zod';
 import { isLookupableCode } from '../domain/customer-status.ts';
 import { RUN_SELECTION_TYPES, RunIdSchema, type RunSelection } from '../domain/run.ts';
 import type { PeriodRequest } from '../domain/statement-period.ts';
-import { bodyText, header, queryValues, responseFormatOf, singleQueryValue } from './api-gateway.ts';
+import { header, queryValues, requestBody, responseFormatOf, singleQueryValue } from './api-gateway.ts';
 import { HttpError, ValidationError } from './http-error.ts';
 import { fromXml } from './ledger-xml.ts';
-import { type ResponseFormat, requestBodyFormat } from './negotiation.ts';
+import type { ResponseFormat } from './negotiation.ts';
 import { BulkEmailQuerySchema } from './parse-bulk-email-request.ts';
 import { parseXmlDocument, XmlBodyError } from './xml.ts';
 
@@ -104,18 +104,7 @@ function parseRunQuery(event: APIGatewayProxyEvent): PeriodRequest {
 }
 
 function parseRunBody(event: APIGatewayProxyEvent): RunSelection {
-  const bodyFormat = requestBodyFormat(header(event, 'content-type'));
-  if (bodyFormat === 'unsupported') {
-    throw new HttpError(
-      415,
-      'UnsupportedMediaType',
-      'Content-Type must be application/json or application/xml (UTF-8)',
-    );
-  }
-  const { text, bytes } = bodyText(event);
-  if (bytes > MAX_RUN_BODY_BYTES) {
-    throw new HttpError(413, 'PayloadTooLarge', `Request body must not exceed ${MAX_RUN_BODY_BYTES} bytes`);
-  }
+  const { format: bodyFormat, text } = requestBody(event, MAX_RUN_BODY_BYTES);
   if (text.trim() === '') throw new ValidationError('InvalidRequestBody', 'Selection is required');
   let document: unknown;
   try {

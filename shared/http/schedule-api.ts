@@ -25,17 +25,15 @@ import {
   UnknownScheduleCustomerError,
 } from '../services/schedules/save-schedule.ts';
 import {
-  bodyText,
-  header,
   pathParameter,
   queryValues,
+  requestBody,
   responseFormatOf,
   singleQueryValue,
   tenantIdOf,
 } from './api-gateway.ts';
 import { HttpError, invalidSessionToken, ValidationError } from './http-error.ts';
 import { fromXml } from './ledger-xml.ts';
-import { requestBodyFormat } from './negotiation.ts';
 import { notFound } from './resource-responses.ts';
 import { toHttpResponse, type XmlShape } from './responses.ts';
 import { parseXmlDocument, XmlBodyError } from './xml.ts';
@@ -77,22 +75,7 @@ const describe = (issues: readonly z.core.$ZodIssue[]): string =>
     .join('; ');
 
 function parseDocument(event: APIGatewayProxyEvent): unknown {
-  const format = requestBodyFormat(header(event, 'content-type'));
-  if (format === 'unsupported') {
-    throw new HttpError(
-      415,
-      'UnsupportedMediaType',
-      'Content-Type must be application/json or application/xml (UTF-8)',
-    );
-  }
-  const { text, bytes } = bodyText(event);
-  if (bytes > MAX_SCHEDULE_BODY_BYTES) {
-    throw new HttpError(
-      413,
-      'PayloadTooLarge',
-      `Request body must not exceed ${MAX_SCHEDULE_BODY_BYTES} bytes`,
-    );
-  }
+  const { format, text } = requestBody(event, MAX_SCHEDULE_BODY_BYTES);
   if (text.trim() === '') throw new ValidationError('InvalidRequestBody', 'Request body must not be empty');
   try {
     if (format === 'json') return JSON.parse(text);
