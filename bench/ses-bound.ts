@@ -8,8 +8,6 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -21,6 +19,7 @@ import { workerPacing } from '../infra/config.ts';
 import { startPoller } from '../infra/local/poller.ts';
 import { ensureJobQueues } from '../infra/local/resources.ts';
 import { benchTenant } from './lib/fixtures.ts';
+import { startSesLimiter } from './lib/ses-limiter.ts';
 import type { BenchStack, Row } from './lib/setup.ts';
 
 const run = promisify(execFile);
@@ -30,72 +29,6 @@ const SCENARIOS = [
 ];
 /** The baseline gives up waiting after this long; what is not sent by then counts as lost. */
 const TIMEOUT_MS = 180_000;
-
-interface Limiter {
-  endpoint: string;
-  accepted: number[];
-  throttled: number;
-  stop(): Promise<void>;
-}
-
-/** An SES endpoint that lets `rate` sends a second through to the real emulator (bucket of `rate`). */
-async function startSesLimiter(target: string, rate: number): Promise<Limiter> {
-  const state = {
-    tokens: Math.max(1, rate),
-    last: performance.now(),
-    accepted: [] as number[],
-    throttled: 0,
-  };
-  const targetUrl = new URL(target);
-  const server = createServer((incoming, response) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const now = performance.now();
-      state.tokens = Math.min(Math.max(1, rate), state.tokens + ((now - state.last) / 1000) * rate);
-      state.last = now;
-      if (state.tokens < 1) {
-        state.throttled += 1;
-        response.writeHead(400, { 'Content-Type': 'text/xml' });
-        response.end(
-          `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Maximum sending rate exceeded.</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-        );
-        return;
-      }
-      state.tokens -= 1;
-      state.accepted.push(now);
-      const forward = httpRequest(
-        {
-          host: targetUrl.hostname,
-          port: targetUrl.port,
-          path: incoming.url,
-          method: incoming.method,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      forward.end(Buffer.concat(chunks));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get accepted() {
-      return state.accepted;
-    },
-    get throttled() {
-      return state.throttled;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 interface ChildResult {
   seconds: number;
@@ -192,7 +125,7 @@ async function scenario(stack: BenchStack, jobs: number, rate: number, paced: bo
   let sent = 0;
   for (const customerCode of codes)
     if ((await getJob({ tenantId, batchId, customerCode }))?.state === 'Sent') sent += 1;
-  const accepted = limiter.accepted;
+  const accepted = limiter.accepted.map((send) => send.at);
   const span = ((accepted.at(-1) ?? 0) - (accepted[0] ?? 0)) / 1000;
   const achieved = accepted.length > 1 && span > 0 ? (accepted.length - 1) / span : 0;
   return {
