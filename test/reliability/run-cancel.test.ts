@@ -34,11 +34,17 @@ const RUNS_PATH = '/v2/customerstatements/runs';
 describe('a run cancelled mid-run', () => {
   const { tenant } = manyCustomersTenant(CUSTOMERS);
   let stop: () => Promise<void> = async () => undefined;
+  /** While set, deliveries wait before the worker: jobs fed meanwhile stay unclaimed. */
+  let held: Promise<void> | undefined;
 
   beforeAll(async () => {
     await useRunFeedQueue();
     await importFixture({ Tenants: [tenant] }, '2026-11-24');
-    stop = await startRunPollers({ workerConcurrency: 2, workerTimeoutMs: 1_500 });
+    stop = await startRunPollers({
+      workerConcurrency: 2,
+      workerTimeoutMs: 1_500,
+      beforeWorker: () => held ?? Promise.resolve(),
+    });
   });
   afterAll(async () => {
     await stop();
@@ -60,6 +66,13 @@ describe('a run cancelled mid-run', () => {
       );
     const { RunId: runId } = jsonBody<RunView>(await call('POST'));
     await waitForRun(tenant.Id, runId, (run) => run.counts.Sent >= 30);
+    // Hold the next deliveries before the worker, so that the cancel surely finds jobs on the
+    // queue that no worker has claimed (how many otherwise depends on the machine's speed).
+    let release: () => void = () => undefined;
+    held = new Promise((resolve) => {
+      release = resolve;
+    });
+    await sleep(500);
 
     const answer = await call('DELETE', runId);
     expect(answer.statusCode).toBe(202);
@@ -70,6 +83,8 @@ describe('a run cancelled mid-run', () => {
         .filter(([, state]) => ['Claimed', 'Sending', 'Sent'].includes(state))
         .map(([code]) => code),
     );
+    held = undefined;
+    release();
     const run = await waitForRun(tenant.Id, runId, (r) => r.counts.Queued === 0, 40_000);
     await sleep(1_500);
     const final = await runJobStates(tenant.Id, runId);

@@ -16,8 +16,21 @@ type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchRespons
 
 /** The feeder on RUN_FEED_QUEUE_URL and the worker on JOB_QUEUE_URL, polling until stopped. */
 export async function startRunPollers(
-  options: { workerConcurrency?: number; workerTimeoutMs?: number } = {},
+  options: {
+    workerConcurrency?: number;
+    workerTimeoutMs?: number;
+    /** Awaited before each delivery reaches the worker: a test holds deliveries unclaimed with it. */
+    beforeWorker?: () => Promise<void>;
+  } = {},
 ): Promise<() => Promise<void>> {
+  const { beforeWorker } = options;
+  const gatedWorker: SqsHandler =
+    beforeWorker === undefined
+      ? (worker as unknown as SqsHandler)
+      : async (event, context) => {
+          await beforeWorker();
+          return (worker as unknown as SqsHandler)(event, context);
+        };
   const pollers: Poller[] = await Promise.all([
     startPoller({
       queueUrl: process.env.RUN_FEED_QUEUE_URL ?? '',
@@ -29,7 +42,7 @@ export async function startRunPollers(
     }),
     startPoller({
       queueUrl: process.env.JOB_QUEUE_URL ?? '',
-      handler: worker as unknown as SqsHandler,
+      handler: gatedWorker,
       functionName: 'statement-worker',
       concurrency: options.workerConcurrency ?? 2,
       functionTimeoutMs: options.workerTimeoutMs ?? 5_000,
