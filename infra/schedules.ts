@@ -13,7 +13,7 @@ import { localNoon } from '#shared/domain/schedule-due.ts';
 import { logger } from '#shared/observability/powertools.ts';
 import { TenantIdSchema } from '#shared/schemas/fields.ts';
 import { type TriggerReport, triggerDueSchedules } from '#shared/services/schedules/trigger-due-schedules.ts';
-import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './cli.ts';
+import { type CliOutput, formatTable, isEntryPoint, readCommand, selectTable, TERMINAL } from './cli.ts';
 import { configureLocalEnvironment, LOCAL_TABLE_NAME, portFromEnv } from './local/environment.ts';
 import { LOCAL_RUN_FEED_QUEUE_NAME } from './local/run-feeds.ts';
 
@@ -137,23 +137,9 @@ function parseOptions(args: string[]) {
 export async function schedulesCli(args: string[], io: CliOutput = TERMINAL): Promise<number> {
   // The runs' and schedules' own log lines are for Lambda; a terminal gets the report (and warnings).
   if (process.env.POWERTOOLS_LOG_LEVEL === undefined) logger.setLogLevel('WARN');
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  if (rest.length > 0 || (command !== 'run-due' && command !== 'list')) {
-    io.err(USAGE);
-    return 2;
-  }
+  const read = readCommand(() => parseOptions(args), ['run-due', 'list'] as const, USAGE, io);
+  if (typeof read === 'number') return read;
+  const { command, values } = read;
   if (values.tenant !== undefined && !TenantIdSchema.safeParse(values.tenant).success) {
     io.err(`--tenant: must be lower-case letters, digits and dashes\n\n${USAGE}`);
     return 2;

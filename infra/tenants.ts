@@ -16,7 +16,7 @@ import {
   TimeZoneSchema,
 } from '#shared/schemas/fields.ts';
 import type { TenantRecord } from '#shared/schemas/records.ts';
-import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './cli.ts';
+import { type CliOutput, formatTable, isEntryPoint, readCommand, selectTable, TERMINAL } from './cli.ts';
 import { LOCAL_TABLE_NAME } from './local/environment.ts';
 
 const USAGE = `usage: npm run tenants -- create --id <id> --name <name> --from-email <address>
@@ -110,23 +110,9 @@ async function list(local: boolean, io: CliOutput) {
 
 /** `npm run tenants` with these arguments; resolves to the exit code (2: bad usage, 1: refused). */
 export async function tenantsCli(args: string[], io: CliOutput = TERMINAL): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  if (rest.length > 0 || (command !== 'create' && command !== 'list')) {
-    io.err(USAGE);
-    return 2;
-  }
+  const read = readCommand(() => parseOptions(args), ['create', 'list'] as const, USAGE, io);
+  if (typeof read === 'number') return read;
+  const { command, values } = read;
   const { local, help: _, ...flags } = values;
   if (command === 'list') {
     const stray = Object.keys(flags);

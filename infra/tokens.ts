@@ -16,7 +16,7 @@ import {
 } from '#shared/aws/dynamodb-operators.ts';
 import { hashToken } from '#shared/aws/dynamodb-tokens.ts';
 import { TenantIdSchema } from '#shared/schemas/fields.ts';
-import { type CliOutput, formatTable, isEntryPoint, selectTable, TERMINAL } from './cli.ts';
+import { type CliOutput, formatTable, isEntryPoint, readCommand, selectTable, TERMINAL } from './cli.ts';
 import { LOCAL_TABLE_NAME } from './local/environment.ts';
 
 /** Tokens last at most ten years: a longer one is a token that never expires, which is the default. */
@@ -154,23 +154,9 @@ async function revoke(tenantId: string, flags: Flags, io: CliOutput, now: Date) 
 
 /** `npm run tokens` with these arguments; resolves to the exit code (2: bad usage, 1: refused). */
 export async function tokensCli(args: string[], io: CliOutput = TERMINAL, now = new Date()): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  const [command, ...rest] = positionals;
-  if (rest.length > 0 || (command !== 'issue' && command !== 'list' && command !== 'revoke')) {
-    io.err(USAGE);
-    return 2;
-  }
+  const read = readCommand(() => parseOptions(args), ['issue', 'list', 'revoke'] as const, USAGE, io);
+  if (typeof read === 'number') return read;
+  const { command, values } = read;
   const { local, help: _, ...flags } = values;
   const problems = flagProblems(command, flags);
   if (problems.length > 0) {
