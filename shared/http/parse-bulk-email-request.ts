@@ -100,6 +100,39 @@ function parseQuery(event: APIGatewayProxyEvent): BulkEmailQuery {
   return parsed.data;
 }
 
+/**
+ * The statement query of the bulk endpoint (and of runs, which take the same options): the
+ * period it asks for, and whether it is a dry run. 400 naming the parameter and its rule.
+ */
+export function parseStatementQuery(event: APIGatewayProxyEvent): { period: PeriodRequest; dryRun: boolean } {
+  const query = parseQuery(event);
+  return {
+    period: {
+      startDate: query.startdate,
+      endDate: query.enddate,
+      filterAll: query.filterby,
+      excludePaid: query.excludepaidinvoices,
+      // Only when not the default: a default request's fingerprint (its Idempotency-Key's "same
+      // request") stays what it was before the options existed; another option is another request.
+      ...(query.statementtype === 'outstanding' ? { statementType: query.statementtype } : {}),
+      ...(query.skipnothingowed ? { skipNothingOwed: true } : {}),
+    },
+    dryRun: query.dryrun,
+  };
+}
+
+/** The request's Idempotency-Key, if any: 1 to 255 visible ASCII characters, else 400. */
+export function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
+  const idempotencyKey = header(event, 'idempotency-key');
+  if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
+    throw new ValidationError(
+      'InvalidParameter',
+      'Idempotency-Key must be 1 to 255 visible ASCII characters',
+    );
+  }
+  return idempotencyKey;
+}
+
 function parseBody(event: APIGatewayProxyEvent): string[] {
   const { format: bodyFormat, text } = requestBody(event, MAX_BODY_BYTES);
   if (text.trim() === '') {
@@ -140,23 +173,7 @@ function parseBody(event: APIGatewayProxyEvent): string[] {
 export function parseBulkEmailRequest(event: APIGatewayProxyEvent): ParsedBulkEmailRequest {
   const format = responseFormatOf(event);
   const customerCodes = parseBody(event);
-  const query = parseQuery(event);
-  const idempotencyKey = header(event, 'idempotency-key');
-  if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
-    throw new ValidationError(
-      'InvalidParameter',
-      'Idempotency-Key must be 1 to 255 visible ASCII characters',
-    );
-  }
-  const period: PeriodRequest = {
-    startDate: query.startdate,
-    endDate: query.enddate,
-    filterAll: query.filterby,
-    excludePaid: query.excludepaidinvoices,
-    // Only when not the default: a default request's fingerprint (its Idempotency-Key's "same
-    // request") stays what it was before the options existed; another option is another request.
-    ...(query.statementtype === 'outstanding' ? { statementType: query.statementtype } : {}),
-    ...(query.skipnothingowed ? { skipNothingOwed: true } : {}),
-  };
-  return { format, period, dryRun: query.dryrun, customerCodes, idempotencyKey };
+  const { period, dryRun } = parseStatementQuery(event);
+  const idempotencyKey = idempotencyKeyOf(event);
+  return { format, period, dryRun, customerCodes, idempotencyKey };
 }

@@ -8,11 +8,11 @@ import * as z from 'zod';
 import { isLookupableCode } from '../domain/customer-status.ts';
 import { RUN_SELECTION_TYPES, RunIdSchema, type RunSelection } from '../domain/run.ts';
 import type { PeriodRequest } from '../domain/statement-period.ts';
-import { header, queryValues, requestBody, responseFormatOf, singleQueryValue } from './api-gateway.ts';
+import { queryValues, requestBody, responseFormatOf, singleQueryValue } from './api-gateway.ts';
 import { HttpError, ValidationError } from './http-error.ts';
 import { fromXml } from './ledger-xml.ts';
 import type { ResponseFormat } from './negotiation.ts';
-import { BulkEmailQuerySchema } from './parse-bulk-email-request.ts';
+import { idempotencyKeyOf, parseStatementQuery } from './parse-bulk-email-request.ts';
 import { parseXmlDocument, XmlBodyError } from './xml.ts';
 
 /**
@@ -82,25 +82,10 @@ export interface StartRunRequest {
   idempotencyKey: string | undefined;
 }
 
-const QUERY_NAMES = Object.keys(BulkEmailQuerySchema.shape);
-
 function parseRunQuery(event: APIGatewayProxyEvent): PeriodRequest {
-  const values = queryValues(event);
-  const raw = Object.fromEntries(QUERY_NAMES.map((name) => [name, singleQueryValue(values, name)]));
-  const parsed = BulkEmailQuerySchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ValidationError('InvalidParameter', parsed.error.issues[0]?.message ?? 'Invalid query string');
-  }
-  const query = parsed.data;
-  if (query.dryrun) throw new ValidationError('InvalidParameter', 'dryrun is not supported for runs');
-  return {
-    startDate: query.startdate,
-    endDate: query.enddate,
-    filterAll: query.filterby,
-    excludePaid: query.excludepaidinvoices,
-    ...(query.statementtype === 'outstanding' ? { statementType: query.statementtype } : {}),
-    ...(query.skipnothingowed ? { skipNothingOwed: true } : {}),
-  };
+  const { period, dryRun } = parseStatementQuery(event);
+  if (dryRun) throw new ValidationError('InvalidParameter', 'dryrun is not supported for runs');
+  return period;
 }
 
 function parseRunBody(event: APIGatewayProxyEvent): RunSelection {
@@ -137,13 +122,7 @@ export function parseStartRunRequest(event: APIGatewayProxyEvent): StartRunReque
   const format = responseFormatOf(event);
   const selection = parseRunBody(event);
   const period = parseRunQuery(event);
-  const idempotencyKey = header(event, 'idempotency-key');
-  if (idempotencyKey !== undefined && !/^[\x21-\x7E]{1,255}$/.test(idempotencyKey)) {
-    throw new ValidationError(
-      'InvalidParameter',
-      'Idempotency-Key must be 1 to 255 visible ASCII characters',
-    );
-  }
+  const idempotencyKey = idempotencyKeyOf(event);
   return { format, period, selection, idempotencyKey };
 }
 
