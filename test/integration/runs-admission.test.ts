@@ -31,23 +31,29 @@ let feedQueue = '';
 const step = (tenantId: string, runId: string) =>
   handleRunFeedRecord(sqsRecord(JSON.stringify({ version: 1, tenantId, runId })));
 
+/** A tenant of `count` customers, seeded, and a run for all of them started through startRun. */
+async function allCustomersRun(count: number) {
+  const { tenant, codes } = manyCustomersTenant(count);
+  await seedTenants(tenant);
+  const runId = randomUUID();
+  await startRun({
+    tenantId: tenant.Id,
+    runId,
+    selection: { type: 'All' },
+    period,
+    origin: { type: 'Api' },
+    now: new Date(),
+  });
+  return { tenant, codes, runId };
+}
+
 describe('the run feeder, step by step', () => {
   beforeAll(async () => {
     feedQueue = (await useRunFeedQueue()).queueUrl;
   });
 
   it('feeds while fewer than the cap are queued, then waits with a delayed message and writes nothing', async () => {
-    const { tenant, codes } = manyCustomersTenant(30);
-    await seedTenants(tenant);
-    const runId = randomUUID();
-    await startRun({
-      tenantId: tenant.Id,
-      runId,
-      selection: { type: 'All' },
-      period,
-      origin: { type: 'Api' },
-      now: new Date(),
-    });
+    const { tenant, codes, runId } = await allCustomersRun(30);
     await purge(feedQueue);
     expect(await step(tenant.Id, runId)).toBe('fed');
     expect((await getRun(tenant.Id, runId))?.counts.Queued).toBe(7);
@@ -69,17 +75,7 @@ describe('the run feeder, step by step', () => {
   });
 
   it('writes and counts a page once when its step runs twice, and a second chain stops at the advance', async () => {
-    const { tenant } = manyCustomersTenant(5);
-    await seedTenants(tenant);
-    const runId = randomUUID();
-    await startRun({
-      tenantId: tenant.Id,
-      runId,
-      selection: { type: 'All' },
-      period,
-      origin: { type: 'Api' },
-      now: new Date(),
-    });
+    const { tenant, runId } = await allCustomersRun(5);
     // Two deliveries of the same step, both past their reads and puts before either advances
     // (each cursor advance waits for the other): one advances, the other is superseded.
     const waiting: (() => void)[] = [];
@@ -108,17 +104,7 @@ describe('the run feeder, step by step', () => {
   });
 
   it("moves the run's counters with an SES event, which knows only the message id", async () => {
-    const { tenant, codes } = manyCustomersTenant(2);
-    await seedTenants(tenant);
-    const runId = randomUUID();
-    await startRun({
-      tenantId: tenant.Id,
-      runId,
-      selection: { type: 'All' },
-      period,
-      origin: { type: 'Api' },
-      now: new Date(),
-    });
+    const { tenant, codes, runId } = await allCustomersRun(2);
     await step(tenant.Id, runId);
     const job = { tenantId: tenant.Id, batchId: runId, customerCode: codes[0] ?? '' };
     const recipient = { address: 'a@run.example', line: 'To' as const, state: 'Sent' as const, stateRank: 1 };
