@@ -36,14 +36,15 @@ export const sesConfig = defineConfig({
 });
 
 /**
- * Statement runs (docs/runs.md): the feeder's queue, how many of a run's jobs may wait on the
- * shared job queue at once (the admission cap that keeps one tenant's run from holding back
- * another's request), how many customers one feeder invocation reads, and how long it waits
- * before looking again (SQS DelaySeconds: at most 900).
+ * Statement runs (docs/runs.md): the feeder's queue, how many of a run's jobs may be queued at
+ * once (the admission cap that keeps one tenant's run from holding back another's request: two
+ * batches for each worker), how many customers one feeder invocation reads, and the longest it
+ * waits before looking at a run again (SQS DelaySeconds: at most 900; it looks sooner when the
+ * run's jobs drain faster, next-look.ts).
  */
 export const runConfig = defineConfig({
   RUN_FEED_QUEUE_URL: z.url(),
-  RUN_QUEUED_CAP: z.coerce.number().int().positive().default(200),
+  RUN_QUEUED_CAP: z.coerce.number().int().positive().default(40),
   RUN_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
   RUN_FEED_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(15),
 });

@@ -5,6 +5,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { visibilityTimeoutFor } from '../config.ts';
+import { RUN_FEEDER_SETTINGS } from '../run-feeder-settings.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { StatementMailerFunction } from './statement-mailer-function.ts';
 
@@ -12,12 +13,8 @@ import { StatementMailerFunction } from './statement-mailer-function.ts';
 export const RUN_FEEDER_TIMEOUT = Duration.seconds(60);
 /** Receives of a feed message before it reaches the run-feeds dead-letter queue. */
 export const RUN_FEED_MAX_RECEIVE_COUNT = 5;
-/** The feeder's settings (shared/config.ts runConfig): the admission cap, page size and delay. */
-export const RUN_FEEDER_SETTINGS = {
-  RUN_QUEUED_CAP: '200',
-  RUN_PAGE_SIZE: '500',
-  RUN_FEED_DELAY_SECONDS: '15',
-} as const;
+/** The feeder's settings (infra/run-feeder-settings.ts): the same for the local stack. */
+export { RUN_FEEDER_SETTINGS };
 
 export interface RunFeedsProps {
   /** Physical name prefix, e.g. `statement-mailer-dev`. */

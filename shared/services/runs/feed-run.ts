@@ -28,7 +28,9 @@ import { METRIC } from '../../observability/metric-names.ts';
 import { metrics } from '../../observability/powertools.ts';
 import { jobVersionFor, type StatementJob, StatementJobSchema } from '../../schemas/statement-job.ts';
 import type { RunFeedMessage } from './feed-message.ts';
+import { nextLookSeconds } from './next-look.ts';
 import { sendFeedMessage } from './start-run.ts';
+import { sweepLapsedJobs } from './sweep-lapsed-jobs.ts';
 
 /**
  * How one step ended: `fed` a page, `waiting` (the cap, or jobs still queued; looked at again
@@ -60,20 +62,44 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
   if (run.state === 'Cancelled' || run.state === 'Completed' || run.feed.stage === 'Done') return 'finished';
   const { RUN_QUEUED_CAP, RUN_FEED_DELAY_SECONDS } = runConfig();
   const room = RUN_QUEUED_CAP - run.counts.Queued;
+  // A full run is refilled when half its cap has drained.
+  const refillAt = Math.floor(RUN_QUEUED_CAP / 2);
+  /**
+   * The next "feed run R" after this step queued `fed` jobs. Selecting: at once while the run has
+   * room under the cap, else when its Queued should have drained to `refillAt`; draining: when it
+   * should have drained to none (next-look.ts). It carries what this step left queued, and when:
+   * the next step measures the drain from it.
+   */
+  const lookAgain = async (fed: number, draining: boolean): Promise<void> => {
+    const queued = run.counts.Queued + fed;
+    const delay =
+      !draining && queued < RUN_QUEUED_CAP
+        ? 0
+        : nextLookSeconds({
+            queued: run.counts.Queued,
+            fed,
+            target: draining ? 0 : refillAt,
+            previous: message.look,
+            now,
+            maxSeconds: RUN_FEED_DELAY_SECONDS,
+          });
+    await sendFeedMessage(tenantId, runId, delay, { queued, at: now.getTime() });
+  };
   const wait = async (): Promise<FeedOutcome> => {
-    await sendFeedMessage(tenantId, runId, RUN_FEED_DELAY_SECONDS);
+    await lookAgain(0, run.feed.stage !== 'Select' && run.feed.stage !== 'Retry');
     return 'waiting';
   };
 
   switch (run.feed.stage) {
     case 'Select': {
-      // Admission: at most RUN_QUEUED_CAP of this run's jobs wait on the shared queue at once.
+      // Admission: at most RUN_QUEUED_CAP of this run's jobs wait on the shared queue at once;
+      // a full run is looked at again when half of that has drained.
       if (room <= 0) {
         metrics.addMetric(METRIC.RunFeedsDeferred, 'Count', 1);
         return wait();
       }
       const page = await selectionPage(run, room);
-      await feedJobs(run, page.codes, now);
+      const written = await feedJobs(run, page.codes, now);
       const exhausted = page.cursor === undefined;
       const advanced = await advanceFeed(tenantId, runId, {
         seq: run.feed.seq,
@@ -84,12 +110,20 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
       });
       if (!advanced) return 'superseded';
       log.info('Run page fed', { customers: page.codes.length, exhausted });
-      await sendFeedMessage(tenantId, runId, exhausted ? RUN_FEED_DELAY_SECONDS : 0);
+      await lookAgain(written, exhausted);
       return 'fed';
     }
     case 'Drain':
     case 'Finish': {
-      if (run.counts.Queued > 0) return wait();
+      if (run.counts.Queued > 0) {
+        // A job whose worker died on its last receive would hold the run here for ever: once the
+        // run has not moved for the jobs' redelivery window, it is recorded dead-lettered.
+        const sweep = await sweepLapsedJobs(run, now, log);
+        if (sweep === 'superseded') return 'superseded';
+        if (sweep === 'wait') return wait();
+        await sendFeedMessage(tenantId, runId, 0);
+        return 'fed';
+      }
       const retry = run.feed.stage === 'Drain';
       const advanced = await advanceFeed(tenantId, runId, {
         seq: run.feed.seq,
@@ -134,7 +168,7 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
       if (!advanced) return 'superseded';
       if (retried > 0) log.info('Retry pass re-queued dead-lettered jobs', { retried });
       metrics.addMetric(METRIC.RunJobsRetried, 'Count', retried);
-      await sendFeedMessage(tenantId, runId, done ? RUN_FEED_DELAY_SECONDS : 0);
+      await lookAgain(retried, done);
       return 'fed';
     }
     default:
@@ -182,8 +216,8 @@ function toJob(run: RunRecord, customerCode: string): StatementJob {
   });
 }
 
-/** Writes the page's job items (and counters), then queues every job of the page. */
-async function feedJobs(run: RunRecord, codes: readonly string[], now: Date): Promise<void> {
+/** Writes the page's job items (and counters), then queues every job of the page; the jobs written. */
+async function feedJobs(run: RunRecord, codes: readonly string[], now: Date): Promise<number> {
   const expiresAt = expiresAfter(now, BATCH_RETENTION_SECONDS);
   const jobs: FedJob[] = codes.map((customerCode) => ({
     customerCode,
@@ -203,10 +237,11 @@ async function feedJobs(run: RunRecord, codes: readonly string[], now: Date): Pr
   }));
   const { written, cancelled } = await putRunJobs(run.tenantId, run.runId, jobs, now);
   metrics.addMetric(METRIC.RunJobsFed, 'Count', written);
-  if (cancelled) return;
+  if (cancelled) return written;
   // Every job of the page is queued, also those an earlier delivery wrote: it may have stopped
   // before queueing them. A job queued twice is sent once (the worker's at-most-once per key).
   await queueJobs(run, codes);
+  return written;
 }
 
 /** Queues jobs on the shared statement queue, the tenant as message group; throws if any is left. */

@@ -11,6 +11,7 @@ import { type RunOrigin, RunSelectionSchema } from '../../domain/run.ts';
 import type { StatementPeriod } from '../../domain/statement-period.ts';
 import { logger } from '../../observability/powertools.ts';
 import type { RunFeedMessage } from './feed-message.ts';
+import type { FeedLook } from './next-look.ts';
 
 /** What starts a run. */
 export interface StartRunInput {
@@ -48,9 +49,17 @@ export async function startRun(input: StartRunInput): Promise<{ runId: string; c
   return { runId, created };
 }
 
-/** Sends "feed run R", visible after `delaySeconds`; the tenant is its message group. */
-export async function sendFeedMessage(tenantId: string, runId: string, delaySeconds: number): Promise<void> {
-  const message: RunFeedMessage = { version: 1, tenantId, runId };
+/**
+ * Sends "feed run R", visible after `delaySeconds`; the tenant is its message group. `look` (what
+ * the sending step left queued, and when) lets the next step time the one after (next-look.ts).
+ */
+export async function sendFeedMessage(
+  tenantId: string,
+  runId: string,
+  delaySeconds: number,
+  look?: FeedLook,
+): Promise<void> {
+  const message: RunFeedMessage = { version: 1, tenantId, runId, ...(look === undefined ? {} : { look }) };
   await sendMessage(runConfig().RUN_FEED_QUEUE_URL, JSON.stringify(message), {
     delaySeconds,
     messageGroupId: tenantId,
