@@ -36,7 +36,7 @@ import {
   writeItems,
 } from './dynamodb.ts';
 import { BATCH_RETENTION_SECONDS } from './table-design.ts';
-import { batchPartition, runKey, runListChunkKey, type TableKey } from './table-keys.ts';
+import { batchPartition, jobKey, runKey, runListChunkKey, type TableKey } from './table-keys.ts';
 
 /** What a new run is made of. */
 export interface NewRun {
@@ -494,4 +494,57 @@ export async function queryCustomerCodes(
   }
   const codes = (output.Items ?? []).map((item) => String(item.SK).slice('CUSTOMER#'.length));
   return { codes, next: output.LastEvaluatedKey as TableKey | undefined };
+}
+
+/** A run's job the feeder found stalled: its state as read, and what it says of its last claim. */
+export interface StalledRunJob {
+  customerCode: string;
+  /** The state it was read in (`Claimed`, `Sending`, or `Retrying` after a worker released it). */
+  state: 'Claimed' | 'Sending' | 'Retrying';
+  reason: string;
+}
+
+/**
+ * Records a run's job whose worker stopped on its last receive as dead-lettered (docs/runs.md,
+ * "Completion and its limits"): the transition the worker's own dead-letter record makes, counted
+ * `Queued → Failed` in the same transaction, so the retry pass then takes it back once. Written
+ * only if the job is still in the state it was read in, without a sent marker, and its last claim
+ * (a lease, or a release's `updatedAt`) ended before `cutoff`: a claim or release since then, or
+ * a send, leaves it as it is. `stalledIn` keeps the state it was found in: `Sending` means SES may
+ * have accepted its email. Returns whether it was recorded now.
+ */
+export async function deadLetterStalledRunJob(
+  tenantId: string,
+  runId: string,
+  job: StalledRunJob,
+  cutoff: Date,
+  now: Date,
+): Promise<boolean> {
+  const lapsed =
+    job.state === 'Retrying'
+      ? 'attempts > :zero AND updatedAt < :cutoffIso'
+      : 'attribute_exists(leaseUntil) AND leaseUntil < :cutoffMs';
+  const values: Record<string, unknown> = {
+    ':deadLettered': 'DeadLettered',
+    ':expected': job.state,
+    ':reason': job.reason,
+    ':now': now.toISOString(),
+    ...(job.state === 'Retrying'
+      ? { ':zero': 0, ':cutoffIso': cutoff.toISOString() }
+      : { ':cutoffMs': cutoff.getTime() }),
+  };
+  const result = await countedJobTransition(
+    tenantId,
+    runId,
+    jobKey(tenantId, runId, job.customerCode),
+    {
+      update:
+        'SET #state = :deadLettered, reason = :reason, stalledIn = :expected, updatedAt = :now REMOVE #owner, leaseUntil',
+      condition: `#state = :expected AND attribute_not_exists(sesMessageId) AND ${lapsed}`,
+      names: { '#owner': 'owner' },
+      values,
+    },
+    { state: 'DeadLettered', reason: job.reason },
+  );
+  return result.applied;
 }

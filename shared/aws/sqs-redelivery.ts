@@ -1,0 +1,50 @@
+/**
+ * How long SQS may still hand a message of a queue to its consumer: the visibility timeout times
+ * the receives before its dead-letter queue (its redrive policy), read from the queue itself so
+ * that it is what the queue does, in AWS (6x the worker's timeout, 5 receives) and locally alike.
+ */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DependencyUnavailableError } from '../errors.ts';
+import { sqsClient } from './sqs.ts';
+import { JOB_MAX_RECEIVE_COUNT } from './table-design.ts';
+
+const windows = new Map<string, number>();
+
+/** The receive limit of a redrive policy, or undefined when it has none (or not one we can read). */
+function maxReceiveCountOf(redrivePolicy: string | undefined): number | undefined {
+  if (redrivePolicy === undefined) return undefined;
+  try {
+    const count = Number((JSON.parse(redrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount);
+    return Number.isInteger(count) && count > 0 ? count : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The queue's redelivery window in milliseconds: once a message's last claim has lapsed by more
+ * than this, SQS has delivered it again (and it was claimed again) or moved it to the dead-letter
+ * queue. Read once per queue and process (GetQueueAttributes, which sqs:SendMessage's grant
+ * includes); a queue without a redrive policy counts JOB_MAX_RECEIVE_COUNT receives.
+ */
+export async function redeliveryWindowMs(queueUrl: string): Promise<number> {
+  const known = windows.get(queueUrl);
+  if (known !== undefined) return known;
+  let attributes: Record<string, string>;
+  try {
+    const output = await sqsClient().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
+      }),
+    );
+    attributes = output.Attributes ?? {};
+  } catch (error) {
+    throw new DependencyUnavailableError({ dependency: 'SQS', cause: error });
+  }
+  const visibilitySeconds = Number(attributes.VisibilityTimeout ?? '30');
+  const receives = maxReceiveCountOf(attributes.RedrivePolicy) ?? JOB_MAX_RECEIVE_COUNT;
+  const window = visibilitySeconds * receives * 1_000;
+  windows.set(queueUrl, window);
+  return window;
+}
