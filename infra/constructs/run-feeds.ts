@@ -4,7 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
-import { visibilityTimeoutFor } from '../config.ts';
+import { visibilityTimeoutFor, workerPacing } from '../config.ts';
 import { RUN_FEEDER_SETTINGS } from '../run-feeder-settings.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { StatementMailerFunction } from './statement-mailer-function.ts';
@@ -15,6 +15,14 @@ export const RUN_FEEDER_TIMEOUT = Duration.seconds(60);
 export const RUN_FEED_MAX_RECEIVE_COUNT = 5;
 /** The feeder's settings (infra/run-feeder-settings.ts): the same for the local stack. */
 export { RUN_FEEDER_SETTINGS };
+
+/**
+ * A run's admission cap for a stage: two batches for each worker the job queue's mapping runs
+ * (its maximum concurrency), so that one run keeps them all busy while the feeder refills it at
+ * half the cap, and another tenant's request waits behind at most that many of its jobs.
+ */
+export const runQueuedCap = (config: StageConfig): number =>
+  2 * workerPacing(config.sesMaxSendRate).maxConcurrency * config.worker.batchSize;
 
 export interface RunFeedsProps {
   /** Physical name prefix, e.g. `statement-mailer-dev`. */
@@ -54,7 +62,7 @@ export class RunFeeds {
       logRetention: config.logRetention,
       timeout: RUN_FEEDER_TIMEOUT,
       memorySize: 512,
-      environment: { ...RUN_FEEDER_SETTINGS },
+      environment: { ...RUN_FEEDER_SETTINGS, RUN_QUEUED_CAP: String(runQueuedCap(config)) },
     })
       // The run and list chunks (GetItem), a page of customers or jobs (Query), the jobs and the
       // run's counters and cursor (PutItem and UpdateItem, alone or in TransactWriteItems).
