@@ -11,6 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { dateInTimeZone, daysInMonth } from '#shared/domain/calendar-date.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { BUILD_DIR, buildAllBundles, PROJECT_ROOT } from '../infra/bundles.ts';
 import { LAMBDA_NODE_MAJOR } from '../infra/bundling.ts';
@@ -183,9 +184,41 @@ async function main(): Promise<void> {
       `run-feeder answered ${JSON.stringify(feeder.result)}`,
     );
 
+    // Statement schedules: a tenant-wide schedule saved through the API, with an issue day that is
+    // today in the demo tenant's zone when there is one (29 to 30 of a longer month have none),
+    // then the hourly trigger, which starts its run when it is due today.
+    const today = dateInTimeZone(new Date(), 'Europe/London');
+    const [year, month, day] = today.split('-').map(Number) as [number, number, number];
+    const issueDay = day === daysInMonth(year, month) ? '\\"Last\\"' : day <= 28 ? String(day) : undefined;
+    const schedules = await invoke(
+      binary,
+      file('statement-schedules-api'),
+      'schedule-statement-post.json',
+      'statement-schedules-api',
+      { '\\"__ISSUE_DAY__\\"': issueDay ?? '1' },
+    );
+    const schedulesResult = schedules.result as { statusCode: number; body: string };
+    check(
+      schedulesResult.statusCode === 201 && schedulesResult.body.includes('"Selection":"Owing"'),
+      `statement-schedules-api answered ${schedulesResult.statusCode}: ${schedulesResult.body}`,
+    );
+    const trigger = await invoke(
+      binary,
+      file('schedule-trigger'),
+      'schedule-trigger.json',
+      'schedule-trigger',
+    );
+    const expectedRuns = issueDay === undefined ? 0 : 1;
+    check(
+      JSON.stringify(trigger.result) === JSON.stringify({ tenants: 1, runs: expectedRuns, failures: [] }),
+      `schedule-trigger answered ${JSON.stringify(trigger.result)}, not ${expectedRuns} run`,
+    );
+
     const outcomes = {
       'statement-runs-api': runs,
       'run-feeder': feeder,
+      'statement-schedules-api': schedules,
+      'schedule-trigger': trigger,
       authorizer,
       'bulk-email-api': api,
       'statement-worker': worker,
