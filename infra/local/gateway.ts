@@ -37,6 +37,11 @@ export interface GatewayOptions {
   stage?: string;
   /** The clock the authorizer cache runs on (epoch ms); tests move it instead of waiting. */
   now?: () => number;
+  /**
+   * The local stack's own pages (the API reference at /docs, infra/local/docs-page.ts), served
+   * without a token before any route; `undefined` for a request that is not one of them.
+   */
+  pages?: (method: string, path: string) => Promise<APIGatewayProxyResult | undefined>;
 }
 
 export interface LocalGateway {
@@ -74,6 +79,8 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     checkPathEncoding(url.pathname);
+    const page = await options.pages?.(method, url.pathname);
+    if (page !== undefined) return page;
     const query = queryOf(url.search);
     const matched = matchRoute(routes, method, url.pathname);
     if (matched === undefined) throw new GatewayResponseError(GATEWAY_ERRORS.notFound);

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { dateInTimeZone } from '#shared/domain/calendar-date.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
+import { DOCS_PATH, docsPages, SPEC_PATH } from './docs-page.ts';
 import { startEmulators } from './emulators.ts';
 import { configureLocalEnvironment, DEMO_TOKEN, LOCAL_QUEUE_NAME, portFromEnv } from './environment.ts';
 import { startLocalGateway } from './gateway.ts';
@@ -41,7 +42,12 @@ async function main(): Promise<void> {
     dateInTimeZone(new Date(), 'Europe/London'),
   );
   const { routes, authorizer, worker, runFeeder } = await localRoutes();
-  const gateway = await startLocalGateway({ port: ports.api, routes, authorizer });
+  const gateway = await startLocalGateway({
+    port: ports.api,
+    routes,
+    authorizer,
+    pages: docsPages({ demoToken: DEMO_TOKEN }),
+  });
   // As the event source mapping does: batches of up to 10, two at a time.
   const poller = await startPoller({
     queueUrl: queues.queueUrl,
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
 statement mailer is running locally
 
   API            ${gateway.url}/v2/customerstatements/bulk/email
+  API reference  ${gateway.url}${DOCS_PATH}   (try the example there: the demo token is filled in; spec ${SPEC_PATH})
   Demo token     Authorization: KfToken ${DEMO_TOKEN}   (tenant "demo", ${summary.itemsWritten} records loaded)
   Sent mail      ${emulators.endpoints.ses}/   (SES, ${embedded('ses')})
   DynamoDB       ${emulators.endpoints.dynamodb}   table ${tableName} (${embedded('dynamodb')})
