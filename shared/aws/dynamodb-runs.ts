@@ -410,14 +410,26 @@ const FEED_TRANSACTION_JOBS = 99;
  * Writes a page's job items, each only if it does not exist yet, and adds the ones written to the
  * run's `Queued` counter and `total` in the same transactions: a page fed again after a crash
  * writes and counts only what it had not. Returns false when the run was cancelled meanwhile.
+ * `skipped`: the items are `Skipped` with that reason (a tenant-wide schedule's customers with
+ * their own schedule), counted `Skipped` and in `skippedReasons` instead of `Queued`.
  */
 export async function putRunJobs(
   tenantId: string,
   runId: string,
   jobs: readonly FedJob[],
   now: Date,
+  skipped?: { reason: string },
 ): Promise<{ written: number; cancelled: boolean }> {
   const { TABLE_NAME } = tableConfig();
+  const counter: { update: string; names: Record<string, string>; values: Record<string, unknown> } =
+    skipped === undefined
+      ? { update: 'counts.#counted = counts.#counted + :n', names: { '#counted': 'Queued' }, values: {} }
+      : {
+          update:
+            'counts.#counted = counts.#counted + :n, skippedReasons.#reason = if_not_exists(skippedReasons.#reason, :zero) + :n',
+          names: { '#counted': 'Skipped', '#reason': skipped.reason },
+          values: { ':zero': 0 },
+        };
   let written = 0;
   for (const group of chunk(jobs, FEED_TRANSACTION_JOBS)) {
     let pending = [...group];
@@ -433,11 +445,11 @@ export async function putRunJobs(
         Update: {
           TableName: TABLE_NAME,
           Key: runKey(tenantId, runId),
-          UpdateExpression:
-            'SET counts.#queued = counts.#queued + :n, #total = #total + :n, updatedAt = :now',
+          UpdateExpression: `SET ${counter.update}, #total = #total + :n, updatedAt = :now`,
           ConditionExpression: 'attribute_exists(PK) AND #state <> :cancelled',
-          ExpressionAttributeNames: { '#queued': 'Queued', '#total': 'total', '#state': 'state' },
+          ExpressionAttributeNames: { ...counter.names, '#total': 'total', '#state': 'state' },
           ExpressionAttributeValues: {
+            ...counter.values,
             ':n': pending.length,
             ':now': now.toISOString(),
             ':cancelled': 'Cancelled',

@@ -225,3 +225,22 @@ export function toScheduleView(schedule: StoredSchedule): ScheduleView {
         }),
   };
 }
+
+/** The reason a tenant-wide schedule's run records for a customer left to its own schedule. */
+export const OWN_SCHEDULE_REASON = 'Own schedule';
+
+/**
+ * Whether a customer's own schedule replaces the tenant-wide one for the tenant-wide issue on
+ * `issueDate` (docs/schedules.md): a customer gets its statements from one schedule, its own.
+ * Disabling its schedule pauses that customer's statements (it does not hand it back to the
+ * tenant-wide one); once its `EndDate` is before the issue date, or it is deleted, the tenant-wide
+ * schedule covers the customer again.
+ */
+export function replacesTenantWide(
+  schedule: Pick<StoredSchedule, 'customerCode' | 'endDate'>,
+  issueDate: string,
+): boolean {
+  return (
+    schedule.customerCode !== undefined && (schedule.endDate === undefined || schedule.endDate >= issueDate)
+  );
+}

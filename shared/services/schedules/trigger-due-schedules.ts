@@ -20,6 +20,7 @@ import { dueIssueDate, nextIssueDate, scheduleStatementPeriod } from '../../doma
 import { METRIC } from '../../observability/metric-names.ts';
 import { logger, metrics } from '../../observability/powertools.ts';
 import { deterministicRunId, type StartRunInput, startRun } from '../runs/start-run.ts';
+import { prepareTenantWideRun } from './own-schedule-skips.ts';
 
 /** Tenants read from the directory a page at a time. */
 const TENANT_PAGE_SIZE = 100;
@@ -101,7 +102,15 @@ async function startDueRun(
 ): Promise<ScheduledRun> {
   const period = scheduleStatementPeriod(schedule, issueDate);
   const runId = scheduleRunId(tenantId, schedule.scheduleId, issueDate);
-  const { created } = await start({
+  const origin = { type: 'Schedule' as const, scheduleId: schedule.scheduleId };
+  // A customer's own schedule replaces the tenant-wide one: its skip is written before any feeding.
+  const prepared =
+    schedule.customerCode === undefined &&
+    (await prepareTenantWideRun(
+      { tenantId, runId, selection: { type: schedule.selection }, period, origin, now: startedAt },
+      issueDate,
+    ));
+  const started = await start({
     tenantId,
     runId,
     selection:
@@ -109,9 +118,10 @@ async function startDueRun(
         ? { type: schedule.selection }
         : { type: 'List', customerCodes: [schedule.customerCode] },
     period,
-    origin: { type: 'Schedule', scheduleId: schedule.scheduleId },
+    origin,
     now: startedAt,
   });
+  const created = prepared || started.created;
   const lastRun = {
     runId,
     issueDate,
