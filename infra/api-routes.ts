@@ -9,6 +9,8 @@ export interface ApiRoute {
   /** API Gateway's resource path, e.g. `/v2/customerstatements/bulk/email/{batchId}`. */
   resource: string;
   functionName: FunctionName;
+  /** Served without a token (no authorizer): only the API's own description. */
+  public?: true;
 }
 
 export const API_ROUTES = [
@@ -67,6 +69,8 @@ export const API_ROUTES = [
     resource: '/v2/customers/schedule-statement/{customerCode}',
     functionName: 'statement-schedules-api',
   },
+  // The API's own description (docs/api.md "OpenAPI"): public, for discovery and client generators.
+  { method: 'GET', resource: '/v2/openapi.json', functionName: 'openapi', public: true },
 ] as const satisfies readonly ApiRoute[];
 
 /** The functions behind the routes. */

@@ -55,6 +55,7 @@ export const FUNCTIONS = {
   'run-feeder': 'functions/run-feeder/handler.ts',
   'statement-schedules-api': 'functions/statement-schedules-api/handler.ts',
   'schedule-trigger': 'functions/schedule-trigger/handler.ts',
+  openapi: 'functions/openapi/handler.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 

@@ -35,6 +35,8 @@ export function acknowledgeNagFindings(stack: StatementMailerStack): void {
       functions.ledgerApi,
       functions.runsApi,
       functions.schedulesApi,
+      // The openapi function (infra/constructs/api.ts): not in the stack's typed function list.
+      stack.node.tryFindChild('OpenApiFunction'),
     ],
     {
       'Serverless-LambdaDLQ':
@@ -62,6 +64,13 @@ export function acknowledgeNagFindings(stack: StatementMailerStack): void {
   accept([stack.sesEventsSubscriptionDeadLetterQueue], {
     'AwsSolutions-SQS3':
       "It is a dead-letter queue: the SES events topic's Lambda subscription names it in its RedrivePolicy, which the rule does not recognise (it knows only SQS redrive policies and Lambda DeadLetterConfig).",
+  });
+  // GET /v2/openapi.json: the API's description, public by design (infra/api-routes.ts).
+  accept([stack.api.root.resourceForPath('/v2/openapi.json').node.tryFindChild('GET')], {
+    'AwsSolutions-APIG4':
+      'GET /v2/openapi.json serves only the public OpenAPI description of this API, the same document as docs/openapi.json in the repository: no tenant data, so no token is asked for (discovery and client generators fetch it). Every other method has the TOKEN authorizer.',
+    'AwsSolutions-COG4':
+      'GET /v2/openapi.json is public by design (see AwsSolutions-APIG4); the other methods use the Lambda TOKEN authorizer, as KashFlow clients send KfToken, not Cognito tokens.',
   });
   accept([stack.api], {
     'AwsSolutions-APIG2':

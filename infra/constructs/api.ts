@@ -40,7 +40,14 @@ export interface StatementMailerApiProps {
 export class StatementMailerApi {
   readonly restApi: RestApi;
   readonly functions: Record<
-    'api' | 'authorizer' | 'batchStatus' | 'customerNotes' | 'ledgerApi' | 'schedulesApi' | 'runsApi',
+    | 'api'
+    | 'authorizer'
+    | 'batchStatus'
+    | 'customerNotes'
+    | 'ledgerApi'
+    | 'schedulesApi'
+    | 'runsApi'
+    | 'openApi',
     StatementMailerFunction
   >;
 
@@ -114,6 +121,8 @@ export class StatementMailerApi {
         'dynamodb:BatchWriteItem',
       ])
       .bindRunFeedQueue(props.runFeedQueue);
+    // GET /v2/openapi.json: the document built into its bundle; no table, no queue.
+    const openApiFunction = lambda('OpenApiFunction', 'openapi', 5, 256);
     this.functions = {
       api: apiFunction,
       runsApi: runsApiFunction,
@@ -122,6 +131,7 @@ export class StatementMailerApi {
       customerNotes: customerNotesFunction,
       ledgerApi: ledgerApiFunction,
       schedulesApi: schedulesApiFunction,
+      openApi: openApiFunction,
     };
 
     const accessLogs = new LogGroup(scope, 'ApiAccessLogs', {
@@ -173,14 +183,15 @@ export class StatementMailerApi {
       'ledger-api': ledgerApiFunction,
       'statement-schedules-api': schedulesApiFunction,
       'statement-runs-api': runsApiFunction,
+      openapi: openApiFunction,
     };
     for (const route of API_ROUTES) {
-      this.restApi.root
-        .resourceForPath(route.resource)
-        .addMethod(
-          route.method,
-          new LambdaIntegration(routeFunctions[route.functionName], { allowTestInvoke: false }),
-        );
+      this.restApi.root.resourceForPath(route.resource).addMethod(
+        route.method,
+        new LambdaIntegration(routeFunctions[route.functionName], { allowTestInvoke: false }),
+        // The API's own description is public (docs/api.md "OpenAPI"); every other route has the authorizer.
+        'public' in route ? { authorizationType: AuthorizationType.NONE } : {},
+      );
     }
 
     for (const error of Object.values(GATEWAY_ERRORS)) {

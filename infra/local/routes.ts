@@ -16,18 +16,29 @@ export interface LocalFunctions {
 }
 
 export async function localRoutes(): Promise<LocalFunctions> {
-  const [authorizer, bulkEmail, batchStatus, customerNotes, ledger, schedules, runs, worker, runFeeder] =
-    await Promise.all([
-      import('#functions/authorizer/handler.ts').then((module) => module.handler),
-      import('#functions/bulk-email-api/handler.ts').then((module) => module.handler),
-      import('#functions/batch-status/handler.ts').then((module) => module.handler),
-      import('#functions/customer-notes/handler.ts').then((module) => module.handler),
-      import('#functions/ledger-api/handler.ts').then((module) => module.handler),
-      import('#functions/statement-schedules-api/handler.ts').then((module) => module.handler),
-      import('#functions/statement-runs-api/handler.ts').then((module) => module.handler),
-      import('#functions/statement-worker/handler.ts').then((module) => module.handler),
-      import('#functions/run-feeder/handler.ts').then((module) => module.handler),
-    ]);
+  const [
+    authorizer,
+    bulkEmail,
+    batchStatus,
+    customerNotes,
+    ledger,
+    schedules,
+    runs,
+    worker,
+    runFeeder,
+    openApi,
+  ] = await Promise.all([
+    import('#functions/authorizer/handler.ts').then((module) => module.handler),
+    import('#functions/bulk-email-api/handler.ts').then((module) => module.handler),
+    import('#functions/batch-status/handler.ts').then((module) => module.handler),
+    import('#functions/customer-notes/handler.ts').then((module) => module.handler),
+    import('#functions/ledger-api/handler.ts').then((module) => module.handler),
+    import('#functions/statement-schedules-api/handler.ts').then((module) => module.handler),
+    import('#functions/statement-runs-api/handler.ts').then((module) => module.handler),
+    import('#functions/statement-worker/handler.ts').then((module) => module.handler),
+    import('#functions/run-feeder/handler.ts').then((module) => module.handler),
+    import('#functions/openapi/handler.ts').then((module) => module.handler),
+  ]);
   const handlers: Record<RouteFunctionName, ProxyHandler> = {
     'bulk-email-api': bulkEmail,
     'batch-status': batchStatus,
@@ -35,6 +46,7 @@ export async function localRoutes(): Promise<LocalFunctions> {
     'ledger-api': ledger,
     'statement-schedules-api': schedules,
     'statement-runs-api': runs,
+    openapi: openApi,
   };
   return {
     authorizer,
