@@ -93,13 +93,14 @@ describe("the run feeder's next look", () => {
     expect(lastFeed()?.delaySeconds).toBe(1);
     expect(lastFeed()?.look?.queued).toBe(10);
 
-    // 6 sent in the 3 s since that look (2 a second): 4 left, 6 fed, 10 again; refilled at 5 in 2.5 s.
+    // 6 sent in the 3 s since that look (2 a second): 4 left, 6 fed, 10 again; at 5 in 2.5 s: a
+    // look after 2 s (no later than the refill point).
     await send(tenantId, runId, codes.slice(0, 6));
     expect(await step(tenantId, runId, { queued: 10, at: Date.now() - 3_000 })).toBe('fed');
     const run = await getRun(tenantId, runId);
     expect(run?.counts.Queued).toBe(10);
     expect(run?.total).toBe(16);
-    expect(lastFeed()).toMatchObject({ delaySeconds: 3, look: { queued: 10 } });
+    expect(lastFeed()).toMatchObject({ delaySeconds: 2, look: { queued: 10 } });
     expect(lastFeed()?.look?.at).toBeGreaterThanOrEqual(first);
   });
 
@@ -124,7 +125,8 @@ describe("the run feeder's next look", () => {
     const { tenantId, codes, runId } = await allCustomersRun(12);
     expect(await step(tenantId, runId)).toBe('fed');
     await send(tenantId, runId, codes.slice(0, 6));
-    // 6 sent in 2.5 s; the last 2 fed: the selection is exhausted with 6 queued, none left in 2.5 s.
+    // 6 sent in 2.5 s; the last 2 fed: the selection is exhausted with 6 queued, none left in 2.5 s:
+    // a look after 3 s (no earlier than the end).
     expect(await step(tenantId, runId, { queued: 10, at: Date.now() - 2_500 })).toBe('fed');
     expect(await getRun(tenantId, runId)).toMatchObject({ total: 12, state: 'Sending' });
     expect(lastFeed()).toMatchObject({ delaySeconds: 3, look: { queued: 6 } });

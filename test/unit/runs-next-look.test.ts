@@ -34,12 +34,15 @@ describe('the run feeder’s next look', () => {
         maxSeconds: 15,
       }),
     ).toBe(3);
-    // Rounded up, as SQS delays are whole seconds: 1.5 s is 2.
+    // Whole seconds, as SQS delays are: 1.5 s to refill is 1 (no later than the refill point),
+    // 1.5 s to none left is 2 (no earlier than the end).
+    const measured = { queued: 55, at: secondsAgo(2) };
+    expect(nextLookSeconds({ queued: 35, target: 20, previous: measured, now, maxSeconds: 15 })).toBe(1);
     expect(
       nextLookSeconds({
-        queued: 35,
-        target: 20,
-        previous: { queued: 55, at: secondsAgo(2) },
+        queued: 15,
+        target: 0,
+        previous: { queued: 35, at: secondsAgo(2) },
         now,
         maxSeconds: 15,
       }),

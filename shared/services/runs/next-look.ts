@@ -43,7 +43,9 @@ export function drainPerSecond(
 
 /**
  * The delay (whole seconds, as SQS takes it) before the next look: 0 when `Queued` is at the
- * target already; else the time to drain to it at the measured rate, rounded up; with no rate
+ * target already; else the time to drain to it at the measured rate, rounded down when refilling
+ * (a look a little early feeds a little less; a late one leaves the workers without jobs) and up
+ * when waiting for none left (a look too early is a step for nothing); with no rate
  * measured (the first look, or nothing drained since the last: workers busy elsewhere, SES slow)
  * twice the time since the last look, so a stalled run is looked at less and less often. Always
  * between 1 s and `maxSeconds`.
@@ -59,9 +61,10 @@ export function nextLookSeconds({
   const after = queued + fed;
   if (after <= target) return 0;
   const rate = drainPerSecond(queued, previous, now);
+  const round = target > 0 ? Math.floor : Math.ceil;
   const wanted =
     rate !== undefined
-      ? (after - target) / rate
+      ? round((after - target) / rate)
       : previous === undefined
         ? 1
         : (2 * (now.getTime() - previous.at)) / 1000;
