@@ -5,12 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { buildOpenApiDocument } from './openapi/document.ts';
-
-export const OPENAPI_FILE = path.resolve(import.meta.dirname, '../docs/openapi.json');
-
-/** The document as committed: two-space JSON with a final newline. */
-export const openApiText = (): string => `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+import { OPENAPI_FILE, openApiText } from './openapi/document-file.ts';
 
 async function main(): Promise<void> {
   const text = openApiText();
