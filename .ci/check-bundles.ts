@@ -214,7 +214,18 @@ async function main(): Promise<void> {
       `schedule-trigger answered ${JSON.stringify(trigger.result)}, not ${expectedRuns} run`,
     );
 
+    // The API's description: built into the bundle (no file beside it), served as committed.
+    const openapi = await invoke(binary, file('openapi'), 'openapi-get.json', 'openapi');
+    const openapiResult = openapi.result as { statusCode: number; body: string };
+    const committed = await readFile(path.join(PROJECT_ROOT, 'docs/openapi.json'), 'utf8');
+    check(
+      openapiResult.statusCode === 200 &&
+        JSON.stringify(JSON.parse(openapiResult.body)) === JSON.stringify(JSON.parse(committed)),
+      `openapi answered ${openapiResult.statusCode}, not the committed docs/openapi.json`,
+    );
+
     const outcomes = {
+      openapi,
       'statement-runs-api': runs,
       'run-feeder': feeder,
       'statement-schedules-api': schedules,
