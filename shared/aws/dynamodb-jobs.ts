@@ -26,7 +26,7 @@ import {
 } from './dynamodb.ts';
 import { countedJobTransition, type TransitionTarget } from './dynamodb-runs.ts';
 import { BATCH_RETENTION_SECONDS, TABLE_DESIGN } from './table-design.ts';
-import { jobKey, type TableKey } from './table-keys.ts';
+import { jobKey, runKey, type TableKey } from './table-keys.ts';
 
 /** The key of a job: tenant + batch + customer. */
 export interface JobRef {
@@ -74,14 +74,12 @@ type TransitionResult =
  * Applies one state transition of a job. A plain batch's job: one conditional update, refused for
  * a run's job (`attribute_not_exists(runJob)`), which an SES event cannot tell apart by its id; a
  * run's job (the message says so, or its item does): the job and its run's counters in one
- * transaction (countedJobTransition). `target` is the state written (none: the state stays);
- * `runMustBeActive`: refused once the run is cancelled (a claim).
+ * transaction (countedJobTransition). `target` is the state written (none: the state stays).
  */
 async function applyTransition(
   job: JobRef,
   update: ItemUpdate,
   target: TransitionTarget | undefined,
-  runMustBeActive = false,
 ): Promise<TransitionResult> {
   if (job.run === undefined) {
     const plain: ItemUpdate = {
@@ -102,14 +100,7 @@ async function applyTransition(
     );
     if (Item?.runJob !== true) return { applied: false, runCancelled: false };
   }
-  const result = await countedJobTransition(
-    job.tenantId,
-    job.batchId,
-    jobRecordKey(job),
-    update,
-    target,
-    runMustBeActive,
-  );
+  const result = await countedJobTransition(job.tenantId, job.batchId, jobRecordKey(job), update, target);
   return result.applied
     ? { applied: true, previous: result.previous }
     : { applied: false, runCancelled: result.runCancelled };
@@ -122,6 +113,18 @@ export async function getJob(job: JobRef): Promise<JobRecord | undefined> {
     new GetCommand({ TableName: TABLE_NAME, Key: jobRecordKey(job), ConsistentRead: true }),
   );
   return Item === undefined ? undefined : JobRecordSchema.parse(Item);
+}
+
+/**
+ * The job's record, read consistently, and its ref marked as a run's job when its item is one,
+ * so that its transitions go straight to the counted path (no refused single-item write first).
+ */
+export async function getJobWithRef(job: JobRef): Promise<{ record: JobRecord; ref: JobRef } | undefined> {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableConfig().TABLE_NAME, Key: jobRecordKey(job), ConsistentRead: true }),
+  );
+  if (Item === undefined) return undefined;
+  return { record: JobRecordSchema.parse(Item), ref: Item.runJob === true ? { ...job, run: true } : job };
 }
 
 /** What a claim found: the record before this claim, or the one that kept it from claiming. */
@@ -159,46 +162,42 @@ export async function claimJob(
       ':one': 1,
     },
   };
-  // A run's job is claimable only while its run is not cancelled (docs/runs.md, "Cancellation").
-  const result = await applyTransition(job, claim, { state: 'Claimed' }, true);
-  if (result.applied) {
-    const { previous } = result;
-    return {
-      claimed: true,
-      previous: previous?.state === undefined ? undefined : JobRecordSchema.parse(previous),
-    };
+  const result = await applyTransition(job, claim, { state: 'Claimed' });
+  if (!result.applied)
+    return { claimed: false, current: await getJob(job), runCancelled: result.runCancelled };
+  const { previous } = result;
+  // A run's job is sent only if its run was not cancelled when the claim was written: the run is
+  // read after the claim, consistently (docs/runs.md, "Cancellation"). A cancel answered before
+  // the claim is seen, and the claim ends `Skipped` (`Run cancelled`); a cancel after the read
+  // finds the job claimed, which it never takes from its worker. One read instead of a
+  // ConditionCheck in the claim's transaction: 1 RRU instead of 3 WRU a statement.
+  if ((job.run !== undefined || previous?.runJob === true) && (await runIsCancelled(job, owner, now))) {
+    await endClaim(job, owner, 'Skipped', 'reason', RUN_CANCELLED_REASON, now);
+    return { claimed: false, current: await getJob(job), runCancelled: true };
   }
-  return { claimed: false, current: await getJob(job), runCancelled: result.runCancelled };
+  return {
+    claimed: true,
+    previous: previous?.state === undefined ? undefined : JobRecordSchema.parse(previous),
+  };
 }
 
-/**
- * A job of a cancelled run that no worker holds ends `Skipped` with RUN_CANCELLED_REASON (the run
- * reports it `Cancelled`): the same states a claim could take it from, so a claimed job is never
- * cancelled under its worker. Returns whether it was cancelled now.
- */
-export async function cancelRunJob(job: JobRef, now: Date): Promise<boolean> {
-  const result = await applyTransition(
-    job,
-    {
-      update: `SET #state = :skipped, reason = :reason, updatedAt = :now, ${IDENTITY} REMOVE #owner, leaseUntil`,
-      condition:
-        'attribute_not_exists(#state) OR #state IN (:retrying, :deadLettered) OR (#state IN (:claimed, :sending) AND leaseUntil < :nowMs)',
-      names: STATE_AND_OWNER,
-      values: {
-        ':skipped': 'Skipped',
-        ':reason': RUN_CANCELLED_REASON,
-        ':retrying': 'Retrying',
-        ':deadLettered': 'DeadLettered',
-        ':claimed': 'Claimed',
-        ':sending': 'Sending',
-        ':now': now.toISOString(),
-        ':nowMs': now.getTime(),
-        ...identityValues(job, now),
-      },
-    },
-    { state: 'Skipped', reason: RUN_CANCELLED_REASON },
-  );
-  return result.applied;
+/** Whether the job's run is cancelled, read consistently; on a failed read the claim is given back. */
+async function runIsCancelled(job: JobRef, owner: string, now: Date): Promise<boolean> {
+  try {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: tableConfig().TABLE_NAME,
+        Key: runKey(job.tenantId, job.batchId),
+        ConsistentRead: true,
+        ProjectionExpression: '#state',
+        ExpressionAttributeNames: { '#state': 'state' },
+      }),
+    );
+    return Item?.state === 'Cancelled';
+  } catch (error) {
+    await releaseJob(job, owner, 'The run could not be read', now).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**
@@ -247,13 +246,20 @@ async function updateOwned(
 /**
  * Marks the moment before SES is called. A later worker that finds a lapsed claim in this state
  * knows SES may have accepted the email already: the one window where a duplicate can happen.
+ * The same write keeps the job's note number (`noteNumber`) unless it has one, so that every
+ * retry writes the note under that number without a write of its own.
  */
-export function markJobSending(job: JobRef, owner: string, now: Date): Promise<void> {
+export function markJobSending(job: JobRef, owner: string, now: Date, noteNumber?: number): Promise<void> {
+  const keepNote = noteNumber === undefined ? '' : ', noteNumber = if_not_exists(noteNumber, :note)';
   return updateOwned(
     job,
     owner,
-    'SET #state = :sending, updatedAt = :now, sendingSince = :now',
-    { ':sending': 'Sending', ':now': now.toISOString() },
+    `SET #state = :sending, updatedAt = :now, sendingSince = :now${keepNote}`,
+    {
+      ':sending': 'Sending',
+      ':now': now.toISOString(),
+      ...(noteNumber === undefined ? {} : { ':note': noteNumber }),
+    },
     { '#state': 'state' },
     { state: 'Sending' },
   );
@@ -456,6 +462,75 @@ export async function advanceRecipientState(
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
   }
+}
+
+/** One recipient an SES event moves: its place in the job's list and its address. */
+export interface RecipientMove {
+  index: number;
+  address: string;
+}
+
+/**
+ * Moves the recipients at `moves` to `state` and the job to `jobState` in ONE write (with its
+ * run's counters, for a run's job), when the job's state is what its recipients will make of it:
+ * the write requires each moved recipient below `state`, every other recipient at the rank it was
+ * read at (`unchanged`), and the job below `jobState`. Returns false, writing nothing, when any of
+ * that no longer holds: the caller then moves them one write at a time (advanceRecipientState,
+ * advanceJobState), as concurrent events need. A recipient and its job cost one write, not two.
+ */
+export async function advanceRecipientsAndJob(
+  job: JobRef,
+  moves: readonly RecipientMove[],
+  unchanged: readonly { index: number; stateRank: number }[],
+  recipient: { state: EventState; detail: string; at: string },
+  jobState: 'Delivered' | 'Bounced' | 'Complained',
+  jobDetail: string,
+): Promise<boolean> {
+  const sets = ['#state = :jobState', 'stateRank = :jobRank', 'lastEvent = :jobDetail', 'updatedAt = :at'];
+  const conditions = [
+    'attribute_exists(sesMessageId)',
+    '(attribute_not_exists(stateRank) OR stateRank < :jobRank)',
+  ];
+  const values: Record<string, unknown> = {
+    ':jobState': jobState,
+    ':jobRank': STATE_RANK[jobState],
+    ':jobDetail': jobDetail,
+    ':at': recipient.at,
+    ':state': recipient.state,
+    ':rank': RECIPIENT_RANK[recipient.state],
+    ':sentRank': RECIPIENT_RANK.Sent,
+    ':detail': recipient.detail,
+  };
+  for (const [position, { index, address }] of moves.entries()) {
+    const path = `recipients[${index}]`;
+    sets.push(
+      `${path}.#state = :state`,
+      `${path}.stateRank = :rank`,
+      `${path}.detail = :detail`,
+      `${path}.#at = :at`,
+    );
+    conditions.push(
+      `${path}.address = :a${position}`,
+      `${path}.stateRank < :rank`,
+      `${path}.stateRank >= :sentRank`,
+    );
+    values[`:a${position}`] = address;
+  }
+  for (const [position, { index, stateRank }] of unchanged.entries()) {
+    conditions.push(`recipients[${index}].stateRank = :u${position}`);
+    values[`:u${position}`] = stateRank;
+  }
+  const result = await applyTransition(
+    job,
+    {
+      update: `SET ${sets.join(', ')}`,
+      condition: conditions.join(' AND '),
+      names: { '#state': 'state', '#at': 'at' },
+      values,
+    },
+    { state: jobState },
+  );
+  return result.applied;
 }
 
 /**

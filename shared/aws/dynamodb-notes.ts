@@ -15,7 +15,7 @@ import { customerPartition, noteCounterKey, noteKey } from './table-keys.ts';
 export type NoteField = 'noteNumber' | 'bounceNoteNumber' | 'complaintNoteNumber';
 
 /** The next number of the customer's counter; a number taken and not kept is only a gap. */
-async function takeNoteNumber(job: JobRef): Promise<number> {
+export async function takeNoteNumber(job: JobRef): Promise<number> {
   const { Attributes } = await documentClient().send(
     updateCommand(
       noteCounterKey(job.tenantId, job.customerCode),

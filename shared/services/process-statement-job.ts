@@ -7,7 +7,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { retry } from '../aws/backoff.ts';
 import {
-  cancelRunJob,
   claimJob,
   getJob,
   type JobRef,
@@ -19,7 +18,7 @@ import {
 } from '../aws/dynamodb-jobs.ts';
 import { getCustomerAccount } from '../aws/dynamodb-ledger.ts';
 import { getLogo } from '../aws/dynamodb-logo.ts';
-import { noteNumberFor, putNoteOnce } from '../aws/dynamodb-notes.ts';
+import { noteNumberFor, putNoteOnce, takeNoteNumber } from '../aws/dynamodb-notes.ts';
 import { SesOutcomeUnknownError, SesRejectedError, SesUnavailableError, sendRawEmail } from '../aws/ses.ts';
 import { FINISHED_STATES } from '../domain/job-state.ts';
 import { jobRecipientsOf, RECIPIENT_RANK } from '../domain/recipient-state.ts';
@@ -214,8 +213,7 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   const claim = await claimJob(job, messageId, now.getTime() + context.leaseMs, now);
   if (!claim.claimed) {
     if (claim.runCancelled === true) {
-      // The run was cancelled before any worker claimed this job: it ends Cancelled, never sent.
-      await cancelRunJob(job, clock());
+      // The run was cancelled before this claim: the job ended Cancelled (claimJob), never sent.
       log.info("The job's run was cancelled; statement not sent");
       return 'cancelled';
     }
@@ -257,7 +255,9 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   }
 
   const { email, recipients } = rendered;
-  await markJobSending(job, messageId, clock());
+  // The note's number is kept by the Sending write (a job taken over keeps the one it has).
+  const noteNumber = claim.previous?.noteNumber ?? (await takeNoteNumber(job));
+  await markJobSending(job, messageId, clock(), noteNumber);
   let sesMessageId: string;
   try {
     // The envelope: every To, Cc and Bcc address; a Bcc is in no header.
@@ -286,7 +286,13 @@ export async function processStatementJob(job: StatementJob, context: JobContext
   const first = await writeSentMarker(job, sesMessageId, recipients, sentAt, log);
   if (first) {
     metrics.addMetric(METRIC.StatementsSent, 'Count', 1);
-    await recordNote(job, { sesMessageId, sentAt: sentAt.toISOString(), recipients, state: 'Sent' });
+    await recordNote(job, {
+      sesMessageId,
+      sentAt: sentAt.toISOString(),
+      recipients,
+      state: 'Sent',
+      noteNumber,
+    });
   } else {
     metrics.addMetric(METRIC.DuplicateEmailSent, 'Count', 1);
     log.error('This job was already marked sent: the email just sent is a duplicate', { sesMessageId });

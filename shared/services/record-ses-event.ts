@@ -23,8 +23,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   advanceJobState,
   advanceRecipientState,
+  advanceRecipientsAndJob,
   findJobBySesMessageId,
-  getJob,
+  getJobWithRef,
   type JobRef,
   recordJobRecipients,
 } from '../aws/dynamodb-jobs.ts';
@@ -36,10 +37,12 @@ import {
 } from '../aws/dynamodb-notes.ts';
 import { suppressAddresses } from '../aws/dynamodb-suppressions.ts';
 import { jobFromEventTags } from '../aws/ses-message-tags.ts';
+import { STATE_RANK } from '../domain/job-state.ts';
 import {
   type EventState,
   jobRecipientsOf,
   jobStateOf,
+  RECIPIENT_RANK,
   type RecordedRecipient,
 } from '../domain/recipient-state.ts';
 import { addressKey } from '../domain/statement-recipients.ts';
@@ -94,7 +97,8 @@ async function sentJobOf(
     throw new SesEventNotReadyError('The SES event carries tags of ours, but its job is not found');
   }
   log.appendKeys({ tenantId: job.tenantId, batchId: job.batchId, customerCode: job.customerCode });
-  const record = await getJob(job);
+  const found = await getJobWithRef(job);
+  const record = found?.record;
   if (record?.sesMessageId === undefined) {
     // The worker writes the sent marker right after SES accepts; the index follows it.
     metrics.addMetric(METRIC.SesEventsDeferred, 'Count', 1);
@@ -111,7 +115,8 @@ async function sentJobOf(
       recordedSesMessageId: record.sesMessageId,
     });
   }
-  return { job, record };
+  // The ref says whether it is a run's job, so that its transitions go straight to the counted path.
+  return { job: found?.ref ?? job, record };
 }
 
 /** A recipient of the job, with its place in the job's list (which never changes). */
@@ -151,13 +156,37 @@ function targetsOf(event: SesEvent, recipients: readonly RecordedRecipient[]) {
  */
 async function advance(
   job: JobRef,
+  record: JobRecord,
   recipients: readonly RecordedRecipient[],
   targets: readonly Target[],
-  { state, detail, at }: { state: EventState; detail: string; at: string },
+  move: { state: EventState; detail: string; at: string },
 ): Promise<boolean> {
+  const { state, detail, at } = move;
+  // What the record read says: a recipient at or past the event's state stays (states never go
+  // back), so an event repeated or out of order costs no write at all.
+  const rank = RECIPIENT_RANK[state];
+  const moving = targets.filter(
+    (target) => target.stateRank < rank && target.stateRank >= RECIPIENT_RANK.Sent,
+  );
+  const movingIndexes = new Set(moving.map((target) => target.index));
+  const after = recipients.map((recipient, index) =>
+    movingIndexes.has(index) ? { ...recipient, state, stateRank: rank, detail, at } : recipient,
+  );
+  const expected = recipients.length === 0 ? state : jobStateOf(after);
+  const jobBehind = expected !== 'Sent' && STATE_RANK[record.state] < STATE_RANK[expected];
+  if (moving.length === 0 && !jobBehind) return false;
+  if (moving.length > 0 && jobBehind && record.recipients !== undefined) {
+    // The recipients and the job in one write, unless another event moved one of them meanwhile.
+    const cause = after.find((recipient) => recipient.line !== 'Bcc' && recipient.state === expected);
+    const unchanged = recipients
+      .map((recipient, index) => ({ index, stateRank: recipient.stateRank }))
+      .filter(({ index }) => !movingIndexes.has(index));
+    const jobDetail = expected === state ? detail : (cause?.detail ?? detail);
+    if (await advanceRecipientsAndJob(job, moving, unchanged, move, expected, jobDetail)) return true;
+  }
   let latest: readonly RecordedRecipient[] = recipients;
   let changed = false;
-  for (const target of targets) {
+  for (const target of moving) {
     const updated = await advanceRecipientState(job, target.index, target.address, state, detail, at);
     if (updated?.recipients !== undefined) {
       latest = updated.recipients;
@@ -202,7 +231,7 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
   const to = customerTargets.length === 0 ? '' : ` to ${listOf(customerTargets)}`;
 
   if (event.type === 'Delivery' && event.delivery !== undefined) {
-    const applied = await advance(job, recipients, targets, {
+    const applied = await advance(job, record, recipients, targets, {
       state: 'Delivered',
       detail: 'Delivery',
       at: event.delivery.timestamp,
@@ -229,7 +258,11 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
       return 'noted';
     }
     const detail = `Bounce: ${bounceType}${bounceSubType === undefined ? '' : ` (${bounceSubType})`}`;
-    const applied = await advance(job, recipients, targets, { state: 'Bounced', detail, at: timestamp });
+    const applied = await advance(job, record, recipients, targets, {
+      state: 'Bounced',
+      detail,
+      at: timestamp,
+    });
     if (customerTargets.length > 0) {
       if (named)
         await suppressAddresses(
@@ -252,7 +285,11 @@ export async function recordSesEvent(event: SesEvent, log: Logger): Promise<SesE
   if (event.type === 'Complaint' && event.complaint !== undefined) {
     const { timestamp, complaintFeedbackType } = event.complaint;
     const detail = `Complaint${complaintFeedbackType ? `: ${complaintFeedbackType}` : ''}`;
-    const applied = await advance(job, recipients, targets, { state: 'Complained', detail, at: timestamp });
+    const applied = await advance(job, record, recipients, targets, {
+      state: 'Complained',
+      detail,
+      at: timestamp,
+    });
     if (customerTargets.length > 0) {
       if (named)
         await suppressAddresses(
