@@ -25,6 +25,8 @@ export interface Route {
   resource: string;
   functionName: string;
   handler: ProxyHandler;
+  /** Served without a token, as a method with no authorizer (infra/api-routes.ts `public`). */
+  public?: boolean;
 }
 
 export interface GatewayOptions {
@@ -75,6 +77,17 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
     now: options.now,
   });
 
+  /** What the authorizer passes on for the request's token; refused as API Gateway refuses it. */
+  async function authorizeRequest(request: IncomingMessage, method: string, url: URL) {
+    const token = request.headers.authorization;
+    if (token === undefined || token === '') throw new GatewayResponseError(GATEWAY_ERRORS.unauthorized);
+    const methodArn = `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${API_ID}/${stage}/${method}${url.pathname}`;
+    const policy = await authorize(token, methodArn);
+    const allowed = policy.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
+    if (!allowed) throw new GatewayResponseError(GATEWAY_ERRORS.accessDenied);
+    return { ...policy.context, principalId: policy.principalId };
+  }
+
   async function handle(request: IncomingMessage): Promise<APIGatewayProxyResult> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
@@ -85,12 +98,8 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
     const matched = matchRoute(routes, method, url.pathname);
     if (matched === undefined) throw new GatewayResponseError(GATEWAY_ERRORS.notFound);
     const body = await readBody(request);
-    const token = request.headers.authorization;
-    if (token === undefined || token === '') throw new GatewayResponseError(GATEWAY_ERRORS.unauthorized);
-    const methodArn = `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${API_ID}/${stage}/${method}${url.pathname}`;
-    const policy = await authorize(token, methodArn);
-    const allowed = policy.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
-    if (!allowed) throw new GatewayResponseError(GATEWAY_ERRORS.accessDenied);
+    // A method with no authorizer ignores the Authorization header; its event has no authorizer.
+    const authorizer = matched.route.public === true ? null : await authorizeRequest(request, method, url);
     const event = proxyEvent({
       method,
       path: url.pathname,
@@ -99,7 +108,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       query,
       pathParameters: Object.keys(matched.pathParameters).length > 0 ? matched.pathParameters : null,
       body: body.byteLength > 0 ? body.toString('utf8') : null,
-      authorizer: { ...policy.context, principalId: policy.principalId },
+      authorizer,
       apiId: API_ID,
       stage,
       // As through a custom domain: no stage in the URL.

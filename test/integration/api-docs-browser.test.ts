@@ -6,7 +6,7 @@
  * Screenshots are kept in test/artifacts/ (not committed).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { docsPages } from '../../infra/local/docs-page.ts';
@@ -90,7 +90,9 @@ async function openPage(): Promise<{ context: BrowserContext; page: Page; reques
 }
 
 /** Clicks through Swagger UI: opens the bulk email operation, Try it out, Execute; returns its answer. */
-async function sendExampleFromThePage(page: Page): Promise<{ status: string; body: string }> {
+async function sendExampleFromThePage(
+  page: Page,
+): Promise<{ status: string; body: string; operation: Locator }> {
   await page.goto(`${gateway.url}/docs`);
   const operation = page.locator('.opblock-post', {
     has: page.locator(`.opblock-summary-path[data-path="${BULK_EMAIL_PATH}"]`),
@@ -102,7 +104,7 @@ async function sendExampleFromThePage(page: Page): Promise<{ status: string; bod
   // The status cell's first line; "Undocumented" follows a status the spec lacks.
   const [status = ''] = (await answer.locator('.response-col_status').innerText()).trim().split('\n');
   const body = await answer.locator('.response-col_description .microlight').first().innerText();
-  return { status, body };
+  return { status, body, operation };
 }
 
 const isLocal = (url: string) => {
@@ -116,7 +118,7 @@ describe('the API reference at /docs, in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
 
     const answer = await sendExampleFromThePage(page);
-    await page.screenshot({ path: `${ARTIFACTS}api-docs-example.png`, fullPage: true });
+    await answer.operation.screenshot({ path: `${ARTIFACTS}api-docs-example.png` });
 
     expect(answer.status).toBe('200');
     expect(JSON.parse(answer.body)).toEqual(EXAMPLE_RESPONSE);
@@ -138,7 +140,7 @@ describe('the API reference at /docs, in Chromium', () => {
     await context.close();
   });
 
-  it('is served without a token with a CSP of this origin only, and nothing else of the package is', async () => {
+  it('is served without a token with a CSP of this origin only, with the spec it loads, and nothing else of the package', async () => {
     const page = await fetch(`${gateway.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -149,6 +151,11 @@ describe('the API reference at /docs, in Chromium', () => {
       const asset = await fetch(`${gateway.url}${source}`);
       expect(asset.status, source).toBe(200);
     }
+
+    // The spec the page loads is public, as the route has no authorizer in the stack.
+    const spec = await fetch(`${gateway.url}/v2/openapi.json`);
+    expect(spec.status).toBe(200);
+    expect(await spec.json()).toMatchObject({ openapi: expect.stringMatching(/^3\.1\./) });
 
     const other = await fetch(`${gateway.url}/docs/assets/index.html`);
     expect(other.status).toBe(404);
