@@ -72,33 +72,54 @@ const PAGE = `<!doctype html>
 `;
 
 /**
- * Starts Swagger UI on the spec. Once the spec has loaded, each security scheme that carries the
- * Authorization header is given the demo token in its own form: an http bearer scheme the token
- * (Swagger UI adds `Bearer `), an apiKey scheme `KfToken <token>`.
+ * Starts Swagger UI on the spec, with two changes that hold only for this page:
+ * - The spec's servers become this page's origin: the page may connect to it alone (its CSP), and
+ *   the local stack's port is not always the spec's 3000 (API_PORT, or an OS-picked one in tests).
+ * - Once the spec has loaded, the first security scheme that carries the Authorization header is
+ *   given the demo token in its own form: an apiKey scheme `KfToken <token>` (KashFlow's), an http
+ *   bearer scheme the token (Swagger UI adds `Bearer `). One scheme, so the header is never set twice.
  */
 const bootScript = (demoToken: string | undefined) => `'use strict';
 (() => {
-  const specUrl = ${JSON.stringify(SPEC_PATH)};
   const demoToken = ${JSON.stringify(demoToken ?? null)};
+  const thisOrigin = () => ({
+    statePlugins: {
+      spec: {
+        wrapActions: {
+          updateSpec: (updateSpec) => (text) => {
+            try {
+              const spec = JSON.parse(text);
+              spec.servers = [{ url: window.location.origin, description: 'This local stack' }];
+              return updateSpec(JSON.stringify(spec));
+            } catch {
+              return updateSpec(text);
+            }
+          },
+        },
+      },
+    },
+  });
+  const tokenFor = (scheme) => {
+    const type = scheme.get('type');
+    if (type === 'apiKey' && scheme.get('in') === 'header' && String(scheme.get('name')).toLowerCase() === 'authorization')
+      return 'KfToken ' + demoToken;
+    if (type === 'http' && String(scheme.get('scheme')).toLowerCase() === 'bearer') return demoToken;
+    return undefined;
+  };
   const ui = SwaggerUIBundle({
-    url: specUrl,
+    url: ${JSON.stringify(SPEC_PATH)},
     dom_id: '#swagger-ui',
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis],
+    plugins: [thisOrigin],
     layout: 'BaseLayout',
     validatorUrl: 'none',
     displayRequestDuration: true,
     onComplete: () => {
       if (demoToken === null) return;
       const schemes = ui.specSelectors.specJson().getIn(['components', 'securitySchemes']);
-      if (!schemes) return;
-      schemes.forEach((scheme, name) => {
-        const type = scheme.get('type');
-        if (type === 'http' && String(scheme.get('scheme')).toLowerCase() === 'bearer')
-          ui.preauthorizeApiKey(name, demoToken);
-        else if (type === 'apiKey' && scheme.get('in') === 'header' && String(scheme.get('name')).toLowerCase() === 'authorization')
-          ui.preauthorizeApiKey(name, 'KfToken ' + demoToken);
-      });
+      const name = schemes && schemes.findKey((scheme) => tokenFor(scheme) !== undefined);
+      if (name !== undefined) ui.preauthorizeApiKey(name, tokenFor(schemes.get(name)));
     },
   });
   window.ui = ui;
