@@ -78,7 +78,7 @@ describe('the write units of a run statement', () => {
     await feeder?.stop();
   });
 
-  it('costs the worker at most 8 WRU and its Delivery event at most 4', async () => {
+  it('costs the worker at most 8 WRU, its Delivery event at most 4 and a repeated event none', async () => {
     const { tenant } = manyCustomersTenant(CUSTOMERS);
     await seedTenants(tenant);
     const runId = randomUUID();
@@ -133,6 +133,19 @@ describe('the write units of a run statement', () => {
     }
     const eventUnits = writes.units();
 
+    // Act: the same events again (SNS delivers at least once): nothing changes, nothing is written.
+    writes.reset();
+    for (const email of sent) {
+      const outcome = await (sesEvents as unknown as (e: SNSEvent, c: Context) => Promise<string[]>)(
+        snsEnvelope(
+          sesEvent('Delivery', email.messageId, { tags: await tagsOfSend(email.messageId) }),
+        ) as unknown as SNSEvent,
+        lambdaContext('ses-events'),
+      );
+      expect(outcome).toEqual(['stale']);
+    }
+    const repeatUnits = writes.units();
+
     // Assess: every guarantee's outcome, then what it cost a statement.
     expect(response.batchItemFailures).toEqual([]);
     expect(sent).toHaveLength(CUSTOMERS);
@@ -141,5 +154,6 @@ describe('the write units of a run statement', () => {
     expect(run?.counts.Delivered).toBe(CUSTOMERS);
     expect(workerUnits / CUSTOMERS).toBeLessThanOrEqual(8);
     expect(eventUnits / CUSTOMERS).toBeLessThanOrEqual(4);
+    expect(repeatUnits).toBe(0);
   });
 });
