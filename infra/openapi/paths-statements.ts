@@ -139,7 +139,7 @@ export const STATEMENT_OPERATIONS: Operations = {
     responses: {
       '200': {
         description:
-          'One status per distinct code, in request order. A real request carries its batch (`X-Batch-Id`, `Location`); a dry run (`dryrun=1`, `X-Dry-Run: true`) carries what each email would be instead.',
+          'One status per distinct code, in request order. A real request carries its batch (`X-Batch-Id`, `Location`); a dry run (`dryrun=1`, `X-Dry-Run: true`) carries what each email would be instead: `Sent` is always false there, and `Message` is `Would be sent` for a customer that would get its statement.',
         headers: {
           'X-Batch-Id': {
             description: 'The batch id (not on a dry run).',
