@@ -16,9 +16,13 @@
  *   brought messages, deletes); SNS: one publish per SES event; SES: messages and message bytes
  *   (the whole raw MIME message counted as attachment data: an upper bound).
  * - CloudWatch Logs: the bytes the handlers log at Powertools' default level (INFO) with metrics
- *   on (EMF lines are log lines), plus PLATFORM_LOG_BYTES per invocation; X-Ray: one trace per
- *   invocation (an upper bound: Lambda samples 1 a second and 5% beyond); API Gateway and WAF: one
- *   request per POST measured.
+ *   on (EMF lines are log lines), plus PLATFORM_LOG_BYTES per invocation; X-Ray: the traces Lambda's
+ *   fixed sampling records (xrayTraces: the first request each second and 5% of the rest, per
+ *   function) over each function's measured invocation times; the ses-events function's at the times
+ *   SES accepted the emails (its events follow the sends at their rate); the authorizer is in its
+ *   API request's trace. API Gateway and WAF: one request per POST measured.
+ * - SES attachments: the encoded bytes of the message's parts that are files (the PDF and the
+ *   inline logo); the whole raw message is reported beside it as the upper bound.
  *
  * The price table (PRICES) is docs/performance.md's, with its date and sources.
  */
@@ -87,6 +91,37 @@ interface FunctionUse {
   writeUnits: number;
   sqsRequests: number;
   logBytes: number;
+  /** When each invocation began (ms): the timeline X-Ray's sampling applies to. */
+  startedAt: number[];
+}
+
+/**
+ * The traces Lambda's active tracing records for requests at `times` (ms): 1 request a second
+ * and 5% of the others (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html, "The
+ * sampling rate is 1 request per second and 5 percent of additional requests. You can't configure
+ * the X-Ray sampling rate for your functions."), the expected count.
+ */
+export function xrayTraces(times: readonly number[]): number {
+  const perSecond = new Map<number, number>();
+  for (const time of times)
+    perSecond.set(Math.floor(time / 1000), (perSecond.get(Math.floor(time / 1000)) ?? 0) + 1);
+  let traces = 0;
+  for (const count of perSecond.values()) traces += 1 + 0.05 * (count - 1);
+  return traces;
+}
+
+/** The encoded bytes of a raw MIME message's parts that are files (Content-Disposition attachment or inline). */
+export function attachmentBytes(raw: Uint8Array): number {
+  let bytes = 0;
+  for (const part of Buffer.from(raw)
+    .toString('latin1')
+    .split(/\r\n--[^\r\n]+/)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (split < 0) continue;
+    if (/^Content-Disposition:\s*(attachment|inline)/im.test(part.slice(0, split)))
+      bytes += part.length - split - 4;
+  }
+  return bytes;
 }
 
 interface ChildResult {
@@ -96,6 +131,10 @@ interface ChildResult {
   sesEvents: number;
   sesMessages: number;
   sesBytes: number;
+  /** The encoded bytes of the messages' file parts (what SES bills as attachments). */
+  sesAttachmentBytes: number;
+  /** When SES accepted each message (ms): the ses-events function's timeline in AWS. */
+  sesAcceptedAt: number[];
   /** Jobs the bulk POSTs queued. */
   bulkQueued: number;
   apiRequests: { run: number; bulk: number };
@@ -110,6 +149,7 @@ const useOf = (functions: Record<string, FunctionUse>, name: string): FunctionUs
     writeUnits: 0,
     sqsRequests: 0,
     logBytes: 0,
+    startedAt: [],
   });
 
 // biome-ignore lint/suspicious/noExplicitAny: each client's stack has its own input and output types
@@ -129,6 +169,26 @@ const CAPACITY_COMMANDS = new Set([
 async function child(tenantId: string, token: string, codes: string[]): Promise<void> {
   const functions: Record<string, FunctionUse> = {};
   const current = new AsyncLocalStorage<string>();
+  /** COST_BREAKDOWN=1: units per function, command and item kind (the key's sort-key prefix). */
+  const breakdown =
+    process.env.COST_BREAKDOWN === '1' ? new Map<string, { calls: number; units: number }>() : undefined;
+  const kindOf = (key: unknown) => String((key as { SK?: unknown } | undefined)?.SK ?? '?').split('#')[0];
+  const noteOperation = (
+    name: string | undefined,
+    command: string,
+    input: Record<string, unknown>,
+    units: number,
+  ) => {
+    const transact = input.TransactItems as Record<string, { Key?: unknown }>[] | undefined;
+    const kinds =
+      transact === undefined
+        ? kindOf(input.Key ?? input.Item)
+        : transact.map((item) => `${Object.keys(item)[0]}:${kindOf(Object.values(item)[0]?.Key)}`).join('+');
+    const what = String(input.UpdateExpression ?? input.ConditionExpression ?? '').slice(0, 40);
+    const entry = `${name} ${command} ${kinds} ${transact === undefined ? what : ''}`;
+    const seen = breakdown?.get(entry) ?? { calls: 0, units: 0 };
+    breakdown?.set(entry, { calls: seen.calls + 1, units: seen.units + units });
+  };
   const charge = (name: string | undefined, change: (use: FunctionUse) => void) => {
     if (name !== undefined) change(useOf(functions, name));
   };
@@ -177,6 +237,7 @@ async function child(tenantId: string, token: string, codes: string[]): Promise<
         charge(name, (use) => {
           use[kind] += units;
         });
+        if (breakdown !== undefined) noteOperation(name, command, input, units);
         return result;
       } catch (error) {
         const errorName = (error as Error).name;
@@ -234,13 +295,19 @@ async function child(tenantId: string, token: string, codes: string[]): Promise<
 
   let sesMessages = 0;
   let sesBytes = 0;
+  let sesAttachmentBytes = 0;
+  const sesAcceptedAt: number[] = [];
   (sesClient() as AnyClient).middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
       const data = (args.input as { RawMessage?: { Data?: Uint8Array } }).RawMessage?.Data;
       if (data !== undefined) {
+        if (sesMessages === 0 && process.env.COST_DUMP_MESSAGE !== undefined)
+          (await import('node:fs')).writeFileSync(process.env.COST_DUMP_MESSAGE, data);
         sesMessages += 1;
         sesBytes += data.byteLength;
+        sesAttachmentBytes += attachmentBytes(data);
+        sesAcceptedAt.push(Date.now());
       }
       return result;
     },
@@ -255,6 +322,9 @@ async function child(tenantId: string, token: string, codes: string[]): Promise<
     ((event: Event, context: never) =>
       current.run(name, async () => {
         const started = performance.now();
+        charge(name, (use) => {
+          use.startedAt.push(Date.now());
+        });
         try {
           return await handler(event, context);
         } finally {
@@ -357,12 +427,19 @@ async function child(tenantId: string, token: string, codes: string[]): Promise<
   }
   await gateway.stop();
   process.stdout.write = write;
+  for (const [entry, { calls, units }] of [
+    ...(breakdown ?? new Map<string, { calls: number; units: number }>()),
+  ].sort()) {
+    process.stderr.write(`  ${entry}: ${calls} calls, ${units} units\n`);
+  }
   const result: ChildResult = {
     functions,
     sent,
     sesEvents: sesEventCount,
     sesMessages,
     sesBytes,
+    sesAttachmentBytes,
+    sesAcceptedAt,
     bulkQueued,
     apiRequests: { run: 1, bulk: BULK_POSTS },
   };
@@ -428,7 +505,7 @@ export async function benchCost(_stack: BenchStack): Promise<Row[]> {
     BENCH_STATEMENT_SETTINGS,
   );
   await importFixture({ Tenants: [fixture] }, new Date().toISOString().slice(0, 10));
-  const { stdout } = await run(
+  const { stdout, stderr } = await run(
     process.execPath,
     [
       '--import',
@@ -446,9 +523,16 @@ export async function benchCost(_stack: BenchStack): Promise<Row[]> {
       timeout: 600_000,
     },
   );
+  if (process.env.COST_BREAKDOWN === '1') process.stderr.write(stderr);
   const result = JSON.parse(stdout) as ChildResult;
   if (result.sent !== CUSTOMERS) throw new Error(`cost: the run sent ${result.sent} of ${CUSTOMERS}`);
 
+  /**
+   * X-Ray traces a function records: the authorizer's requests are in their API request's trace;
+   * the ses-events function runs at the sends' times; every other at its own.
+   */
+  const tracesOf = (name: string, use: FunctionUse) =>
+    name === 'authorizer' ? 0 : xrayTraces(name === 'ses-events' ? result.sesAcceptedAt : use.startedAt);
   /** Each function's cost, split by component, for the share of `statements`. */
   const priced = (name: string) => {
     const use = result.functions[name] ?? useOf({}, name);
@@ -465,7 +549,7 @@ export async function benchCost(_stack: BenchStack): Promise<Row[]> {
       dynamodb: use.readUnits * PRICES.dynamoDbReadUnit + use.writeUnits * PRICES.dynamoDbWriteUnit,
       sqs: use.sqsRequests * PRICES.sqsRequest,
       logs: ((use.logBytes + use.invocations * PLATFORM_LOG_BYTES) / 1e9) * PRICES.logsIngestedGb,
-      xray: use.invocations * PRICES.xrayTrace,
+      xray: tracesOf(name, use) * PRICES.xrayTrace,
     };
   };
   const per1000 = (value: number, statements: number) => (value / statements) * 1_000;
@@ -479,7 +563,7 @@ export async function benchCost(_stack: BenchStack): Promise<Row[]> {
 
   const statements = result.sent;
   const ses = per1000(result.sesMessages * PRICES.sesMessage, statements);
-  const attachments = per1000((result.sesBytes / 1e9) * PRICES.sesAttachmentGb, statements);
+  const attachments = per1000((result.sesAttachmentBytes / 1e9) * PRICES.sesAttachmentGb, statements);
   const sns = per1000(result.sesEvents * PRICES.snsPublish, statements);
   const components = (items: ReturnType<typeof priced>[], edgeRequests: number, edgeStatements: number) => ({
     'Lambda GB-s': per1000(sum(items, 'compute'), statements),
@@ -528,7 +612,8 @@ export async function benchCost(_stack: BenchStack): Promise<Row[]> {
       )
       .join(', ')})`,
     SQS: `${(runPath.reduce((n, item) => n + item.use.sqsRequests, 0) / statements).toFixed(2)} requests (64 KB chunks) a statement`,
-    'SES attachments': `${(result.sesBytes / result.sesMessages / 1024).toFixed(0)} KB a message, all counted`,
+    'SES attachments': `${(result.sesAttachmentBytes / result.sesMessages / 1024).toFixed(0)} KB of file parts (PDF, inline logo) in a ${(result.sesBytes / result.sesMessages / 1024).toFixed(0)} KB message (all of it: ${dollars(per1000((result.sesBytes / 1e9) * PRICES.sesAttachmentGb, statements))})`,
+    'X-Ray': `${runPath.map((item) => `${item.name} ${tracesOf(item.name, item.use).toFixed(1)} of ${item.use.invocations}`).join(', ')} invocations traced (1/s + 5%; one a invocation: ${dollars(per1000(runPath.reduce((n, item) => n + item.use.invocations, 0) * PRICES.xrayTrace, statements))})`,
     'CloudWatch Logs': `${(runPath.reduce((n, item) => n + item.use.logBytes, 0) / statements).toFixed(0)} B logged a statement + ${PLATFORM_LOG_BYTES} B per invocation`,
   };
   return [
