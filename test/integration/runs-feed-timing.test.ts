@@ -1,7 +1,7 @@
 /**
  * When the run feeder looks at a run again (docs/runs.md, Admission), step by step on the embedded
- * emulators: a run at its cap is looked at when its Queued should have drained to half the cap at
- * the rate measured since the last look, not after the longest wait; a run with nothing drained is
+ * emulators: a run at its cap is looked at when a quarter of the cap should have drained at the
+ * rate measured since the last look, not after the longest wait; a run with nothing drained is
  * looked at less and less often; a run whose selection is exhausted, when none should be left.
  * Never more than the cap queued.
  */
@@ -18,7 +18,7 @@ import { manyCustomersTenant } from '../support/runs.ts';
 import { sqsRecord } from '../support/sqs-events.ts';
 import { seedTenants } from '../support/tenants.ts';
 
-// Read once per file (shared/config.ts): a cap of 10 (refilled at 5) and the AWS longest wait.
+// Read once per file (shared/config.ts): a cap of 10 (refilled at 8) and the AWS longest wait.
 process.env.RUN_PAGE_SIZE = '500';
 process.env.RUN_QUEUED_CAP = '10';
 process.env.RUN_FEED_DELAY_SECONDS = '15';
@@ -84,7 +84,7 @@ describe("the run feeder's next look", () => {
     sentFeeds.length = 0;
   });
 
-  it('refills a run at its cap when half of it should have drained at the measured rate', async () => {
+  it('refills a run at its cap when a quarter of it should have drained at the measured rate', async () => {
     const { tenantId, codes, runId } = await allCustomersRun(40);
     const first = Date.now();
     expect(await step(tenantId, runId)).toBe('fed');
@@ -93,14 +93,15 @@ describe("the run feeder's next look", () => {
     expect(lastFeed()?.delaySeconds).toBe(1);
     expect(lastFeed()?.look?.queued).toBe(10);
 
-    // 6 sent in the 3 s since that look (2 a second): 4 left, 6 fed, 10 again; at 5 in 2.5 s: a
-    // look after 2 s (no later than the refill point).
-    await send(tenantId, runId, codes.slice(0, 6));
-    expect(await step(tenantId, runId, { queued: 10, at: Date.now() - 3_000 })).toBe('fed');
+    // 2 sent in the 4 s since that look (0.5 a second): 8 left, 2 fed, 10 again; refilled at 8
+    // (a quarter of the cap drained) in 4 s, and the rate passed on.
+    await send(tenantId, runId, codes.slice(0, 2));
+    expect(await step(tenantId, runId, { queued: 10, at: Date.now() - 4_000 })).toBe('fed');
     const run = await getRun(tenantId, runId);
     expect(run?.counts.Queued).toBe(10);
-    expect(run?.total).toBe(16);
-    expect(lastFeed()).toMatchObject({ delaySeconds: 2, look: { queued: 10 } });
+    expect(run?.total).toBe(12);
+    expect(lastFeed()).toMatchObject({ delaySeconds: 4, look: { queued: 10 } });
+    expect(lastFeed()?.look?.rate).toBeCloseTo(0.5, 1);
     expect(lastFeed()?.look?.at).toBeGreaterThanOrEqual(first);
   });
 

@@ -1,9 +1,9 @@
 /**
  * The run feeder's SQS message: "feed run R". It names the run; where to resume is on the run
  * item, so a redelivered or duplicated message feeds the page the run says, never a stale one.
- * `look` is what the step that sent it left queued, and when: the next step measures from it how
- * fast the run's `Queued` drains (next-look.ts). It only times the next look; a message without it
- * (the first, or one sent before it existed) is looked at after 1 s.
+ * `look` is what the step that sent it left queued, when, and the drain rate it estimated: the
+ * next step measures from it how fast the run's `Queued` drains (next-look.ts). It only times the
+ * next look; a message without it (the first, or one sent before it existed) is looked at after 1 s.
  */
 import * as z from 'zod';
 import { RunIdSchema } from '../../domain/run.ts';
@@ -19,6 +19,8 @@ export const RunFeedMessageSchema = z.object({
       queued: z.number().int().min(0),
       /** When (epoch milliseconds). */
       at: z.number().int().positive(),
+      /** The drain rate that step estimated (jobs a second). */
+      rate: z.number().positive().optional(),
     })
     .optional(),
 });

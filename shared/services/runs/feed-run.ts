@@ -28,7 +28,7 @@ import { METRIC } from '../../observability/metric-names.ts';
 import { metrics } from '../../observability/powertools.ts';
 import { jobVersionFor, type StatementJob, StatementJobSchema } from '../../schemas/statement-job.ts';
 import type { RunFeedMessage } from './feed-message.ts';
-import { nextLookSeconds } from './next-look.ts';
+import { nextLook, refillPoint } from './next-look.ts';
 import { sendFeedMessage } from './start-run.ts';
 import { sweepLapsedJobs } from './sweep-lapsed-jobs.ts';
 
@@ -62,28 +62,30 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
   if (run.state === 'Cancelled' || run.state === 'Completed' || run.feed.stage === 'Done') return 'finished';
   const { RUN_QUEUED_CAP, RUN_FEED_DELAY_SECONDS } = runConfig();
   const room = RUN_QUEUED_CAP - run.counts.Queued;
-  // A full run is refilled when half its cap has drained.
-  const refillAt = Math.floor(RUN_QUEUED_CAP / 2);
+  // A full run is refilled when a quarter of its cap has drained.
+  const refillAt = refillPoint(RUN_QUEUED_CAP);
   /**
    * The next "feed run R" after this step queued `fed` jobs. Selecting: at once while the run has
    * room under the cap, else when its Queued should have drained to `refillAt`; draining: when it
-   * should have drained to none (next-look.ts). It carries what this step left queued, and when:
-   * the next step measures the drain from it.
+   * should have drained to none (next-look.ts). It carries what this step left queued, when, and
+   * the drain rate estimated: the next step measures from it.
    */
   const lookAgain = async (fed: number, draining: boolean): Promise<void> => {
     const queued = run.counts.Queued + fed;
-    const delay =
-      !draining && queued < RUN_QUEUED_CAP
-        ? 0
-        : nextLookSeconds({
-            queued: run.counts.Queued,
-            fed,
-            target: draining ? 0 : refillAt,
-            previous: message.look,
-            now,
-            maxSeconds: RUN_FEED_DELAY_SECONDS,
-          });
-    await sendFeedMessage(tenantId, runId, delay, { queued, at: now.getTime() });
+    const { seconds, rate } = nextLook({
+      queued: run.counts.Queued,
+      fed,
+      target: draining ? 0 : refillAt,
+      previous: message.look,
+      now,
+      maxSeconds: RUN_FEED_DELAY_SECONDS,
+    });
+    const delay = !draining && queued < RUN_QUEUED_CAP ? 0 : seconds;
+    await sendFeedMessage(tenantId, runId, delay, {
+      queued,
+      at: now.getTime(),
+      ...(rate === undefined ? {} : { rate }),
+    });
   };
   const wait = async (): Promise<FeedOutcome> => {
     await lookAgain(0, run.feed.stage !== 'Select' && run.feed.stage !== 'Retry');
