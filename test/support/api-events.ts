@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { proxyEvent } from '../../infra/local/proxy-event.ts';
+import { assertContract } from './contract.ts';
 
 export const BULK_EMAIL_PATH = '/v2/customerstatements/bulk/email';
 
@@ -53,9 +54,27 @@ type ProxyHandler = (
   context: ReturnType<typeof lambdaContext>,
 ) => Promise<APIGatewayProxyResult>;
 
-/** Invokes a proxy handler as Lambda would, with a fresh context. */
-export function invoke(handler: ProxyHandler, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  return handler(event, lambdaContext('test-function'));
+/**
+ * Invokes a proxy handler as Lambda would, with a fresh context, and checks its answer against
+ * docs/openapi.json (test/support/contract.ts): an answer the document does not allow fails the test.
+ */
+export async function invoke(
+  handler: ProxyHandler,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
+  const result = await handler(event, lambdaContext('test-function'));
+  assertContract({
+    method: event.httpMethod,
+    resource: event.resource,
+    path: event.path,
+    status: result.statusCode,
+    headers: Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
+    ),
+    body: result.body,
+    isBase64Encoded: result.isBase64Encoded ?? false,
+  });
+  return result;
 }
 
 export function jsonBody<T = unknown>(result: APIGatewayProxyResult): T {
