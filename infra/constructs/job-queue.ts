@@ -58,8 +58,6 @@ export class JobQueue {
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
-        // A run's job is claimed only while its run is not cancelled: a ConditionCheck on the run.
-        'dynamodb:ConditionCheckItem',
       ])
       .bindEmailIdentity(props.identity, props.configurationSet, pacing.sendRatePerWorker);
     this.worker.addEventSource(

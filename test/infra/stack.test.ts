@@ -79,13 +79,13 @@ describe('StatementMailerStack (dev)', () => {
     dev = synth('dev');
   });
 
-  it("has eleven ARM64 functions on Node.js 24, the bundles' target and check, with tracing and their own log groups", () => {
+  it("has twelve ARM64 functions on Node.js 24, the bundles' target and check, with tracing and their own log groups", () => {
     expect(LAMBDA_NODE_MAJOR).toBe(24);
     expect(Runtime.NODEJS_24_X.name).toBe(`nodejs${LAMBDA_NODE_MAJOR}.x`);
     expect(BUNDLE_OPTIONS.target).toBe(`node${LAMBDA_NODE_MAJOR}`);
     expect(LAMBDA_NODE_VERSION.split('.')[0]).toBe(String(LAMBDA_NODE_MAJOR));
     const functions = ofType(dev.resources, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(11);
+    expect(functions).toHaveLength(12);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
@@ -102,6 +102,7 @@ describe('StatementMailerStack (dev)', () => {
         'bulk-email-api',
         'customer-notes',
         'ledger-api',
+        'openapi',
         'run-feeder',
         'schedule-trigger',
         'ses-events',
@@ -206,8 +207,6 @@ describe('StatementMailerStack (dev)', () => {
     ]);
     expect(actionsOf('StatementWorkerFunctionRole')).toEqual([
       'dynamodb:BatchGetItem',
-      // A run's job is claimed only while its run is not cancelled: a ConditionCheck on the run.
-      'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
@@ -312,7 +311,7 @@ describe('StatementMailerStack (dev)', () => {
     }
   });
 
-  it('exposes exactly the API routes, each behind the token authorizer and its own function', () => {
+  it('exposes exactly the API routes, each behind the token authorizer (the OpenAPI document public) and its own function', () => {
     const resources = ofType(dev.resources, 'AWS::ApiGateway::Resource');
     const pathOf = (id: string): string => {
       const resource = dev.resources[id];
@@ -337,7 +336,7 @@ describe('StatementMailerStack (dev)', () => {
         method: method.Properties.HttpMethod,
         path: pathOf((method.Properties.ResourceId as { Ref: string }).Ref),
         authorization: method.Properties.AuthorizationType,
-        authorizer: (method.Properties.AuthorizerId as { Ref: string }).Ref,
+        authorizer: (method.Properties.AuthorizerId as { Ref: string } | undefined)?.Ref,
         integration: integration.Type,
         function: functionNameOf(getAttTargets(integration.Uri)[0]),
       };
@@ -380,11 +379,13 @@ describe('StatementMailerStack (dev)', () => {
       ['GET', '/v2/customers/schedule-statement/{customerCode}', 'statement-schedules-api'],
       ['POST', '/v2/customers/schedule-statement/{customerCode}', 'statement-schedules-api'],
       ['DELETE', '/v2/customers/schedule-statement/{customerCode}', 'statement-schedules-api'],
+      ['GET', '/v2/openapi.json', 'openapi'],
     ].map(([method, path, fn]) => ({
       method,
       path,
-      authorization: 'CUSTOM',
-      authorizer: authorizerId,
+      // The OpenAPI document is public (discovery); every other route needs the token.
+      authorization: fn === 'openapi' ? 'NONE' : 'CUSTOM',
+      authorizer: fn === 'openapi' ? undefined : authorizerId,
       integration: 'AWS_PROXY',
       function: `statement-mailer-dev-${fn}`,
     }));
@@ -643,6 +644,7 @@ describe('StatementMailerStack (dev)', () => {
           'runFeeder',
           'schedulesApi',
           'scheduleTrigger',
+          'openApi',
         ].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
         'Api5xx',
         'PossibleDuplicateEmail',
