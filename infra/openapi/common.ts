@@ -12,10 +12,11 @@ export const IDEMPOTENCY_KEY: Parameter = {
   name: 'Idempotency-Key',
   in: 'header',
   description:
-    'Makes the request safe to retry: the same key with the same request within 24 hours answers the first answer again (`Idempotent-Replayed: true`) and queues nothing again; the same key with a different request is refused (422 `IdempotencyKeyReused`); while the first is still being answered, 409 `IdempotencyKeyInProgress`. 1 to 255 visible ASCII characters, else 400 `InvalidParameter`.',
+    'Makes the request safe to retry: the same key with the same request within 24 hours answers the first answer again (`Idempotent-Replayed: true`) and queues nothing again; the same key with a different request is refused (422 `IdempotencyKeyReused`); while the first is still being answered, 409 `IdempotencyKeyInProgress`. 1 to 255 visible ASCII characters, else 400 `InvalidParameter`. Use a fresh UUID for each new request, and the same one for its retries.',
   required: false,
+  // No example: the reference page would fill it in, and a second "Execute" would replay the first
+  // answer and send nothing, which puzzles a new user. A fresh UUID a request is the advice above.
   schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$', minLength: 1, maxLength: 255 },
-  example: '7c0e2f6a-batch-2013-10',
 };
 
 export const HEADERS = {
