@@ -276,9 +276,9 @@ const isConflict = (error: unknown): boolean => {
  * the job, then writes in ONE TransactWriteItems the job's update, conditioned on its own rule AND
  * on the exact state it was read in, and the run item's counters (`counts.<from> - 1`,
  * `counts.<to> + 1`, a Skipped job's reason). When the job changed in between, it is read again
- * and the transition re-judged; when its rule does not hold, nothing is written. With
- * `runMustBeActive` (a claim) the transaction also requires the run not to be cancelled: a
- * cancelled run's jobs can never be claimed again (`runCancelled`).
+ * and the transition re-judged; when its rule does not hold, nothing is written. The run item
+ * must exist: a job whose run is gone is refused (`runCancelled`), as a cancelled one's would be.
+ * (A claim checks cancellation itself, with a read after it: claimJob.)
  */
 export async function countedJobTransition(
   tenantId: string,
@@ -286,7 +286,6 @@ export async function countedJobTransition(
   key: TableKey,
   update: ItemUpdate,
   target: TransitionTarget | undefined,
-  runMustBeActive = false,
 ): Promise<CountedTransitionResult> {
   const { TABLE_NAME } = tableConfig();
   for (let attempt = 0; ; attempt += 1) {
@@ -312,30 +311,15 @@ export async function countedJobTransition(
     };
     const items: TransactItem[] = [{ Update: jobUpdate }];
     const counted = runCounterUpdate(from, to, target);
-    const runCondition = runMustBeActive
-      ? 'attribute_exists(PK) AND #runState <> :cancelled'
-      : 'attribute_exists(PK)';
-    const runValues: Record<string, unknown> = runMustBeActive ? { ':cancelled': 'Cancelled' } : {};
-    const runNames: Record<string, string> = runMustBeActive ? { '#runState': 'state' } : {};
     if (counted !== undefined) {
       items.push({
         Update: {
           TableName: TABLE_NAME,
           Key: runKey(tenantId, runId),
           UpdateExpression: counted.update,
-          ConditionExpression: runCondition,
-          ExpressionAttributeNames: { ...counted.names, ...runNames },
-          ExpressionAttributeValues: { ...counted.values, ...runValues },
-        },
-      });
-    } else if (runMustBeActive) {
-      items.push({
-        ConditionCheck: {
-          TableName: TABLE_NAME,
-          Key: runKey(tenantId, runId),
-          ConditionExpression: runCondition,
-          ExpressionAttributeNames: runNames,
-          ExpressionAttributeValues: runValues,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: counted.names,
+          ExpressionAttributeValues: counted.values,
         },
       });
     }
