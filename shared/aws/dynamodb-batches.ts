@@ -15,7 +15,7 @@ import {
 } from '../schemas/records.ts';
 import { documentClient, expiresAfter, queryItems, updateCommand } from './dynamodb.ts';
 import { BATCH_RETENTION_SECONDS } from './table-design.ts';
-import { batchKey, batchPartition } from './table-keys.ts';
+import { batchKey, batchPartition, runKey } from './table-keys.ts';
 
 /** Records a new batch; its id is fresh, so an existing one is a fault, never overwritten. */
 export async function putBatch(batch: BatchRecord): Promise<void> {
@@ -70,7 +70,11 @@ export interface BatchWithJobs {
   jobs: Map<string, JobRecord>;
 }
 
-/** A batch and all its job records: one Query on the batch's partition (paged). */
+/**
+ * A batch and all its job records: one Query on the batch's partition (paged; a bulk batch has at
+ * most 35 jobs). The batch item sorts first (`BATCH` < `ITEM#…`): a partition whose first item is
+ * not it is no bulk batch (a run's partition holds up to 50,000 jobs) and is read no further.
+ */
 export async function getBatchWithJobs(
   tenantId: string,
   batchId: string,
@@ -79,9 +83,24 @@ export async function getBatchWithJobs(
   const jobs = new Map<string, JobRecord>();
   for await (const item of queryItems({ partition: batchPartition(tenantId, batchId), consistent: true })) {
     if (item.SK === 'BATCH') batch = BatchRecordSchema.parse(item);
+    else if (batch === undefined) break;
     else if (typeof item.SK === 'string' && item.SK.startsWith('ITEM#')) {
       jobs.set(item.SK.slice('ITEM#'.length), JobRecordSchema.parse(item));
     }
   }
   return batch === undefined ? undefined : { batch, jobs };
+}
+
+/** Whether the tenant has a statement run of this id (its run item; one item read, its key only). */
+export async function runExists(tenantId: string, runId: string): Promise<boolean> {
+  const { TABLE_NAME } = tableConfig();
+  let output: GetCommandOutput;
+  try {
+    output = await documentClient().send(
+      new GetCommand({ TableName: TABLE_NAME, Key: runKey(tenantId, runId), ProjectionExpression: 'PK' }),
+    );
+  } catch (error) {
+    throw new DependencyUnavailableError({ cause: error });
+  }
+  return output.Item !== undefined;
 }

@@ -1,4 +1,4 @@
-import { getBatchWithJobs } from '../aws/dynamodb-batches.ts';
+import { getBatchWithJobs, runExists } from '../aws/dynamodb-batches.ts';
 import { JOB_MAX_RECEIVE_COUNT } from '../aws/table-design.ts';
 import { STATUS_MESSAGES } from '../domain/customer-status.ts';
 import { jobRecipientsOf, type RecipientState, type RecordedRecipient } from '../domain/recipient-state.ts';
@@ -151,4 +151,14 @@ export async function getBatchStatus(
       toView(status, jobs.get(status.CustomerCode), batch.createdAt, now),
     ),
   };
+}
+
+/**
+ * Why there is no batch of this id for the tenant, in words for a 404: a statement run's id is
+ * also its jobs' batch id, but a run is reported a page at a time by the runs API, not here.
+ */
+export async function missingBatchMessage(tenantId: string, batchId: string): Promise<string> {
+  return (await runExists(tenantId, batchId))
+    ? `${batchId} is a statement run, not a bulk email batch: its status is GET /v2/customerstatements/runs/${batchId}`
+    : 'No such batch';
 }

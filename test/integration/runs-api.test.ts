@@ -3,6 +3,7 @@
  * and refusals, the GET's counters and pages, cancellation, Idempotency-Key and XML.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as batchStatus } from '#functions/batch-status/handler.ts';
 import { handler as runsApi } from '#functions/statement-runs-api/handler.ts';
 import { getRun } from '#shared/aws/dynamodb-runs.ts';
 import type { RunView } from '#shared/services/runs/run-requests.ts';
@@ -174,6 +175,31 @@ describe('a run through the API', () => {
     );
     expect(second.Customers.map((customer) => customer.CustomerCode)).toEqual(codes.slice(5));
     expect(second.NextCursor).toBeUndefined();
+
+    // The run id is its jobs' batch id, but the bulk batch status does not page: it points here.
+    const asBatch = (tenantId: string) =>
+      invoke(
+        batchStatus,
+        apiEvent({
+          method: 'GET',
+          path: `/v2/customerstatements/bulk/email/${started.RunId}`,
+          resource: '/v2/customerstatements/bulk/email/{batchId}',
+          pathParameters: { batchId: started.RunId },
+          tenantId,
+          body: null,
+        }),
+      );
+    const missing = await asBatch(tenant.Id);
+    expect(missing.statusCode).toBe(404);
+    expect(jsonBody(missing)).toEqual({
+      Error: 'NotFound',
+      Message: `${started.RunId} is a statement run, not a bulk email batch: its status is GET /v2/customerstatements/runs/${started.RunId}`,
+    });
+    // Another tenant learns nothing of it.
+    expect(jsonBody(await asBatch('tenant-without-runs'))).toEqual({
+      Error: 'NotFound',
+      Message: 'No such batch',
+    });
   });
 
   it('replays the first answer to a repeated Idempotency-Key and starts one run', async () => {
