@@ -8,6 +8,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
+import type { CustomerListBody, LedgerBatchResultBody } from '../schemas/api/ledger.ts';
 import { RecordNumberSchema } from '../schemas/fields.ts';
 import {
   applyLedgerOperations,
@@ -243,7 +244,7 @@ const listCustomerPage: Route = async ({ event, tenantId, format }) => {
         };
   return toHttpResponse(
     200,
-    { Data: page.records, MetaData: { PerPage: perPage, ...next } },
+    { Data: page.records, MetaData: { PerPage: perPage, ...next } satisfies CustomerListBody['MetaData'] },
     format,
     CUSTOMER_LIST_XML,
   );
@@ -293,7 +294,7 @@ const applyBatch: Route = async ({ event, tenantId, format }) => {
       ...(message === undefined ? {} : { Message: message }),
     })),
     Summary: summary,
-  };
+  } satisfies LedgerBatchResultBody;
   return toHttpResponse(200, body, format, BATCH_RESULT_XML);
 };
 
