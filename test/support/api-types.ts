@@ -77,8 +77,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/customers */
-    get: operations['getCustomers'];
+    /**
+     * A page of customers, by code
+     * @description Deleted customers are skipped after a page is read, so a page can hold fewer than `perpage` customers (even none) and still have a `NextPageUrl`: follow `NextPageUrl` until it is absent. XML: `<CustomerList><Data><Customer>…</Customer></Data><MetaData>…</MetaData></CustomerList>`.
+     */
+    get: operations['listCustomers'];
     put?: never;
     post?: never;
     delete?: never;
@@ -94,13 +97,19 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/customers/{code} */
-    get: operations['getCustomersCode'];
-    /** PUT /v2/customers/{code} */
-    put: operations['putCustomersCode'];
+    /** A customer */
+    get: operations['getCustomer'];
+    /**
+     * Create or replace a customer
+     * @description One record through the ledger's write path (the one the bulk and the fixture import use). The `Code` may be left out of the body: the path fills it. A write whose `Version` is older than the stored one is `Stale` (409) and changes nothing; the same record again is `Unchanged` (200). XML: `<Customer>`, list items named for their list (any item name is read); `i:nil="true"` is an absent optional field.
+     */
+    put: operations['saveCustomer'];
     post?: never;
-    /** DELETE /v2/customers/{code} */
-    delete: operations['deleteCustomersCode'];
+    /**
+     * Delete a customer
+     * @description A deleted customer is no longer emailed; its invoices, credit notes and payments stay, and are its ledger again if it is created again.
+     */
+    delete: operations['deleteCustomer'];
     options?: never;
     head?: never;
     patch?: never;
@@ -113,13 +122,19 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/invoices/{number} */
-    get: operations['getInvoicesNumber'];
-    /** PUT /v2/invoices/{number} */
-    put: operations['putInvoicesNumber'];
+    /** An invoice */
+    get: operations['getInvoice'];
+    /**
+     * Create or replace an invoice
+     * @description One record through the ledger's write path (the one the bulk and the fixture import use). The `Number` may be left out of the body: the path fills it. A write whose `Version` is older than the stored one is `Stale` (409) and changes nothing; the same record again is `Unchanged` (200). XML: `<Invoice>`, list items named for their list (any item name is read); `i:nil="true"` is an absent optional field.
+     */
+    put: operations['saveInvoice'];
     post?: never;
-    /** DELETE /v2/invoices/{number} */
-    delete: operations['deleteInvoicesNumber'];
+    /**
+     * Delete an invoice
+     * @description Its payments stay (read as payments on account by statements).
+     */
+    delete: operations['deleteInvoice'];
     options?: never;
     head?: never;
     patch?: never;
@@ -132,11 +147,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/invoices/{number}/payments */
-    get: operations['getInvoicesNumberPayments'];
+    /**
+     * The payments allocated to an invoice, by number
+     * @description XML: `<ArrayOfPayment><Payment>…</Payment></ArrayOfPayment>`.
+     */
+    get: operations['listInvoicePayments'];
     put?: never;
-    /** POST /v2/invoices/{number}/payments */
-    post: operations['postInvoicesNumberPayments'];
+    /**
+     * Create or replace a payment allocated to an invoice
+     * @description The payment's own `Number` (the source's, so a retried POST never pays twice) is in the body; the path's invoice fills `InvoiceNumber` (a body that names another is refused). Its customer is the invoice's. Answered as `PUT /v2/payments/{number}`.
+     */
+    post: operations['saveInvoicePayment'];
     delete?: never;
     options?: never;
     head?: never;
@@ -153,8 +174,11 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** DELETE /v2/invoices/{number}/payments/{paymentNumber} */
-    delete: operations['deleteInvoicesNumberPaymentsPaymentNumber'];
+    /**
+     * Delete a payment allocated to an invoice
+     * @description Only a payment allocated to that invoice: any other (and a second delete) is 404. `DELETE /v2/payments/{number}` deletes any payment.
+     */
+    delete: operations['deleteInvoicePayment'];
     options?: never;
     head?: never;
     patch?: never;
@@ -167,13 +191,19 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/creditnotes/{number} */
-    get: operations['getCreditnotesNumber'];
-    /** PUT /v2/creditnotes/{number} */
-    put: operations['putCreditnotesNumber'];
+    /** A credit note */
+    get: operations['getCreditNote'];
+    /**
+     * Create or replace a credit note
+     * @description One record through the ledger's write path (the one the bulk and the fixture import use). The `Number` may be left out of the body: the path fills it. A write whose `Version` is older than the stored one is `Stale` (409) and changes nothing; the same record again is `Unchanged` (200). XML: `<CreditNote>`, list items named for their list (any item name is read); `i:nil="true"` is an absent optional field.
+     */
+    put: operations['saveCreditNote'];
     post?: never;
-    /** DELETE /v2/creditnotes/{number} */
-    delete: operations['deleteCreditnotesNumber'];
+    /**
+     * Delete a credit note
+     * @description Deleting it again answers 204 `Unchanged`.
+     */
+    delete: operations['deleteCreditNote'];
     options?: never;
     head?: never;
     patch?: never;
@@ -186,13 +216,19 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/payments/{number} */
-    get: operations['getPaymentsNumber'];
-    /** PUT /v2/payments/{number} */
-    put: operations['putPaymentsNumber'];
+    /** A payment */
+    get: operations['getPayment'];
+    /**
+     * Create or replace a payment
+     * @description One record through the ledger's write path (the one the bulk and the fixture import use). The `Number` may be left out of the body: the path fills it. A write whose `Version` is older than the stored one is `Stale` (409) and changes nothing; the same record again is `Unchanged` (200). XML: `<Payment>`, list items named for their list (any item name is read); `i:nil="true"` is an absent optional field.
+     */
+    put: operations['savePayment'];
     post?: never;
-    /** DELETE /v2/payments/{number} */
-    delete: operations['deletePaymentsNumber'];
+    /**
+     * Delete a payment
+     * @description Deleting it again answers 204 `Unchanged`.
+     */
+    delete: operations['deletePayment'];
     options?: never;
     head?: never;
     patch?: never;
@@ -205,8 +241,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/emailtemplates */
-    get: operations['getEmailtemplates'];
+    /**
+     * Every email template, by number
+     * @description XML: `<ArrayOfEmailTemplate><EmailTemplate>…</EmailTemplate></ArrayOfEmailTemplate>`.
+     */
+    get: operations['listEmailTemplates'];
     put?: never;
     post?: never;
     delete?: never;
@@ -222,8 +261,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/emailtemplates/defaultStatementTemplate */
-    get: operations['getEmailtemplatesDefaultStatementTemplate'];
+    /**
+     * KashFlow's default statement template
+     * @description The template the settings name (`DefaultStatementTemplateNumber`), else the built-in one the worker uses (`Number` 0), the one a customer without a template of its own is sent.
+     */
+    get: operations['getDefaultStatementTemplate'];
     put?: never;
     post?: never;
     delete?: never;
@@ -239,13 +281,19 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/emailtemplates/{number} */
-    get: operations['getEmailtemplatesNumber'];
-    /** PUT /v2/emailtemplates/{number} */
-    put: operations['putEmailtemplatesNumber'];
+    /** An email template */
+    get: operations['getEmailTemplate'];
+    /**
+     * Create or replace an email template
+     * @description One record through the ledger's write path (the one the bulk and the fixture import use). The `Number` may be left out of the body: the path fills it. A write whose `Version` is older than the stored one is `Stale` (409) and changes nothing; the same record again is `Unchanged` (200). XML: `<EmailTemplate>`, list items named for their list (any item name is read); `i:nil="true"` is an absent optional field.
+     */
+    put: operations['saveEmailTemplate'];
     post?: never;
-    /** DELETE /v2/emailtemplates/{number} */
-    delete: operations['deleteEmailtemplatesNumber'];
+    /**
+     * Delete an email template
+     * @description The template the settings name as the default (`DefaultStatementTemplateNumber`) cannot be deleted: 400 `InvalidParameter`.
+     */
+    delete: operations['deleteEmailTemplate'];
     options?: never;
     head?: never;
     patch?: never;
@@ -258,10 +306,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** GET /v2/settings/statements */
-    get: operations['getSettingsStatements'];
-    /** PUT /v2/settings/statements */
-    put: operations['putSettingsStatements'];
+    /**
+     * The tenant's statement settings
+     * @description The settings last PUT (`Logo` with its bytes); before any were, what the operator created the tenant with (`CompanyName`, `TimeZone`, `Currency`, `Locale`, `DefaultStatementTemplateNumber`), so a client can GET, change and PUT them back.
+     */
+    get: operations['getStatementSettings'];
+    /**
+     * Replace the tenant's statement settings
+     * @description What the tenant's statements say about it and how they are sent. `Created` the first time, `Updated` or `Unchanged` after; the answer's `Logo` carries the image's SHA-256 instead of its bytes (a GET answers the bytes). Statement settings are never deleted. XML: `<StatementSettings>`.
+     */
+    put: operations['saveStatementSettings'];
     post?: never;
     delete?: never;
     options?: never;
@@ -278,8 +332,21 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** POST /v2/ledger/batch */
-    post: operations['postLedgerBatch'];
+    /**
+     * Upsert and delete up to 1000 records of any type, each with its own result
+     * @description Each record is written whole or not at all, through the same write path as the single-record routes; an `Invalid` operation writes nothing and the others still apply. Whatever their order, upserts apply by type (templates, settings, customers, invoices, credit notes, payments) and deletes after them in the reverse order; the operations on one record apply in request order. Not one transaction: a call cut off midway may have applied some operations, and sending it again is safe.
+     *
+     *     The answer is always 200 with one result per operation, in request order (`Index` from 0; `Type` and `Key` when they could be read; `Message` for `Invalid`, `Stale`, `NotFound` and `Conflict`), and `Summary` counting each result word (`Created`, `Updated`, `Unchanged`, `Deleted`, `Stale`, `NotFound`, `Invalid`, `Conflict`). Refused whole (400, nothing applied): more than 1000 operations, a field beside `Operations`, an empty or unreadable body.
+     *
+     *     XML:
+     *
+     *     ```xml
+     *     <LedgerBatch><Operations><Operation><Action>Delete</Action><Type>Customer</Type><Code>0065</Code><Version>8</Version></Operation><Operation><Action>Upsert</Action><Type>Invoice</Type><Record><Number>1001</Number><CustomerCode>101</CustomerCode><IssuedDate>2026-11-01</IssuedDate><DueDate>2026-12-01</DueDate><Total>120.00</Total></Record></Operation></Operations></LedgerBatch>
+     *     ```
+     *
+     *     answered `<LedgerBatchResult><Results><Result><Index>0</Index>…</Result>…</Results><Summary>…</Summary></LedgerBatchResult>`.
+     */
+    post: operations['applyLedgerBatch'];
     delete?: never;
     options?: never;
     head?: never;
@@ -395,7 +462,278 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    CreditNote: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode: string;
+      /**
+       * Format: date
+       * @description The date it was issued: `YYYY-MM-DD`, a real date.
+       */
+      IssuedDate: string;
+      /** @description The document's total: a JSON number (`120.5`) or decimal text (`"120.50"`), with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Total: string;
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency?: {
+        /** @description An ISO 4217 code, such as `GBP`. */
+        Code: string;
+      };
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description Parts of the credit set against invoices of the same customer: at most 100, together at most `Total`. XML items: `<Allocation>`. */
+      Allocations: {
+        /** @description The number of an invoice of the credit note's customer. */
+        InvoiceNumber: number;
+        /** @description The amount set against the invoice: a JSON number (`120.5`) or decimal text (`"120.50"`), more than zero, with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+        Amount: string;
+      }[];
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    CreditNoteBody: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode: string;
+      /**
+       * Format: date
+       * @description The date it was issued: `YYYY-MM-DD`, a real date.
+       */
+      IssuedDate: string;
+      /** @description The document's total: a JSON number (`120.5`) or decimal text (`"120.50"`), with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Total: number | string;
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency?: {
+        /** @description An ISO 4217 code, such as `GBP`. */
+        Code: string;
+      };
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description Parts of the credit set against invoices of the same customer: at most 100, together at most `Total`. XML items: `<Allocation>`. */
+      Allocations?: {
+        /** @description The number of an invoice of the credit note's customer. */
+        InvoiceNumber: number;
+        /** @description The amount set against the invoice: a JSON number (`120.5`) or decimal text (`"120.50"`), more than zero, with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+        Amount: number | string;
+      }[];
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    Customer: {
+      /** @description The customer code: 1 to 64 characters with no control characters, kept exactly (`0065` is not `65`). */
+      Code: string;
+      /** @description Not blank; at most 1000 characters. */
+      Name: string;
+      /**
+       * @description Who statements go to: at most 20, at most one of them primary. XML items: `<Contact>` (any item name is read).
+       * @default []
+       */
+      Contacts: {
+        /** @description May be blank. */
+        Name?: string;
+        /** @description The contact's address, checked as text only: a customer with a bad address is legitimate data, and the bulk email answers `Invalid customer email address` for it. */
+        Email?: string;
+        /**
+         * @description The primary contact (at most one).
+         * @default false
+         */
+        IsPrimary: boolean;
+        /**
+         * @description How it receives statements: on the To line, copied, or not at all. Absent: `To` for the primary contact, `None` for the others.
+         * @enum {string}
+         */
+        StatementRecipient?: 'To' | 'CC' | 'None';
+      }[];
+      /**
+       * @description At most 10, the billing address first. XML items: `<Address>`.
+       * @default []
+       */
+      Addresses: {
+        Line1?: string;
+        Line2?: string;
+        Line3?: string;
+        Town?: string;
+        County?: string;
+        PostCode?: string;
+        /** @description An ISO 3166-1 alpha-2 code, such as `GB`. */
+        CountryCode?: string;
+      }[];
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency?: {
+        /** @description An ISO 4217 code, such as `GBP`. */
+        Code: string;
+      };
+      /** @description The number of an email template of this tenant; absent: the settings' default template. */
+      EmailTemplateNumber?: number;
+      /** @description KashFlow's payment terms. */
+      PaymentTerms?: {
+        /** @description Days after the invoice date, or after the end of its month: 0 to 365. */
+        Days: number;
+        /**
+         * @description What `Days` count from.
+         * @default DaysAfterInvoiceDate
+         * @enum {string}
+         */
+        Type: 'DaysAfterInvoiceDate' | 'DaysAfterEndOfMonth';
+      };
+      VATNumber?: string;
+      /** @description The language its statements are written in: a canonical BCP 47 tag this runtime can format money and dates in (`en`, `fr-BE`). Absent: the tenant's `Locale`. */
+      Language?: string;
+      /**
+       * @description Archived in the source system.
+       * @default false
+       */
+      IsArchived: boolean;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    CustomerBody: {
+      /** @description The customer code: 1 to 64 characters with no control characters, kept exactly (`0065` is not `65`). */
+      Code?: string;
+      /** @description Not blank; at most 1000 characters. */
+      Name: string;
+      /**
+       * @description Who statements go to: at most 20, at most one of them primary. XML items: `<Contact>` (any item name is read).
+       * @default []
+       */
+      Contacts?: {
+        /** @description May be blank. */
+        Name?: string;
+        /** @description The contact's address, checked as text only: a customer with a bad address is legitimate data, and the bulk email answers `Invalid customer email address` for it. */
+        Email?: string;
+        /**
+         * @description The primary contact (at most one).
+         * @default false
+         */
+        IsPrimary?: boolean;
+        /**
+         * @description How it receives statements: on the To line, copied, or not at all. Absent: `To` for the primary contact, `None` for the others.
+         * @enum {string}
+         */
+        StatementRecipient?: 'To' | 'CC' | 'None';
+      }[];
+      /**
+       * @description At most 10, the billing address first. XML items: `<Address>`.
+       * @default []
+       */
+      Addresses?: {
+        Line1?: string;
+        Line2?: string;
+        Line3?: string;
+        Town?: string;
+        County?: string;
+        PostCode?: string;
+        /** @description An ISO 3166-1 alpha-2 code, such as `GB`. */
+        CountryCode?: string;
+      }[];
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency?: {
+        /** @description An ISO 4217 code, such as `GBP`. */
+        Code: string;
+      };
+      /** @description The number of an email template of this tenant; absent: the settings' default template. */
+      EmailTemplateNumber?: number;
+      /** @description KashFlow's payment terms. */
+      PaymentTerms?: {
+        /** @description Days after the invoice date, or after the end of its month: 0 to 365. */
+        Days: number;
+        /**
+         * @description What `Days` count from.
+         * @default DaysAfterInvoiceDate
+         * @enum {string}
+         */
+        Type?: 'DaysAfterInvoiceDate' | 'DaysAfterEndOfMonth';
+      };
+      VATNumber?: string;
+      /** @description The language its statements are written in: a canonical BCP 47 tag this runtime can format money and dates in (`en`, `fr-BE`). Absent: the tenant's `Locale`. */
+      Language?: string;
+      /**
+       * @description Archived in the source system.
+       * @default false
+       */
+      IsArchived?: boolean;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
     CustomerCodes: string[];
+    CustomerList: {
+      /** @description The customers of this page, by code. */
+      Data: {
+        /** @description The customer code: 1 to 64 characters with no control characters, kept exactly (`0065` is not `65`). */
+        Code: string;
+        /** @description Not blank; at most 1000 characters. */
+        Name: string;
+        /**
+         * @description Who statements go to: at most 20, at most one of them primary. XML items: `<Contact>` (any item name is read).
+         * @default []
+         */
+        Contacts: {
+          /** @description May be blank. */
+          Name?: string;
+          /** @description The contact's address, checked as text only: a customer with a bad address is legitimate data, and the bulk email answers `Invalid customer email address` for it. */
+          Email?: string;
+          /**
+           * @description The primary contact (at most one).
+           * @default false
+           */
+          IsPrimary: boolean;
+          /**
+           * @description How it receives statements: on the To line, copied, or not at all. Absent: `To` for the primary contact, `None` for the others.
+           * @enum {string}
+           */
+          StatementRecipient?: 'To' | 'CC' | 'None';
+        }[];
+        /**
+         * @description At most 10, the billing address first. XML items: `<Address>`.
+         * @default []
+         */
+        Addresses: {
+          Line1?: string;
+          Line2?: string;
+          Line3?: string;
+          Town?: string;
+          County?: string;
+          PostCode?: string;
+          /** @description An ISO 3166-1 alpha-2 code, such as `GB`. */
+          CountryCode?: string;
+        }[];
+        /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+        Currency?: {
+          /** @description An ISO 4217 code, such as `GBP`. */
+          Code: string;
+        };
+        /** @description The number of an email template of this tenant; absent: the settings' default template. */
+        EmailTemplateNumber?: number;
+        /** @description KashFlow's payment terms. */
+        PaymentTerms?: {
+          /** @description Days after the invoice date, or after the end of its month: 0 to 365. */
+          Days: number;
+          /**
+           * @description What `Days` count from.
+           * @default DaysAfterInvoiceDate
+           * @enum {string}
+           */
+          Type: 'DaysAfterInvoiceDate' | 'DaysAfterEndOfMonth';
+        };
+        VATNumber?: string;
+        /** @description The language its statements are written in: a canonical BCP 47 tag this runtime can format money and dates in (`en`, `fr-BE`). Absent: the tenant's `Locale`. */
+        Language?: string;
+        /**
+         * @description Archived in the source system.
+         * @default false
+         */
+        IsArchived: boolean;
+        /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+        Version?: number | string;
+      }[];
+      MetaData: {
+        /** @description The page size asked for (default 100). */
+        PerPage: number;
+        /** @description The next page, relative to the API's base URL (the stage or custom domain base path included); absent on the last page. */
+        NextPageUrl?: string;
+      };
+    };
     CustomerStatementEmailBatch: {
       BatchId: string;
       CreatedAt: string;
@@ -538,6 +876,32 @@ export interface components {
       }[];
       NextCursor?: string;
     };
+    DefaultStatementTemplate: {
+      /** @description The template's number; 0 for the built-in template. */
+      Number: number;
+      /** @description Not blank; at most 1000 characters. */
+      Name: string;
+      /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+      Subject: string;
+      /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+      Body: string;
+      /**
+       * @description The body is HTML (values are HTML-escaped into it).
+       * @default true
+       */
+      IsHtml: boolean;
+      /** @description Ours: the subject and body in other languages, at most 10, one per language. A customer's statement uses the one in its language (the exact tag, else the bare language, else another region of it), else the template's own. XML items: `<Translation>`. */
+      Translations?: {
+        /** @description A canonical BCP 47 tag, one per translation. */
+        Language: string;
+        /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+        Subject: string;
+        /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+        Body: string;
+      }[];
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
     DryRunStatusList: {
       CustomerCode: string;
       Sent: boolean;
@@ -559,15 +923,478 @@ export interface components {
       Overdue?: string;
       LineCount?: number;
     }[];
+    EmailTemplate: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description Not blank; at most 1000 characters. */
+      Name: string;
+      /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+      Subject: string;
+      /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+      Body: string;
+      /**
+       * @description The body is HTML (values are HTML-escaped into it).
+       * @default true
+       */
+      IsHtml: boolean;
+      /** @description Ours: the subject and body in other languages, at most 10, one per language. A customer's statement uses the one in its language (the exact tag, else the bare language, else another region of it), else the template's own. XML items: `<Translation>`. */
+      Translations?: {
+        /** @description A canonical BCP 47 tag, one per translation. */
+        Language: string;
+        /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+        Subject: string;
+        /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+        Body: string;
+      }[];
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    EmailTemplateBody: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description Not blank; at most 1000 characters. */
+      Name: string;
+      /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+      Subject: string;
+      /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+      Body: string;
+      /**
+       * @description The body is HTML (values are HTML-escaped into it).
+       * @default true
+       */
+      IsHtml?: boolean;
+      /** @description Ours: the subject and body in other languages, at most 10, one per language. A customer's statement uses the one in its language (the exact tag, else the bare language, else another region of it), else the template's own. XML items: `<Translation>`. */
+      Translations?: {
+        /** @description A canonical BCP 47 tag, one per translation. */
+        Language: string;
+        /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+        Subject: string;
+        /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+        Body: string;
+      }[];
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    EmailTemplateList: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description Not blank; at most 1000 characters. */
+      Name: string;
+      /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+      Subject: string;
+      /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+      Body: string;
+      /**
+       * @description The body is HTML (values are HTML-escaped into it).
+       * @default true
+       */
+      IsHtml: boolean;
+      /** @description Ours: the subject and body in other languages, at most 10, one per language. A customer's statement uses the one in its language (the exact tag, else the bare language, else another region of it), else the template's own. XML items: `<Translation>`. */
+      Translations?: {
+        /** @description A canonical BCP 47 tag, one per translation. */
+        Language: string;
+        /** @description The subject: not blank, at most 998 characters; every `#TOKEN#` one the renderer knows (`#NAME#`, `#CONTACT#`, `#BALANCE#`, …), refused when saved. */
+        Subject: string;
+        /** @description The body: not blank; with the translations' bodies at most 100000 characters; every `#TOKEN#` one the renderer knows. */
+        Body: string;
+      }[];
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    }[];
     Error: {
       Error: string;
       Message: string;
+    };
+    Invoice: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode: string;
+      /**
+       * Format: date
+       * @description The date it was issued: `YYYY-MM-DD`, a real date.
+       */
+      IssuedDate: string;
+      /**
+       * Format: date
+       * @description When it is due: `YYYY-MM-DD`, not before `IssuedDate`.
+       */
+      DueDate: string;
+      /** @description The document's total: a JSON number (`120.5`) or decimal text (`"120.50"`), with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Total: string;
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency?: {
+        /** @description An ISO 4217 code, such as `GBP`. */
+        Code: string;
+      };
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    InvoiceBody: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode: string;
+      /**
+       * Format: date
+       * @description The date it was issued: `YYYY-MM-DD`, a real date.
+       */
+      IssuedDate: string;
+      /**
+       * Format: date
+       * @description When it is due: `YYYY-MM-DD`, not before `IssuedDate`.
+       */
+      DueDate: string;
+      /** @description The document's total: a JSON number (`120.5`) or decimal text (`"120.50"`), with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Total: number | string;
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency?: {
+        /** @description An ISO 4217 code, such as `GBP`. */
+        Code: string;
+      };
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    InvoicePaymentBody: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The number of an invoice of this tenant. */
+      InvoiceNumber?: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode?: string;
+      /**
+       * Format: date
+       * @description The payment date: `YYYY-MM-DD`, a real date.
+       */
+      Date: string;
+      /** @description The amount paid: a JSON number (`120.5`) or decimal text (`"120.50"`), more than zero, with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Amount: number | string;
+      /** @description How it was paid, at most 100 characters. */
+      Method?: string;
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    /** @description Up to 1000 operations, each an Upsert or a Delete of one record; any other field of an operation is that operation's `Invalid`. */
+    LedgerBatch: {
+      Operations: (
+        | components['schemas']['LedgerUpsertEmailTemplate']
+        | components['schemas']['LedgerUpsertStatementSettings']
+        | components['schemas']['LedgerUpsertCustomer']
+        | components['schemas']['LedgerUpsertInvoice']
+        | components['schemas']['LedgerUpsertCreditNote']
+        | components['schemas']['LedgerUpsertPayment']
+        | components['schemas']['LedgerDeleteEmailTemplate']
+        | components['schemas']['LedgerDeleteCustomer']
+        | components['schemas']['LedgerDeleteInvoice']
+        | components['schemas']['LedgerDeleteCreditNote']
+        | components['schemas']['LedgerDeletePayment']
+      )[];
+    };
+    LedgerBatchResult: {
+      /** @description One result per operation, in request order. XML items: `<Result>`. */
+      Results: {
+        /** @description The operation's place in the request, from 0. */
+        Index: number;
+        /**
+         * @description The operation's `Type`, when it could be read.
+         * @enum {string}
+         */
+        Type?: 'EmailTemplate' | 'StatementSettings' | 'Customer' | 'Invoice' | 'CreditNote' | 'Payment';
+        /** @description The record's `Code` or `Number`, as text, when it could be read. */
+        Key?: string;
+        /**
+         * @description What happened to the operation.
+         * @enum {string}
+         */
+        Result:
+          | 'Created'
+          | 'Updated'
+          | 'Unchanged'
+          | 'Deleted'
+          | 'Stale'
+          | 'NotFound'
+          | 'Invalid'
+          | 'Conflict';
+        /** @description Why, for `Invalid` (each field and its rule), `Stale`, `NotFound` and `Conflict`. */
+        Message?: string;
+      }[];
+      /** @description How many operations had each result. */
+      Summary: {
+        Created: number;
+        Updated: number;
+        Unchanged: number;
+        Deleted: number;
+        Stale: number;
+        NotFound: number;
+        Invalid: number;
+        Conflict: number;
+      };
+    };
+    /** @description Delete a credit note by its `Number`, with the source's `Version` of the delete. */
+    LedgerDeleteCreditNote: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Delete';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'CreditNote';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    /** @description Delete a customer by its `Code`, with the source's `Version` of the delete. */
+    LedgerDeleteCustomer: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Delete';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'Customer';
+      /** @description The customer code: 1 to 64 characters with no control characters, kept exactly (`0065` is not `65`). */
+      Code: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    /** @description Delete an email template by its `Number`, with the source's `Version` of the delete. */
+    LedgerDeleteEmailTemplate: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Delete';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'EmailTemplate';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    /** @description Delete an invoice by its `Number`, with the source's `Version` of the delete. */
+    LedgerDeleteInvoice: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Delete';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'Invoice';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    /** @description Delete a payment by its `Number`, with the source's `Version` of the delete. */
+    LedgerDeletePayment: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Delete';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'Payment';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    /** @description Upsert a credit note: `Record` as its PUT takes it; its `Number` in the Record or beside it (then both must agree); `Version` beside it must agree with the Record's. */
+    LedgerUpsertCreditNote: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Upsert';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'CreditNote';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+      Record: components['schemas']['CreditNoteBody'];
+    };
+    /** @description Upsert a customer: `Record` as its PUT takes it; its `Code` in the Record or beside it (then both must agree); `Version` beside it must agree with the Record's. */
+    LedgerUpsertCustomer: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Upsert';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'Customer';
+      /** @description The customer code: 1 to 64 characters with no control characters, kept exactly (`0065` is not `65`). */
+      Code?: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+      Record: components['schemas']['CustomerBody'];
+    };
+    /** @description Upsert an email template: `Record` as its PUT takes it; its `Number` in the Record or beside it (then both must agree); `Version` beside it must agree with the Record's. */
+    LedgerUpsertEmailTemplate: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Upsert';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'EmailTemplate';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+      Record: components['schemas']['EmailTemplateBody'];
+    };
+    /** @description Upsert an invoice: `Record` as its PUT takes it; its `Number` in the Record or beside it (then both must agree); `Version` beside it must agree with the Record's. */
+    LedgerUpsertInvoice: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Upsert';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'Invoice';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+      Record: components['schemas']['InvoiceBody'];
+    };
+    /** @description Upsert a payment: `Record` as its PUT takes it; its `Number` in the Record or beside it (then both must agree); `Version` beside it must agree with the Record's. */
+    LedgerUpsertPayment: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Upsert';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'Payment';
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+      Record: components['schemas']['PaymentBody'];
+    };
+    /** @description Upsert the statement settings: `Record` as its PUT takes it; `Version` beside it must agree with the Record's. */
+    LedgerUpsertStatementSettings: {
+      /**
+       * @description `Upsert` or `Delete`.
+       * @constant
+       */
+      Action: 'Upsert';
+      /**
+       * @description The record type.
+       * @constant
+       */
+      Type: 'StatementSettings';
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+      Record: components['schemas']['StatementSettingsBody'];
     };
     NoteList: {
       Number: number;
       Date: string;
       LastModifiedBy: string;
       Text: string;
+    }[];
+    Payment: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The number of an invoice of this tenant. */
+      InvoiceNumber?: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode: string;
+      /**
+       * Format: date
+       * @description The payment date: `YYYY-MM-DD`, a real date.
+       */
+      Date: string;
+      /** @description The amount paid: a JSON number (`120.5`) or decimal text (`"120.50"`), more than zero, with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Amount: string;
+      /** @description How it was paid, at most 100 characters. */
+      Method?: string;
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    PaymentBody: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number?: number;
+      /** @description The number of an invoice of this tenant. */
+      InvoiceNumber?: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode?: string;
+      /**
+       * Format: date
+       * @description The payment date: `YYYY-MM-DD`, a real date.
+       */
+      Date: string;
+      /** @description The amount paid: a JSON number (`120.5`) or decimal text (`"120.50"`), more than zero, with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Amount: number | string;
+      /** @description How it was paid, at most 100 characters. */
+      Method?: string;
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    PaymentList: {
+      /** @description The record's number, the source's own (so a retried write is the same record): a whole number from 1 to 9999999999. */
+      Number: number;
+      /** @description The number of an invoice of this tenant. */
+      InvoiceNumber?: number;
+      /** @description The customer's code (1 to 64 characters with no control characters, kept exactly). */
+      CustomerCode: string;
+      /**
+       * Format: date
+       * @description The payment date: `YYYY-MM-DD`, a real date.
+       */
+      Date: string;
+      /** @description The amount paid: a JSON number (`120.5`) or decimal text (`"120.50"`), more than zero, with at most the currency's decimals and at most 1000000000000 of its minor units (pence, cents); answered as exact decimal text with the currency's decimals (`"120.50"`). */
+      Amount: string;
+      /** @description How it was paid, at most 100 characters. */
+      Method?: string;
+      /** @description At most 100 characters. */
+      Reference?: string;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
     }[];
     /** @description The customers to send to: `Selection` `All`, `Owing`, `Overdue`, `List`; with `List`, `CustomerCodes` (required, at least one, each 1 to 64 characters with no control characters; duplicates once), and only then. */
     StartRun: {
@@ -664,6 +1491,108 @@ export interface components {
         PerPage: number;
         NextPageUrl?: string;
       };
+    };
+    StatementSettings: {
+      /** @description The tenant's name on its statements: not blank, at most 1000 characters. */
+      CompanyName: string;
+      /** @description The letterhead address. */
+      Address?: {
+        Line1?: string;
+        Line2?: string;
+        Line3?: string;
+        Town?: string;
+        County?: string;
+        PostCode?: string;
+        /** @description An ISO 3166-1 alpha-2 code, such as `GB`. */
+        CountryCode?: string;
+      };
+      VATNumber?: string;
+      CompanyNumber?: string;
+      Phone?: string;
+      Website?: string;
+      /** @description An IANA time zone this runtime knows, such as `Europe/London`: "today" for periods. */
+      TimeZone: string;
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency: string;
+      /** @description A canonical BCP 47 tag this runtime can format money and dates in (default `en-GB`). */
+      Locale?: string;
+      /** @description The From address's display name (the address itself is the operator's). */
+      FromName?: string;
+      /** @description Replies go here: a valid email address. Absent: the From address. */
+      ReplyTo?: string;
+      /** @description A copy of every statement email goes here: a valid email address. */
+      Bcc?: string;
+      /** @description Printed line by line under "How to pay"; at most 2,000 characters. */
+      PaymentInstructions?: string;
+      /** @description Ours: the statement's "Pay now" and `#PAYONLINE#`: an https URL of at most 2,000 characters that may hold `{CustomerCode}`, `{Amount}`, `{Currency}` and `{StatementDate}` after its host, each filled percent-encoded per statement; any other `{…}` is refused. */
+      PaymentLink?: string;
+      /** @description PNG or JPEG, at most 65536 bytes decoded, a complete image of at most 2,000 × 2,000 pixels. */
+      Logo?:
+        | {
+            /** @enum {string} */
+            ContentType: 'image/png' | 'image/jpeg';
+            /** @description The image, base64. */
+            Data: string;
+          }
+        | {
+            /** @enum {string} */
+            ContentType: 'image/png' | 'image/jpeg';
+            /** @description The image's SHA-256 (hex): a PUT answers this instead of the bytes. */
+            Sha256: string;
+          };
+      /** @description The number of the email template a customer without its own is sent (an email template of this tenant); absent: the built-in one. */
+      DefaultStatementTemplateNumber?: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
+    };
+    StatementSettingsBody: {
+      /** @description The tenant's name on its statements: not blank, at most 1000 characters. */
+      CompanyName: string;
+      /** @description The letterhead address. */
+      Address?: {
+        Line1?: string;
+        Line2?: string;
+        Line3?: string;
+        Town?: string;
+        County?: string;
+        PostCode?: string;
+        /** @description An ISO 3166-1 alpha-2 code, such as `GB`. */
+        CountryCode?: string;
+      };
+      VATNumber?: string;
+      CompanyNumber?: string;
+      Phone?: string;
+      Website?: string;
+      /** @description An IANA time zone this runtime knows, such as `Europe/London`: "today" for periods. */
+      TimeZone: string;
+      /** @description The currency, by an ISO 4217 code this runtime knows. A customer's (`{"Code":"GBP"}`) is fixed when it is created (absent: the tenant's then); a document's, if given, must be its customer's; the settings' (`"GBP"`) is the tenant's, for customers created after. */
+      Currency: string;
+      /**
+       * @description A canonical BCP 47 tag this runtime can format money and dates in (default `en-GB`).
+       * @default en-GB
+       */
+      Locale?: string;
+      /** @description The From address's display name (the address itself is the operator's). */
+      FromName?: string;
+      /** @description Replies go here: a valid email address. Absent: the From address. */
+      ReplyTo?: string;
+      /** @description A copy of every statement email goes here: a valid email address. */
+      Bcc?: string;
+      /** @description Printed line by line under "How to pay"; at most 2,000 characters. */
+      PaymentInstructions?: string;
+      /** @description Ours: the statement's "Pay now" and `#PAYONLINE#`: an https URL of at most 2,000 characters that may hold `{CustomerCode}`, `{Amount}`, `{Currency}` and `{StatementDate}` after its host, each filled percent-encoded per statement; any other `{…}` is refused. */
+      PaymentLink?: string;
+      /** @description PNG or JPEG, at most 65536 bytes decoded, a complete image of at most 2,000 × 2,000 pixels. */
+      Logo?: {
+        /** @enum {string} */
+        ContentType: 'image/png' | 'image/jpeg';
+        /** @description The image, base64. */
+        Data: string;
+      };
+      /** @description The number of the email template a customer without its own is sent (an email template of this tenant); absent: the built-in one. */
+      DefaultStatementTemplateNumber?: number;
+      /** @description The source system's version of the record: a whole number from 0 to 2^53 − 1, or an ISO 8601 timestamp with a time zone and at most millisecond precision. A write older than the stored one is `Stale` and changes nothing; answered as given. */
+      Version?: number | string;
     };
   };
   responses: {
@@ -820,10 +1749,7 @@ export interface operations {
         skipnothingowed?: '' | '0' | '1';
       };
       header?: {
-        /**
-         * @description Makes the request safe to retry: the same key with the same request within 24 hours answers the first answer again (`Idempotent-Replayed: true`) and queues nothing again; the same key with a different request is refused (422 `IdempotencyKeyReused`); while the first is still being answered, 409 `IdempotencyKeyInProgress`. 1 to 255 visible ASCII characters, else 400 `InvalidParameter`.
-         * @example 7c0e2f6a-batch-2013-10
-         */
+        /** @description Makes the request safe to retry: the same key with the same request within 24 hours answers the first answer again (`Idempotent-Replayed: true`) and queues nothing again; the same key with a different request is refused (422 `IdempotencyKeyReused`); while the first is still being answered, 409 `IdempotencyKeyInProgress`. 1 to 255 visible ASCII characters, else 400 `InvalidParameter`. Use a fresh UUID for each new request, and the same one for its retries. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -977,26 +1903,34 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getCustomers: {
+  listCustomers: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description How many to list: a whole number from 1 to 1000; 100 when absent or empty. Else 400 `InvalidParameter`.
+         * @example 100
+         */
+        perpage?: string;
+        /** @description The next page: the cursor the previous page's `MetaData.NextPageUrl` gave; absent or empty for the first page. Anything else: 400 `InvalidParameter`. */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description A page of customers, and the next page's URL unless this is the last. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['CustomerList'];
+          'application/xml': components['schemas']['CustomerList'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `perpage` or `cursor` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1008,27 +1942,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -1036,29 +1950,32 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getCustomersCode: {
+  getCustomer: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's code. */
+        /**
+         * @description The customer code: must be 1 to 64 characters with no control characters (kept exactly: `0065` is not `65`). Else 400 `InvalidParameter` naming `code`.
+         * @example 101
+         */
         code: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The customer as stored (`Version` as given). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Customer'];
+          'application/xml': components['schemas']['Customer'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `code` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1070,7 +1987,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such customer for this tenant (or it was deleted). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1081,16 +1998,6 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -1098,45 +2005,54 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  putCustomersCode: {
+  saveCustomer: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's code. */
+        /**
+         * @description The customer code: must be 1 to 64 characters with no control characters (kept exactly: `0065` is not `65`). Else 400 `InvalidParameter` naming `code`.
+         * @example 101
+         */
         code: string;
       };
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description The customer, at most 1048576 bytes. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['CustomerBody'];
+        'application/xml': components['schemas']['CustomerBody'];
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description `Updated` (it replaced the stored record) or `Unchanged` (the stored record is already this one): the record as stored. */
       200: {
         headers: {
+          /** @description What the write did: `Updated` or `Unchanged`. */
+          'Ledger-Result': 'Updated' | 'Unchanged';
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Customer'];
+          'application/xml': components['schemas']['Customer'];
         };
       };
-      /** @description Created. */
+      /** @description `Created`: the record as stored (money as exact decimal text with its currency's decimals, defaults filled in, `Version` as given). */
       201: {
         headers: {
+          /** @description What the write did: `Created`. */
+          'Ledger-Result': 'Created';
+          /** @description Where the customer is, relative to the API's base URL (the stage or custom domain base path included). */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Customer'];
+          'application/xml': components['schemas']['Customer'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The record breaks its rules (`InvalidRequestBody`: every broken field named, `; `-separated, as `Field.Path: rule`), the body is empty or unreadable, its `Code` differs from the path's, or the path parameter breaks its rule (`InvalidParameter`). Nothing is written. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1148,18 +2064,8 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1187,26 +2093,37 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  deleteCustomersCode: {
+  deleteCustomer: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description The source's `Version` of the delete: digits are a counter (0 to 2^53 − 1), anything else an ISO 8601 timestamp with a time zone and at most millisecond precision; absent or empty: none. A delete not newer than the record's Version is 409 `Stale` and deletes nothing; the deleted record keeps this Version (docs/api.md, Versions). Else 400 `InvalidParameter`.
+         * @example 8
+         */
+        version?: string;
+      };
       header?: never;
       path: {
-        /** @description The record's code. */
+        /**
+         * @description The customer code: must be 1 to 64 characters with no control characters (kept exactly: `0065` is not `65`). Else 400 `InvalidParameter` naming `code`.
+         * @example 101
+         */
         code: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Deleted (now or already). */
+      /** @description Deleted now (`Deleted`), or already (`Unchanged`). */
       204: {
         headers: {
+          /** @description What the write did: `Deleted` or `Unchanged`. */
+          'Ledger-Result': 'Deleted' | 'Unchanged';
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `code` or `version` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1218,7 +2135,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such customer for this tenant: it never existed (one deleted already is 204 `Unchanged`). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1229,7 +2146,7 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1246,29 +2163,32 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getInvoicesNumber: {
+  getInvoice: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The invoice's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The invoice as stored (`Version` as given). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Invoice'];
+          'application/xml': components['schemas']['Invoice'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1280,7 +2200,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such invoice for this tenant (or it was deleted). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1291,16 +2211,6 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -1308,45 +2218,54 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  putInvoicesNumber: {
+  saveInvoice: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The invoice's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description The invoice, at most 1048576 bytes. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['InvoiceBody'];
+        'application/xml': components['schemas']['InvoiceBody'];
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description `Updated` (it replaced the stored record) or `Unchanged` (the stored record is already this one): the record as stored. */
       200: {
         headers: {
+          /** @description What the write did: `Updated` or `Unchanged`. */
+          'Ledger-Result': 'Updated' | 'Unchanged';
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Invoice'];
+          'application/xml': components['schemas']['Invoice'];
         };
       };
-      /** @description Created. */
+      /** @description `Created`: the record as stored (money as exact decimal text with its currency's decimals, defaults filled in, `Version` as given). */
       201: {
         headers: {
+          /** @description What the write did: `Created`. */
+          'Ledger-Result': 'Created';
+          /** @description Where the invoice is, relative to the API's base URL (the stage or custom domain base path included). */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Invoice'];
+          'application/xml': components['schemas']['Invoice'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The record breaks its rules (`InvalidRequestBody`: every broken field named, `; `-separated, as `Field.Path: rule`), the body is empty or unreadable, its `Number` differs from the path's, or the path parameter breaks its rule (`InvalidParameter`). Nothing is written. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1358,18 +2277,8 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1397,26 +2306,37 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  deleteInvoicesNumber: {
+  deleteInvoice: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description The source's `Version` of the delete: digits are a counter (0 to 2^53 − 1), anything else an ISO 8601 timestamp with a time zone and at most millisecond precision; absent or empty: none. A delete not newer than the record's Version is 409 `Stale` and deletes nothing; the deleted record keeps this Version (docs/api.md, Versions). Else 400 `InvalidParameter`.
+         * @example 8
+         */
+        version?: string;
+      };
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The invoice's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Deleted (now or already). */
+      /** @description Deleted now (`Deleted`), or already (`Unchanged`). */
       204: {
         headers: {
+          /** @description What the write did: `Deleted` or `Unchanged`. */
+          'Ledger-Result': 'Deleted' | 'Unchanged';
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` or `version` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1428,7 +2348,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such invoice for this tenant: it never existed (one deleted already is 204 `Unchanged`). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1439,7 +2359,7 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1456,29 +2376,32 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getInvoicesNumberPayments: {
+  listInvoicePayments: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The invoice's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The payments allocated to the invoice (none: an empty list), by number. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['PaymentList'];
+          'application/xml': components['schemas']['PaymentList'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1490,7 +2413,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such invoice for this tenant (or it was deleted). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1501,16 +2424,6 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -1518,45 +2431,54 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  postInvoicesNumberPayments: {
+  saveInvoicePayment: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The invoice's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description The payment, at most 1048576 bytes. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['InvoicePaymentBody'];
+        'application/xml': components['schemas']['InvoicePaymentBody'];
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description `Updated` (it replaced the stored record) or `Unchanged` (the stored record is already this one): the record as stored. */
       200: {
         headers: {
+          /** @description What the write did: `Updated` or `Unchanged`. */
+          'Ledger-Result': 'Updated' | 'Unchanged';
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Payment'];
+          'application/xml': components['schemas']['Payment'];
         };
       };
-      /** @description Created. */
+      /** @description `Created`: the record as stored (money as exact decimal text with its currency's decimals, defaults filled in, `Version` as given). */
       201: {
         headers: {
+          /** @description What the write did: `Created`. */
+          'Ledger-Result': 'Created';
+          /** @description Where the payment (`/v2/payments/{number}`) is, relative to the API's base URL (the stage or custom domain base path included). */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Payment'];
+          'application/xml': components['schemas']['Payment'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The record breaks its rules (`InvalidRequestBody`: every broken field named, `; `-separated, as `Field.Path: rule`), the body is empty or unreadable, its `InvoiceNumber` differs from the path's, or the path parameter breaks its rule (`InvalidParameter`). Nothing is written. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1568,18 +2490,8 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1607,28 +2519,42 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  deleteInvoicesNumberPaymentsPaymentNumber: {
+  deleteInvoicePayment: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description The source's `Version` of the delete: digits are a counter (0 to 2^53 − 1), anything else an ISO 8601 timestamp with a time zone and at most millisecond precision; absent or empty: none. A delete not newer than the record's Version is 409 `Stale` and deletes nothing; the deleted record keeps this Version (docs/api.md, Versions). Else 400 `InvalidParameter`.
+         * @example 8
+         */
+        version?: string;
+      };
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
-        /** @description The record's paymentNumber. */
-        paymentNumber: string;
+        /**
+         * @description The invoice's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
+        /**
+         * @description The payment's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `paymentNumber`.
+         * @example 17
+         */
+        paymentNumber: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Deleted (now or already). */
+      /** @description Deleted now (`Deleted`), or already (`Unchanged`). */
       204: {
         headers: {
+          /** @description What the write did: `Deleted` or `Unchanged`. */
+          'Ledger-Result': 'Deleted' | 'Unchanged';
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` or `paymentNumber` or `version` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1640,7 +2566,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such payment allocated to this invoice (or it was deleted). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1651,7 +2577,7 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1668,29 +2594,32 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getCreditnotesNumber: {
+  getCreditNote: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The credit note's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The credit note as stored (`Version` as given). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['CreditNote'];
+          'application/xml': components['schemas']['CreditNote'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1702,7 +2631,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such credit note for this tenant (or it was deleted). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1713,16 +2642,6 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -1730,45 +2649,54 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  putCreditnotesNumber: {
+  saveCreditNote: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The credit note's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description The credit note, at most 1048576 bytes. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['CreditNoteBody'];
+        'application/xml': components['schemas']['CreditNoteBody'];
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description `Updated` (it replaced the stored record) or `Unchanged` (the stored record is already this one): the record as stored. */
       200: {
         headers: {
+          /** @description What the write did: `Updated` or `Unchanged`. */
+          'Ledger-Result': 'Updated' | 'Unchanged';
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['CreditNote'];
+          'application/xml': components['schemas']['CreditNote'];
         };
       };
-      /** @description Created. */
+      /** @description `Created`: the record as stored (money as exact decimal text with its currency's decimals, defaults filled in, `Version` as given). */
       201: {
         headers: {
+          /** @description What the write did: `Created`. */
+          'Ledger-Result': 'Created';
+          /** @description Where the credit note is, relative to the API's base URL (the stage or custom domain base path included). */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['CreditNote'];
+          'application/xml': components['schemas']['CreditNote'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The record breaks its rules (`InvalidRequestBody`: every broken field named, `; `-separated, as `Field.Path: rule`), the body is empty or unreadable, its `Number` differs from the path's, or the path parameter breaks its rule (`InvalidParameter`). Nothing is written. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1780,18 +2708,8 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1819,26 +2737,37 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  deleteCreditnotesNumber: {
+  deleteCreditNote: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description The source's `Version` of the delete: digits are a counter (0 to 2^53 − 1), anything else an ISO 8601 timestamp with a time zone and at most millisecond precision; absent or empty: none. A delete not newer than the record's Version is 409 `Stale` and deletes nothing; the deleted record keeps this Version (docs/api.md, Versions). Else 400 `InvalidParameter`.
+         * @example 8
+         */
+        version?: string;
+      };
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The credit note's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Deleted (now or already). */
+      /** @description Deleted now (`Deleted`), or already (`Unchanged`). */
       204: {
         headers: {
+          /** @description What the write did: `Deleted` or `Unchanged`. */
+          'Ledger-Result': 'Deleted' | 'Unchanged';
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` or `version` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1850,7 +2779,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such credit note for this tenant: it never existed (one deleted already is 204 `Unchanged`). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1861,7 +2790,7 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1878,29 +2807,32 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getPaymentsNumber: {
+  getPayment: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The payment's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The payment as stored (`Version` as given). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Payment'];
+          'application/xml': components['schemas']['Payment'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1912,7 +2844,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such payment for this tenant (or it was deleted). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1923,16 +2855,6 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -1940,45 +2862,54 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  putPaymentsNumber: {
+  savePayment: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The payment's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description The payment, at most 1048576 bytes. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['PaymentBody'];
+        'application/xml': components['schemas']['PaymentBody'];
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description `Updated` (it replaced the stored record) or `Unchanged` (the stored record is already this one): the record as stored. */
       200: {
         headers: {
+          /** @description What the write did: `Updated` or `Unchanged`. */
+          'Ledger-Result': 'Updated' | 'Unchanged';
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Payment'];
+          'application/xml': components['schemas']['Payment'];
         };
       };
-      /** @description Created. */
+      /** @description `Created`: the record as stored (money as exact decimal text with its currency's decimals, defaults filled in, `Version` as given). */
       201: {
         headers: {
+          /** @description What the write did: `Created`. */
+          'Ledger-Result': 'Created';
+          /** @description Where the payment is, relative to the API's base URL (the stage or custom domain base path included). */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['Payment'];
+          'application/xml': components['schemas']['Payment'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The record breaks its rules (`InvalidRequestBody`: every broken field named, `; `-separated, as `Field.Path: rule`), the body is empty or unreadable, its `Number` differs from the path's, or the path parameter breaks its rule (`InvalidParameter`). Nothing is written. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1990,18 +2921,8 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2029,26 +2950,37 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  deletePaymentsNumber: {
+  deletePayment: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description The source's `Version` of the delete: digits are a counter (0 to 2^53 − 1), anything else an ISO 8601 timestamp with a time zone and at most millisecond precision; absent or empty: none. A delete not newer than the record's Version is 409 `Stale` and deletes nothing; the deleted record keeps this Version (docs/api.md, Versions). Else 400 `InvalidParameter`.
+         * @example 8
+         */
+        version?: string;
+      };
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The payment's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Deleted (now or already). */
+      /** @description Deleted now (`Deleted`), or already (`Unchanged`). */
       204: {
         headers: {
+          /** @description What the write did: `Deleted` or `Unchanged`. */
+          'Ledger-Result': 'Deleted' | 'Unchanged';
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` or `version` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2060,7 +2992,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such payment for this tenant: it never existed (one deleted already is 204 `Unchanged`). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -2071,7 +3003,7 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2088,7 +3020,7 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getEmailtemplates: {
+  listEmailTemplates: {
     parameters: {
       query?: never;
       header?: never;
@@ -2097,49 +3029,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The tenant's email templates, by number. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
-        };
-      };
-      /** @description A parameter or the body breaks its rule; the message names it. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
+          'application/json': components['schemas']['EmailTemplateList'];
+          'application/xml': components['schemas']['EmailTemplateList'];
         };
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -2147,7 +3049,7 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getEmailtemplatesDefaultStatementTemplate: {
+  getDefaultStatementTemplate: {
     parameters: {
       query?: never;
       header?: never;
@@ -2156,49 +3058,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The default statement template. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
-        };
-      };
-      /** @description A parameter or the body breaks its rule; the message names it. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
+          'application/json': components['schemas']['DefaultStatementTemplate'];
+          'application/xml': components['schemas']['DefaultStatementTemplate'];
         };
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -2206,29 +3078,32 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getEmailtemplatesNumber: {
+  getEmailTemplate: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The email template's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The email template as stored (`Version` as given). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['EmailTemplate'];
+          'application/xml': components['schemas']['EmailTemplate'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2240,7 +3115,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such email template for this tenant (or it was deleted). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -2251,16 +3126,6 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -2268,45 +3133,54 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  putEmailtemplatesNumber: {
+  saveEmailTemplate: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The email template's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description The email template, at most 1048576 bytes. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['EmailTemplateBody'];
+        'application/xml': components['schemas']['EmailTemplateBody'];
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description `Updated` (it replaced the stored record) or `Unchanged` (the stored record is already this one): the record as stored. */
       200: {
         headers: {
+          /** @description What the write did: `Updated` or `Unchanged`. */
+          'Ledger-Result': 'Updated' | 'Unchanged';
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['EmailTemplate'];
+          'application/xml': components['schemas']['EmailTemplate'];
         };
       };
-      /** @description Created. */
+      /** @description `Created`: the record as stored (money as exact decimal text with its currency's decimals, defaults filled in, `Version` as given). */
       201: {
         headers: {
+          /** @description What the write did: `Created`. */
+          'Ledger-Result': 'Created';
+          /** @description Where the email template is, relative to the API's base URL (the stage or custom domain base path included). */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['EmailTemplate'];
+          'application/xml': components['schemas']['EmailTemplate'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The record breaks its rules (`InvalidRequestBody`: every broken field named, `; `-separated, as `Field.Path: rule`), the body is empty or unreadable, its `Number` differs from the path's, or the path parameter breaks its rule (`InvalidParameter`). Nothing is written. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2318,18 +3192,8 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2357,26 +3221,37 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  deleteEmailtemplatesNumber: {
+  deleteEmailTemplate: {
     parameters: {
-      query?: never;
+      query?: {
+        /**
+         * @description The source's `Version` of the delete: digits are a counter (0 to 2^53 − 1), anything else an ISO 8601 timestamp with a time zone and at most millisecond precision; absent or empty: none. A delete not newer than the record's Version is 409 `Stale` and deletes nothing; the deleted record keeps this Version (docs/api.md, Versions). Else 400 `InvalidParameter`.
+         * @example 8
+         */
+        version?: string;
+      };
       header?: never;
       path: {
-        /** @description The record's number. */
-        number: string;
+        /**
+         * @description The email template's number: must be a whole number from 1 to 9999999999. Else 400 `InvalidParameter` naming `number`.
+         * @example 1001
+         */
+        number: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Deleted (now or already). */
+      /** @description Deleted now (`Deleted`), or already (`Unchanged`). */
       204: {
         headers: {
+          /** @description What the write did: `Deleted` or `Unchanged`. */
+          'Ledger-Result': 'Deleted' | 'Unchanged';
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description `number` or `version` breaks its rule. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2388,7 +3263,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description No such email template for this tenant: it never existed (one deleted already is 204 `Unchanged`). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -2399,7 +3274,7 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2416,7 +3291,7 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  getSettingsStatements: {
+  getStatementSettings: {
     parameters: {
       query?: never;
       header?: never;
@@ -2425,29 +3300,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The record(s). */
+      /** @description The statement settings. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
-        };
-      };
-      /** @description A parameter or the body breaks its rule; the message names it. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
+          'application/json': components['schemas']['StatementSettings'];
+          'application/xml': components['schemas']['StatementSettings'];
         };
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
+      /** @description The tenant has no record (an operator creates it). */
       404: {
         headers: {
           [name: string]: unknown;
@@ -2458,16 +3323,6 @@ export interface operations {
         };
       };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -2475,42 +3330,48 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  putSettingsStatements: {
+  saveStatementSettings: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description The settings, at most 1048576 bytes. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['StatementSettingsBody'];
+        'application/xml': components['schemas']['StatementSettingsBody'];
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description `Updated` (it replaced the stored record) or `Unchanged` (the stored record is already this one): the record as stored. */
       200: {
         headers: {
+          /** @description What the write did: `Updated` or `Unchanged`. */
+          'Ledger-Result': 'Updated' | 'Unchanged';
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['StatementSettings'];
+          'application/xml': components['schemas']['StatementSettings'];
         };
       };
-      /** @description Created. */
+      /** @description `Created`: the record as stored (money as exact decimal text with its currency's decimals, defaults filled in, `Version` as given). */
       201: {
         headers: {
+          /** @description What the write did: `Created`. */
+          'Ledger-Result': 'Created';
+          /** @description Where the settings is, relative to the API's base URL (the stage or custom domain base path included). */
+          Location?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['StatementSettings'];
+          'application/xml': components['schemas']['StatementSettings'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The record breaks its rules (`InvalidRequestBody`: every broken field named, `; `-separated, as `Field.Path: rule`), the body is empty or unreadable. Nothing is written. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2522,18 +3383,8 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
+      /** @description `Stale`: the stored record has a newer `Version` (or the same with other content); nothing changed. `Conflict`: the record kept changing under concurrent writers; send it again. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2561,32 +3412,33 @@ export interface operations {
       504: components['responses']['Gateway504'];
     };
   };
-  postLedgerBatch: {
+  applyLedgerBatch: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** @description The record in KashFlow's shape. */
+    /** @description `{"Operations":[…]}` in JSON, `<LedgerBatch>` in XML, or NDJSON (`application/x-ndjson` or `application/ndjson`: one operation object a line, blank lines ignored; a line that is not JSON is that operation's `Invalid`, `line 3: is not valid JSON`). At most 3000000 bytes and 1000 operations. */
     requestBody: {
       content: {
-        'application/json': unknown;
-        'application/xml': unknown;
+        'application/json': components['schemas']['LedgerBatch'];
+        'application/xml': components['schemas']['LedgerBatch'];
+        'application/x-ndjson': string;
       };
     };
     responses: {
-      /** @description The record(s). */
+      /** @description One result per operation, in request order, and how many of each result. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
-          'application/xml': unknown;
+          'application/json': components['schemas']['LedgerBatchResult'];
+          'application/xml': components['schemas']['LedgerBatchResult'];
         };
       };
-      /** @description A parameter or the body breaks its rule; the message names it. */
+      /** @description The body is refused whole and nothing is applied: too many operations (`TooManyOperations`), an empty or unreadable body, or an envelope that is not `{"Operations":[…]}` (`InvalidRequestBody`). */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2598,27 +3450,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such record. */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       406: components['responses']['NotAcceptable'];
-      /** @description The write was refused (`Stale`, `Conflict`, …). */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-          'application/xml': components['schemas']['Error'];
-        };
-      };
       /** @description Payload too large: the body is over 3000000 bytes (this route's limit; nothing is read or written), or over API Gateway's 10 MB (`Request body is too large.`, JSON only). */
       413: {
         headers: {
@@ -2629,7 +3461,16 @@ export interface operations {
           'application/xml': components['schemas']['Error'];
         };
       };
-      415: components['responses']['UnsupportedMediaType'];
+      /** @description Unsupported media type: the body is not JSON, XML or NDJSON in UTF-8. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+          'application/xml': components['schemas']['Error'];
+        };
+      };
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
@@ -2666,10 +3507,7 @@ export interface operations {
         skipnothingowed?: '' | '0' | '1';
       };
       header?: {
-        /**
-         * @description Makes the request safe to retry: the same key with the same request within 24 hours answers the first answer again (`Idempotent-Replayed: true`) and queues nothing again; the same key with a different request is refused (422 `IdempotencyKeyReused`); while the first is still being answered, 409 `IdempotencyKeyInProgress`. 1 to 255 visible ASCII characters, else 400 `InvalidParameter`.
-         * @example 7c0e2f6a-batch-2013-10
-         */
+        /** @description Makes the request safe to retry: the same key with the same request within 24 hours answers the first answer again (`Idempotent-Replayed: true`) and queues nothing again; the same key with a different request is refused (422 `IdempotencyKeyReused`); while the first is still being answered, 409 `IdempotencyKeyInProgress`. 1 to 255 visible ASCII characters, else 400 `InvalidParameter`. Use a fresh UUID for each new request, and the same one for its retries. */
         'Idempotency-Key'?: string;
       };
       path?: never;
