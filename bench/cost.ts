@@ -44,6 +44,7 @@ import type { ProxyHandler } from '../infra/local/gateway.ts';
 import { startLocalGateway } from '../infra/local/gateway.ts';
 import { type SqsHandler, startPoller } from '../infra/local/poller.ts';
 import { ensureJobQueues } from '../infra/local/resources.ts';
+import { apiClient, dataOf } from '../test/support/api-client.ts';
 import { BENCH_STATEMENT_SETTINGS, type BenchLedger, benchTenant } from './lib/fixtures.ts';
 import type { BenchStack, Row } from './lib/setup.ts';
 
@@ -371,19 +372,13 @@ async function child(tenantId: string, token: string, codes: string[]): Promise<
     client: pollerClient('run-feeder'),
     onError: () => undefined,
   });
-  const post = async (path: string, body: unknown) => {
-    const response = await fetch(`${gateway.url}${path}`, {
-      method: 'POST',
-      headers: { Authorization: `KfToken ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
+  // The typed client (docs/openapi.json's types), unchecked: the contract is the tests' to check.
+  const client = apiClient({ baseUrl: gateway.url, token, checkContract: false });
 
   // The run path: one POST, then the feeder and the worker until the run is completed.
-  const runId = String((await post('/v2/customerstatements/runs', { Selection: 'All' })).RunId);
+  const { RunId: runId } = dataOf(
+    await client.POST('/v2/customerstatements/runs', { body: { Selection: 'All' } }),
+  );
   const deadline = Date.now() + 300_000;
   let sent = 0;
   for (;;) {
@@ -422,7 +417,7 @@ async function child(tenantId: string, token: string, codes: string[]): Promise<
   for (let index = 0; index < BULK_POSTS; index += 1) {
     const slice = codes.slice(index * 35, index * 35 + 35);
     if (slice.length === 0) break;
-    await post('/v2/customerstatements/bulk/email', slice);
+    dataOf(await client.POST('/v2/customerstatements/bulk/email', { body: slice }));
     bulkQueued += slice.length;
   }
   await gateway.stop();

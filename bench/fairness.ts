@@ -33,6 +33,7 @@ import { RUN_FEEDER_SETTINGS } from '../infra/constructs/run-feeds.ts';
 import { startLocalGateway } from '../infra/local/gateway.ts';
 import { startPoller } from '../infra/local/poller.ts';
 import { ensureJobQueues } from '../infra/local/resources.ts';
+import { apiClient, dataOf } from '../test/support/api-client.ts';
 import { benchTenant } from './lib/fixtures.ts';
 import { startSesLimiter } from './lib/ses-limiter.ts';
 import type { BenchStack, Row } from './lib/setup.ts';
@@ -174,32 +175,33 @@ async function child(config: ChildConfig): Promise<void> {
     onError: () => undefined,
   });
   const sqs = new SQSClient(SQS_CLIENT_CONFIG);
-  const call = async (tenant: TenantRef, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: { Authorization: `KfToken ${tenant.token}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
+  // The typed client (docs/openapi.json's types), unchecked: the contract is the tests' to check.
+  const clientOf = (tenant: TenantRef) =>
+    apiClient({ baseUrl: gateway.url, token: tenant.token, checkContract: false });
+  const emailStatements = async (tenant: TenantRef, codes: string[]) =>
+    dataOf(await clientOf(tenant).POST('/v2/customerstatements/bulk/email', { body: codes }));
+  const runView = async (tenant: TenantRef, runId: string) =>
+    dataOf(
+      await clientOf(tenant).GET('/v2/customerstatements/runs/{runId}', {
+        params: { path: { runId }, query: { perpage: '1' } },
+      }),
+    );
   const sendsOf = (tenantId: string) => limiter.accepted.filter((send) => send.tenantId === tenantId);
 
   // Cold starts are not the measure: one send through every handler first.
-  await call(config.warm, 'POST', '/v2/customerstatements/bulk/email', [WARM_CODE]);
+  await emailStatements(config.warm, [WARM_CODE]);
   await waitFor('the warm-up send', () => sendsOf(config.warm.tenantId).length > 0);
 
   let runId: string | undefined;
   const { a } = config;
   if (a !== undefined) {
-    runId = String((await call(a, 'POST', '/v2/customerstatements/runs', { Selection: 'All' })).RunId);
+    const { RunId: id } = dataOf(
+      await clientOf(a).POST('/v2/customerstatements/runs', { body: { Selection: 'All' } }),
+    );
+    runId = id;
     if (config.scenario === 'fifo') {
       // Admission off: the whole run is on the shared queue before B posts.
-      await waitFor('A fed whole', async () => {
-        const view = await call(a, 'GET', `/v2/customerstatements/runs/${runId}?perpage=1`);
-        return view.State !== 'Feeding';
-      });
+      await waitFor('A fed whole', async () => (await runView(a, id)).State !== 'Feeding');
     } else {
       await waitFor('A sending', () => sendsOf(a.tenantId).length >= A_SENDS_BEFORE_B);
     }
@@ -210,7 +212,7 @@ async function child(config: ChildConfig): Promise<void> {
   for (const b of config.b) {
     const aheadOnQueue = (await queueDepth(sqs, jobs.queueUrl)).visible;
     const started = performance.now();
-    await call(b, 'POST', '/v2/customerstatements/bulk/email', B_CODES);
+    await emailStatements(b, B_CODES);
     await waitFor("B's 35 sent", () => new Set(sendsOf(b.tenantId).map((send) => send.code)).size >= 35);
     const sends = sendsOf(b.tenantId);
     rounds.push({
@@ -222,19 +224,17 @@ async function child(config: ChildConfig): Promise<void> {
   }
 
   const measured = performance.now();
-  if (a !== undefined && config.scenario === 'ours') {
+  if (a !== undefined && runId !== undefined && config.scenario === 'ours') {
     // A's run to its end: its rate over the whole run, and every customer accounted for.
-    await waitFor('A completed', async () => {
-      const view = await call(a, 'GET', `/v2/customerstatements/runs/${runId}?perpage=1`);
-      return view.State === 'Completed';
-    });
+    const id = runId;
+    await waitFor('A completed', async () => (await runView(a, id)).State === 'Completed');
   }
   // The point measured: stop feeding and sending (events in hand finish), then account for A.
   await feederPoller.stop();
   await workerPoller.stop();
   let account: AAccount | undefined;
   if (a !== undefined && runId !== undefined) {
-    const view = await call(a, 'GET', `/v2/customerstatements/runs/${runId}?perpage=1`);
+    const view = await runView(a, runId);
     const sends = sendsOf(a.tenantId);
     const times = sends.map((send) => send.at);
     const before = times.filter((at) => at < measuring).slice(WARM_SENDS);
@@ -245,8 +245,8 @@ async function child(config: ChildConfig): Promise<void> {
     const depth = await queueDepth(sqs, jobs.queueUrl);
     const dead = await queueDepth(sqs, jobs.deadLetterQueueUrl);
     account = {
-      fed: Number(view.Total),
-      counts: view.Counts as Record<string, number>,
+      fed: view.Total,
+      counts: view.Counts,
       accepted: sends.length,
       distinct: new Set(sends.map((send) => send.code)).size,
       onQueue: depth.visible + depth.inFlight,

@@ -10,6 +10,8 @@ import { importFixture } from '#shared/seed/import-fixture.ts';
 import { type LocalGateway, startLocalGateway } from '../../infra/local/gateway.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { localRoutes } from '../../infra/local/routes.ts';
+import { apiClient } from '../support/api-client.ts';
+import { contractFetch } from '../support/contract.ts';
 import { jobQueueUrl, receiveAll } from '../support/queues.ts';
 import { sentEmails } from '../support/ses.ts';
 import { uniqueTenantId } from '../support/tenants.ts';
@@ -24,21 +26,23 @@ const runWorker = (event: SQSEvent, context: Context) =>
 
 let gateway: LocalGateway;
 
-async function call(method: string, path: string, token: string | undefined, body?: unknown) {
-  const started = performance.now();
-  const response = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token === undefined ? {} : { Authorization: token }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+const BULK_EMAIL = '/v2/customerstatements/bulk/email';
+
+/** The typed client as the tenant (tenantWithCustomers' token), its answers checked against the document. */
+const as = (tenantId: string) => apiClient({ baseUrl: gateway.url, token: `token-${tenantId}` });
+
+/** A POST of the bulk endpoint with an Authorization header built by hand: absent, malformed or refused. */
+async function postWithAuthorization(authorization: string | undefined, body: unknown) {
+  const response = await contractFetch(`${gateway.url}${BULK_EMAIL}`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(authorization === undefined ? {} : { Authorization: authorization }),
+    },
+    body: JSON.stringify(body),
   });
   const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    json: () => JSON.parse(text),
-    ms: performance.now() - started,
-  };
+  return { status: response.status, text, json: () => JSON.parse(text) };
 }
 
 beforeAll(async () => {
@@ -60,9 +64,13 @@ describe('load', () => {
   });
 
   it('accepts 100 concurrent POSTs of 35 codes through the gateway and sends all 3,500 jobs', async () => {
-    const token = `KfToken token-${tenantId}`;
+    const client = as(tenantId);
     const responses = await Promise.all(
-      Array.from({ length: 100 }, () => call('POST', '/v2/customerstatements/bulk/email', token, codes)),
+      Array.from({ length: 100 }, async () => {
+        const started = performance.now();
+        const { response } = await client.POST(BULK_EMAIL, { body: codes });
+        return { status: response.status, headers: response.headers, ms: performance.now() - started };
+      }),
     );
     expect(responses.every((response) => response.status === 200)).toBe(true);
     const batchIds = responses.map((response) => String(response.headers.get('x-batch-id')));
@@ -111,8 +119,6 @@ describe('load', () => {
 describe('tenant isolation', () => {
   const a = uniqueTenantId('iso-a');
   const b = uniqueTenantId('iso-b');
-  const tokenA = `KfToken token-${a}`;
-  const tokenB = `KfToken token-${b}`;
   const INVALID = { Error: 'InvalidSessionToken', Message: 'Session token provided is invalid.' };
 
   beforeAll(async () => {
@@ -131,19 +137,21 @@ describe('tenant isolation', () => {
   });
 
   it("never lets tenant A reach tenant B's customers, batches or notes", async () => {
-    const asA = await call('POST', '/v2/customerstatements/bulk/email', tokenA, ['B0', 'A0']);
-    expect(asA.json()).toEqual([
+    const asA = await as(a).POST(BULK_EMAIL, { body: ['B0', 'A0'] });
+    expect(asA.data).toEqual([
       { CustomerCode: 'B0', Sent: false, Message: 'Invalid customer code' },
       { CustomerCode: 'A0', Sent: true, Message: 'Marked to send' },
     ]);
-    const ofB = await call('POST', '/v2/customerstatements/bulk/email', tokenB, ['B0']);
-    const batchOfB = String(ofB.headers.get('x-batch-id'));
+    const ofB = await as(b).POST(BULK_EMAIL, { body: ['B0'] });
+    const batchOfB = { params: { path: { batchId: String(ofB.response.headers.get('x-batch-id')) } } };
 
-    const batchAsA = await call('GET', `/v2/customerstatements/bulk/email/${batchOfB}`, tokenA);
-    const notesAsA = await call('GET', '/v2/customers/B0/notes', tokenA);
-    expect(batchAsA.status).toBe(404);
-    expect(notesAsA.status).toBe(404);
-    expect((await call('GET', `/v2/customerstatements/bulk/email/${batchOfB}`, tokenB)).status).toBe(200);
+    const batchAsA = await as(a).GET('/v2/customerstatements/bulk/email/{batchId}', batchOfB);
+    const notesAsA = await as(a).GET('/v2/customers/{code}/notes', { params: { path: { code: 'B0' } } });
+    expect(batchAsA.response.status).toBe(404);
+    expect(notesAsA.response.status).toBe(404);
+    expect((await as(b).GET('/v2/customerstatements/bulk/email/{batchId}', batchOfB)).response.status).toBe(
+      200,
+    );
   });
 
   it.each([
@@ -154,7 +162,7 @@ describe('tenant isolation', () => {
     ['a revoked token', `KfToken revoked-${a}`],
     ['an expired token', `KfToken expired-${a}`],
   ])('answers 401 for %s, with nothing of the token in it', async (_, token) => {
-    const response = await call('POST', '/v2/customerstatements/bulk/email', token, ['A0']);
+    const response = await postWithAuthorization(token, ['A0']);
     expect(response.status).toBe(401);
     expect(response.json()).toEqual(INVALID);
     expect(response.text).not.toContain(a);
@@ -164,11 +172,11 @@ describe('tenant isolation', () => {
     let checked = 0;
     for (let round = 0; round < 25; round += 1) {
       const [fromA, fromB] = await Promise.all([
-        call('POST', '/v2/customerstatements/bulk/email', tokenA, ['A1', 'B1']),
-        call('POST', '/v2/customerstatements/bulk/email', tokenB, ['A1', 'B1']),
+        as(a).POST(BULK_EMAIL, { body: ['A1', 'B1'] }),
+        as(b).POST(BULK_EMAIL, { body: ['A1', 'B1'] }),
       ]);
-      expect(fromA.json().map((s: { Sent: boolean }) => s.Sent)).toEqual([true, false]);
-      expect(fromB.json().map((s: { Sent: boolean }) => s.Sent)).toEqual([false, true]);
+      expect(fromA.data?.map((status) => status.Sent)).toEqual([true, false]);
+      expect(fromB.data?.map((status) => status.Sent)).toEqual([false, true]);
       checked += 2;
     }
     recordFigure(

@@ -41,3 +41,11 @@ export function apiClient({
     ...(checkContract ? { fetch: contractFetch } : {}),
   });
 }
+
+/** A successful answer's body; else an error naming the URL, the status and the error body. */
+export function dataOf<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.data === undefined) {
+    throw new Error(`${result.response.url}: ${result.response.status} ${JSON.stringify(result.error)}`);
+  }
+  return result.data;
+}
