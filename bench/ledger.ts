@@ -11,8 +11,10 @@ import { dynamoDbClient } from '#shared/aws/dynamodb.ts';
 import { forEachConcurrently } from '#shared/concurrency.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { recordRequests } from '#test/support/sdk-requests.ts';
-import { type LocalGateway, startLocalGateway } from '../infra/local/gateway.ts';
+import { startLocalGateway } from '../infra/local/gateway.ts';
 import { localRoutes } from '../infra/local/routes.ts';
+import { type ApiClient, apiClient } from '../test/support/api-client.ts';
+import type { components } from '../test/support/api-types.ts';
 import { type Row, ratio } from './lib/setup.ts';
 
 /** Records a bulk call carries, the API's limit. */
@@ -24,11 +26,14 @@ const CONCURRENCY = 4;
 /** Chunks of the same mix sent one PUT per record: 3,000 records. */
 const PUT_CHUNKS = 3;
 
-/** A record of the load, as its PUT route and the bulk's operation both take it. */
-interface LoadRecord {
-  type: 'Customer' | 'Invoice' | 'CreditNote' | 'Payment';
-  record: Record<string, unknown> & { Version: number };
-}
+type Schemas = components['schemas'];
+
+/** A record of the load, in the body its PUT route and the bulk's operation both take (docs/openapi.json). */
+type LoadRecord =
+  | { type: 'Customer'; record: Schemas['CustomerBody'] & { Code: string } }
+  | { type: 'Invoice'; record: Schemas['InvoiceBody'] & { Number: number } }
+  | { type: 'CreditNote'; record: Schemas['CreditNoteBody'] & { Number: number } }
+  | { type: 'Payment'; record: Schemas['PaymentBody'] & { Number: number } };
 
 const code = (customer: number) => `L${String(customer).padStart(5, '0')}`;
 
@@ -109,21 +114,44 @@ function chunkOf(index: number): LoadRecord[] {
   ];
 }
 
-/** The PUT route of each type and the field its path names. */
-const PUT_ROUTES: Record<LoadRecord['type'], { collection: string; key: 'Code' | 'Number' }> = {
-  Customer: { collection: '/v2/customers', key: 'Code' },
-  Invoice: { collection: '/v2/invoices', key: 'Number' },
-  CreditNote: { collection: '/v2/creditnotes', key: 'Number' },
-  Payment: { collection: '/v2/payments', key: 'Number' },
-};
+/** The record as the bulk's Upsert operation. */
+function upsertOf(entry: LoadRecord): Schemas['LedgerBatch']['Operations'][number] {
+  switch (entry.type) {
+    case 'Customer':
+      return { Action: 'Upsert', Type: 'Customer', Record: entry.record };
+    case 'Invoice':
+      return { Action: 'Upsert', Type: 'Invoice', Record: entry.record };
+    case 'CreditNote':
+      return { Action: 'Upsert', Type: 'CreditNote', Record: entry.record };
+    case 'Payment':
+      return { Action: 'Upsert', Type: 'Payment', Record: entry.record };
+  }
+}
 
-async function call(gateway: LocalGateway, token: string, method: string, path: string, body: string) {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: { Authorization: `KfToken ${token}`, 'Content-Type': 'application/json' },
-    body,
-  });
-  return { status: response.status, text: await response.text() };
+/** The record through its own PUT route, the path naming it. */
+function putRecord(client: ApiClient, entry: LoadRecord) {
+  switch (entry.type) {
+    case 'Customer':
+      return client.PUT('/v2/customers/{code}', {
+        params: { path: { code: entry.record.Code } },
+        body: entry.record,
+      });
+    case 'Invoice':
+      return client.PUT('/v2/invoices/{number}', {
+        params: { path: { number: entry.record.Number } },
+        body: entry.record,
+      });
+    case 'CreditNote':
+      return client.PUT('/v2/creditnotes/{number}', {
+        params: { path: { number: entry.record.Number } },
+        body: entry.record,
+      });
+    case 'Payment':
+      return client.PUT('/v2/payments/{number}', {
+        params: { path: { number: entry.record.Number } },
+        body: entry.record,
+      });
+  }
 }
 
 /** A tenant of its own for each side, so that neither finds the other's records. */
@@ -148,27 +176,19 @@ async function loadTenant(id: string): Promise<string> {
 }
 
 /** Every record of the load through the bulk; every result must be Created. */
-async function ingestInBulk(gateway: LocalGateway, token: string): Promise<number> {
+async function ingestInBulk(client: ApiClient): Promise<number> {
   const started = performance.now();
   await forEachConcurrently(
     Array.from({ length: CALLS }, (_, index) => index),
     CONCURRENCY,
     async (index) => {
-      const operations = chunkOf(index).map(({ type, record }) => ({
-        Action: 'Upsert',
-        Type: type,
-        Record: record,
-      }));
-      const response = await call(
-        gateway,
-        token,
-        'POST',
-        '/v2/ledger/batch',
-        JSON.stringify({ Operations: operations }),
-      );
-      if (response.status !== 200) throw new Error(`bulk call ${index}: ${response.status} ${response.text}`);
-      const { Summary } = JSON.parse(response.text) as { Summary: Record<string, number> };
-      if (Summary.Created !== PER_CALL) throw new Error(`bulk call ${index}: ${JSON.stringify(Summary)}`);
+      const { data, error, response } = await client.POST('/v2/ledger/batch', {
+        body: { Operations: chunkOf(index).map(upsertOf) },
+      });
+      if (data === undefined)
+        throw new Error(`bulk call ${index}: ${response.status} ${JSON.stringify(error)}`);
+      if (data.Summary.Created !== PER_CALL)
+        throw new Error(`bulk call ${index}: ${JSON.stringify(data.Summary)}`);
     },
   );
   return (performance.now() - started) / 1000;
@@ -178,7 +198,7 @@ async function ingestInBulk(gateway: LocalGateway, token: string): Promise<numbe
  * The sample one PUT per record, chunk by chunk: a chunk's customers, then its invoices, then its
  * credit notes and payments (each needs what came before), `CONCURRENCY` PUTs in flight.
  */
-async function ingestOneByOne(gateway: LocalGateway, token: string): Promise<number> {
+async function ingestOneByOne(client: ApiClient): Promise<number> {
   const started = performance.now();
   for (let index = 0; index < PUT_CHUNKS; index += 1) {
     const records = chunkOf(index);
@@ -187,18 +207,10 @@ async function ingestOneByOne(gateway: LocalGateway, token: string): Promise<num
       await forEachConcurrently(
         records.filter((entry) => types.includes(entry.type)),
         CONCURRENCY,
-        async ({ type, record }) => {
-          const route = PUT_ROUTES[type];
-          const id = encodeURIComponent(String(record[route.key]));
-          const response = await call(
-            gateway,
-            token,
-            'PUT',
-            `${route.collection}/${id}`,
-            JSON.stringify(record),
-          );
+        async (entry) => {
+          const { error, response } = await putRecord(client, entry);
           if (response.status !== 201)
-            throw new Error(`PUT ${type} ${id}: ${response.status} ${response.text}`);
+            throw new Error(`PUT ${entry.type}: ${response.status} ${JSON.stringify(error)}`);
         },
       );
     }
@@ -211,17 +223,19 @@ export async function benchLedger(): Promise<Row[]> {
   const { routes, authorizer } = await localRoutes();
   const gateway = await startLocalGateway({ port: 0, routes, authorizer });
   try {
-    const bulkToken = await loadTenant('bench-ledger-bulk');
-    const putToken = await loadTenant('bench-ledger-put');
+    // The typed client (docs/openapi.json's types), unchecked: the contract is the tests' to check.
+    const clientOf = (token: string) => apiClient({ baseUrl: gateway.url, token, checkContract: false });
+    const bulkClient = clientOf(await loadTenant('bench-ledger-bulk'));
+    const putClient = clientOf(await loadTenant('bench-ledger-put'));
     const records = CALLS * PER_CALL;
     const sample = PUT_CHUNKS * PER_CALL;
 
     const counter = recordRequests(dynamoDbClient());
-    const bulkSeconds = await ingestInBulk(gateway, bulkToken);
+    const bulkSeconds = await ingestInBulk(bulkClient);
     const bulkRequests = counter.total();
     const bulkDetail = counter.describe();
     counter.reset();
-    const putSeconds = await ingestOneByOne(gateway, putToken);
+    const putSeconds = await ingestOneByOne(putClient);
     const putRequests = counter.total();
     const putDetail = counter.describe();
     counter.detach();

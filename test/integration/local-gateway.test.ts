@@ -13,6 +13,8 @@ import {
   type TokenAuthorizer,
 } from '../../infra/local/gateway.ts';
 import { localRoutes } from '../../infra/local/routes.ts';
+import { apiClient } from '../support/api-client.ts';
+import { contractFetch } from '../support/contract.ts';
 import { jobQueueUrl, receiveAll } from '../support/queues.ts';
 import { exampleTenant, seedTenants } from '../support/tenants.ts';
 
@@ -23,16 +25,27 @@ const tenantB = exampleTenant({
 });
 const EXAMPLE_URL =
   '/v2/customerstatements/bulk/email?startdate=20130101&enddate=20131010&excludepaidinvoices=1&filterby=all';
+const EXAMPLE_QUERY = {
+  startdate: '20130101',
+  enddate: '20131010',
+  excludepaidinvoices: '1',
+  filterby: 'all',
+} as const;
 
 let gateway: LocalGateway;
 
+/** The typed client as the tenant's token: the requests a well-behaved integrator sends. */
+const clientOf = (token: string | undefined, scheme?: 'KfToken' | 'Bearer') =>
+  apiClient({ baseUrl: gateway.url, token, ...(scheme === undefined ? {} : { scheme }) });
+
+/** A request built by hand (a bad token, body or encoding), its answer checked against the document. */
 async function post(
   path: string,
   authorization: string | undefined,
   body: string,
   headers: Record<string, string> = {},
 ) {
-  const response = await fetch(`${gateway.url}${path}`, {
+  const response = await contractFetch(`${gateway.url}${path}`, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
@@ -59,14 +72,13 @@ describe('the API through the local gateway, with the real authorizer', () => {
   });
 
   it("answers the API page's example request with the example response", async () => {
-    const response = await post(
-      EXAMPLE_URL,
-      `KfToken ${tenantA.ApiTokens[0]}`,
-      '["101","CUST123","CUST2345","0065"]',
+    const { data, response } = await clientOf(tenantA.ApiTokens[0]).POST(
+      '/v2/customerstatements/bulk/email',
+      { params: { query: EXAMPLE_QUERY }, body: ['101', 'CUST123', 'CUST2345', '0065'] },
     );
 
     expect(response.status).toBe(200);
-    expect(JSON.parse(response.body)).toEqual([
+    expect(data).toEqual([
       { CustomerCode: '101', Sent: true, Message: 'Marked to send' },
       { CustomerCode: 'CUST123', Sent: false, Message: 'Invalid customer code' },
       { CustomerCode: 'CUST2345', Sent: false, Message: 'Invalid customer email address' },
@@ -90,33 +102,28 @@ describe('the API through the local gateway, with the real authorizer', () => {
   });
 
   it('accepts the Bearer scheme too', async () => {
-    const response = await post(
+    const { data } = await clientOf(tenantA.ApiTokens[0], 'Bearer').POST(
       '/v2/customerstatements/bulk/email',
-      `Bearer ${tenantA.ApiTokens[0]}`,
-      '["0065"]',
+      {
+        body: ['0065'],
+      },
     );
-    expect(JSON.parse(response.body)).toEqual([
-      { CustomerCode: '0065', Sent: true, Message: 'Marked to send' },
-    ]);
+    expect(data).toEqual([{ CustomerCode: '0065', Sent: true, Message: 'Marked to send' }]);
   });
 
   it("keeps tenants apart, and never serves one token's cached decision to another", async () => {
-    const asA = await post(
-      '/v2/customerstatements/bulk/email',
-      `KfToken ${tenantA.ApiTokens[0]}`,
-      '["B1","101"]',
-    );
-    const asB = await post(
-      '/v2/customerstatements/bulk/email',
-      `KfToken ${tenantB.ApiTokens[0]}`,
-      '["B1","101"]',
-    );
+    const asA = await clientOf(tenantA.ApiTokens[0]).POST('/v2/customerstatements/bulk/email', {
+      body: ['B1', '101'],
+    });
+    const asB = await clientOf(tenantB.ApiTokens[0]).POST('/v2/customerstatements/bulk/email', {
+      body: ['B1', '101'],
+    });
 
-    expect(JSON.parse(asA.body)).toEqual([
+    expect(asA.data).toEqual([
       { CustomerCode: 'B1', Sent: false, Message: 'Invalid customer code' },
       { CustomerCode: '101', Sent: true, Message: 'Marked to send' },
     ]);
-    expect(JSON.parse(asB.body)).toEqual([
+    expect(asB.data).toEqual([
       { CustomerCode: 'B1', Sent: true, Message: 'Marked to send' },
       { CustomerCode: '101', Sent: false, Message: 'Invalid customer code' },
     ]);
@@ -144,12 +151,17 @@ describe('the API through the local gateway, with the real authorizer', () => {
       deletes: [],
     });
 
-    expect((await post(EXAMPLE_URL, 'KfToken revoked-token-1', '["101"]')).status).toBe(401);
-    expect((await post(EXAMPLE_URL, 'KfToken expired-token-1', '["101"]')).status).toBe(401);
+    const send = (token: string) =>
+      clientOf(token).POST('/v2/customerstatements/bulk/email', {
+        params: { query: EXAMPLE_QUERY },
+        body: ['101'],
+      });
+    expect((await send('revoked-token-1')).response.status).toBe(401);
+    expect((await send('expired-token-1')).response.status).toBe(401);
   });
 
   it('answers 404 in KashFlow shape for a route that does not exist', async () => {
-    const response = await fetch(`${gateway.url}/v2/suppliers`, {
+    const response = await contractFetch(`${gateway.url}/v2/suppliers`, {
       headers: { Authorization: `KfToken ${tenantA.ApiTokens[0]}` },
     });
 
@@ -210,7 +222,7 @@ describe('the API through the local gateway, with the real authorizer', () => {
     const tenant = exampleTenant();
     await seedTenants(tenant);
     for (const authorization of [`KfToken ${tenant.ApiTokens[0]}`, undefined]) {
-      const response = await fetch(`${gateway.url}${path}`, {
+      const response = await contractFetch(`${gateway.url}${path}`, {
         method,
         headers: {
           'Content-Type': 'application/json',
@@ -231,7 +243,7 @@ describe('the API through the local gateway, with the real authorizer', () => {
 
   it('quotes at most 100 characters of a malformed path back to the client', async () => {
     const path = `/v2/customers/${'a'.repeat(5_000)}%E0%A4%A/notes`;
-    const response = await fetch(`${gateway.url}${path}`);
+    const response = await contractFetch(`${gateway.url}${path}`);
     const body = (await response.json()) as { Error: string; Message: string };
 
     expect(response.status).toBe(400);
@@ -241,38 +253,40 @@ describe('the API through the local gateway, with the real authorizer', () => {
   it("serves the ledger API's PUT and DELETE, and its default template before {number}", async () => {
     const tenant = exampleTenant();
     await seedTenants(tenant);
-    const call = async (method: string, path: string, body?: string) => {
-      const response = await fetch(`${gateway.url}${path}`, {
-        method,
-        headers: { Authorization: `KfToken ${tenant.ApiTokens[0]}`, 'Content-Type': 'application/json' },
-        ...(body === undefined ? {} : { body }),
-      });
-      return { status: response.status, body: await response.text() };
-    };
-    const template = JSON.stringify({ Name: 'Reminder', Subject: 'Your statement', Body: 'Dear customer' });
+    const client = clientOf(tenant.ApiTokens[0]);
+    const seven = { params: { path: { number: 7 } } };
+    const template = { Name: 'Reminder', Subject: 'Your statement', Body: 'Dear customer' };
 
-    const created = await call('PUT', '/v2/emailtemplates/7', template);
-    const read = await call('GET', '/v2/emailtemplates/7');
-    // The literal resource has GET only: a PUT to it is no route, not template number "defaultStatementTemplate".
-    const putDefault = await call('PUT', '/v2/emailtemplates/defaultStatementTemplate', template);
-    const getDefault = await call('GET', '/v2/emailtemplates/defaultStatementTemplate');
-    const deleted = await call('DELETE', '/v2/emailtemplates/7');
-    const gone = await call('GET', '/v2/emailtemplates/7');
+    const created = await client.PUT('/v2/emailtemplates/{number}', { ...seven, body: template });
+    const read = await client.GET('/v2/emailtemplates/{number}', seven);
+    // The literal resource has GET only: a PUT to it is no route, not template number "defaultStatementTemplate"
+    // (built by hand: the typed client does not let a word be a template's number).
+    const putDefault = await contractFetch(`${gateway.url}/v2/emailtemplates/defaultStatementTemplate`, {
+      method: 'PUT',
+      headers: { Authorization: `KfToken ${tenant.ApiTokens[0]}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(template),
+    });
+    const getDefault = await client.GET('/v2/emailtemplates/defaultStatementTemplate');
+    const deleted = await client.DELETE('/v2/emailtemplates/{number}', seven);
+    const gone = await client.GET('/v2/emailtemplates/{number}', seven);
 
-    expect(created.status).toBe(201);
-    expect(JSON.parse(read.body)).toMatchObject({ Number: 7, Name: 'Reminder', Subject: 'Your statement' });
+    expect(created.response.status).toBe(201);
+    expect(read.data).toMatchObject({ Number: 7, Name: 'Reminder', Subject: 'Your statement' });
     expect(putDefault.status).toBe(404);
-    expect(JSON.parse(putDefault.body)).toEqual({ Error: 'NotFound', Message: 'No such resource.' });
-    expect(getDefault.status).toBe(200);
-    expect(deleted).toEqual({ status: 204, body: '' });
-    expect(gone.status).toBe(404);
-    const templates = JSON.parse((await call('GET', '/v2/emailtemplates')).body) as { Name: string }[];
+    expect(await putDefault.json()).toEqual({ Error: 'NotFound', Message: 'No such resource.' });
+    expect(getDefault.response.status).toBe(200);
+    expect({ status: deleted.response.status, body: await deleted.response.text() }).toEqual({
+      status: 204,
+      body: '',
+    });
+    expect(gone.response.status).toBe(404);
+    const templates = (await client.GET('/v2/emailtemplates')).data;
     expect(JSON.stringify(templates)).not.toContain('defaultStatementTemplate');
   });
 
   it('still decodes well-formed percent-encoding in the path and the query', async () => {
     const token = `KfToken ${tenantA.ApiTokens[0]}`;
-    const notes = await fetch(`${gateway.url}/v2/customers/%31%30%31/notes`, {
+    const notes = await contractFetch(`${gateway.url}/v2/customers/%31%30%31/notes`, {
       headers: { Authorization: token },
     });
     const dryRun = await post(
@@ -297,10 +311,10 @@ describe('the authorizer cache', () => {
     const { routes, authorizer } = await localRoutes();
     // The stack's TTL (the gateway's default) on a clock the test moves: no waiting.
     const clocked = await startLocalGateway({ port: 0, routes, authorizer, now: () => now });
-    const notes = () =>
-      fetch(`${clocked.url}/v2/customers/101/notes`, { headers: { Authorization: `KfToken ${token}` } });
+    const client = apiClient({ baseUrl: clocked.url, token });
+    const notes = () => client.GET('/v2/customers/{code}/notes', { params: { path: { code: '101' } } });
     try {
-      expect((await notes()).status).toBe(200);
+      expect((await notes()).response.status).toBe(200);
       await writeItems({ puts: [{ ...record, revoked: true }], deletes: [] });
 
       now += AUTHORIZER_CACHE_TTL_SECONDS * 1000 - 1;
@@ -309,15 +323,16 @@ describe('the authorizer cache', () => {
       const afterBound = await notes();
 
       // Within the bound the cached decision may still be served; at the bound it never is.
-      expect(withinBound.status).toBe(200);
-      expect(afterBound.status).toBe(401);
-      expect(await afterBound.json()).toEqual(INVALID_TOKEN);
+      expect(withinBound.response.status).toBe(200);
+      expect(afterBound.response.status).toBe(401);
+      expect(afterBound.error).toEqual(INVALID_TOKEN);
     } finally {
       await clocked.stop();
     }
   });
 });
 
+// The gateway's own mechanics, with stub routes that are not the API's: no document to check them against.
 describe("the gateway's own answers", () => {
   it("are the CDK stack's gateway responses, from one table: 403, 404, 413, authorizer failure, failed integration", async () => {
     const failing: ProxyHandler = async () => {
