@@ -207,11 +207,20 @@ export const STATEMENT_OPERATIONS: Operations = {
         bodySchema('CustomerStatementEmailBatch', BatchStatusBodySchema, BATCH_XML),
       ),
       '401': UNAUTHORIZED,
-      '404': errorResponse('No such batch for this tenant.', {
-        noBatch: { Error: 'NotFound', Message: 'No such batch' },
-      }),
+      '404': errorResponse(
+        "No such batch for this tenant; a statement run's id names the runs resource to ask instead.",
+        {
+          noBatch: { Error: 'NotFound', Message: 'No such batch' },
+          aRun: {
+            Error: 'NotFound',
+            Message:
+              '3f1c9a52-6c1e-4d7a-9b0e-2a4d5e6f7a8b is a statement run, not a bulk email batch: its status is GET /v2/customerstatements/runs/3f1c9a52-6c1e-4d7a-9b0e-2a4d5e6f7a8b',
+          },
+        },
+      ),
       '406': NOT_ACCEPTABLE,
       '500': INTERNAL_ERROR,
+      '503': SERVICE_UNAVAILABLE,
     },
   },
   'GET /v2/customers/{code}/notes': {

@@ -1842,7 +1842,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
-      /** @description No such batch for this tenant. */
+      /** @description No such batch for this tenant; a statement run's id names the runs resource to ask instead. */
       404: {
         headers: {
           [name: string]: unknown;
@@ -1856,6 +1856,7 @@ export interface operations {
       429: components['responses']['Gateway429'];
       500: components['responses']['InternalError'];
       502: components['responses']['Gateway502'];
+      503: components['responses']['ServiceUnavailable'];
       504: components['responses']['Gateway504'];
     };
   };
