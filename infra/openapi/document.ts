@@ -56,7 +56,7 @@ const TAGS = [
 
 const DESCRIPTION = `KashFlow REST v2 compatible bulk customer statement email, on AWS Lambda.
 
-Every answer is JSON by default, or XML when \`Accept\` asks for \`application/xml\` (or \`text/xml\`); an \`Accept\` that allows neither is 406. Request bodies may be JSON or XML (\`Content-Type\`), UTF-8. Every error, the handlers' and API Gateway's own, has KashFlow's shape \`{"Error": "<Code>", "Message": "<human text>"}\` (XML: \`<ErrorResponse>\`; API Gateway's own answers are JSON only). A path or method that is not listed here is 404 \`NotFound\` from API Gateway.
+Every answer is JSON by default, or XML when \`Accept\` asks for \`application/xml\` (or \`text/xml\`); an \`Accept\` that allows neither is 406. Request bodies may be JSON or XML (\`Content-Type\`), UTF-8. Every error, the handlers' and API Gateway's own, has KashFlow's shape \`{"Error": "<Code>", "Message": "<human text>"}\` (XML: \`<ErrorResponse>\`; API Gateway's own answers are JSON only). A path or method that is not listed here is 404 \`NotFound\` from API Gateway. A path or query string that is not valid percent-encoded UTF-8 is 400 \`BadRequest\`, on any path.
 
 This document is generated from the handlers' own schemas (\`npm run openapi\`); docs/api.md explains each rule.`;
 

@@ -24,6 +24,19 @@ export interface GatewayAnswer {
 
 export const GATEWAY_ANSWERS: GatewayAnswer[] = [
   {
+    status: '400',
+    response: errorResponse(
+      "The request's path or query string is not valid percent-encoded UTF-8: refused by API Gateway before routing (the message quotes at most 100 characters of it).",
+      {
+        badEncoding: body(
+          GATEWAY_ERRORS.default4xx,
+          'The request path /v2/customers/%FF/notes is not valid percent-encoded UTF-8.',
+        ),
+      },
+      { xml: false },
+    ),
+  },
+  {
     status: '401',
     authorizedOnly: true,
     response: errorResponse(

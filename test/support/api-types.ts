@@ -1596,6 +1596,15 @@ export interface components {
     };
   };
   responses: {
+    /** @description The request's path or query string is not valid percent-encoded UTF-8: refused by API Gateway before routing (the message quotes at most 100 characters of it). */
+    Gateway400: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
     /** @description Refused by API Gateway: the authorizer's policy denies the request (`AccessDenied`), or the web application firewall filtered it (`Forbidden`: rate or size rules). */
     Gateway403: {
       headers: {
@@ -1840,6 +1849,7 @@ export interface operations {
           'application/xml': components['schemas']['CustomerStatementEmailBatch'];
         };
       };
+      400: components['responses']['Gateway400'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
       /** @description No such batch for this tenant; a statement run's id names the runs resource to ask instead. */
@@ -1885,6 +1895,7 @@ export interface operations {
           'application/xml': components['schemas']['NoteList'];
         };
       };
+      400: components['responses']['Gateway400'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
       /** @description No such customer for this tenant. */
@@ -3040,6 +3051,7 @@ export interface operations {
           'application/xml': components['schemas']['EmailTemplateList'];
         };
       };
+      400: components['responses']['Gateway400'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
       406: components['responses']['NotAcceptable'];
@@ -3069,6 +3081,7 @@ export interface operations {
           'application/xml': components['schemas']['DefaultStatementTemplate'];
         };
       };
+      400: components['responses']['Gateway400'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
       406: components['responses']['NotAcceptable'];
@@ -3311,6 +3324,7 @@ export interface operations {
           'application/xml': components['schemas']['StatementSettings'];
         };
       };
+      400: components['responses']['Gateway400'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
       /** @description The tenant has no record (an operator creates it). */
@@ -3661,6 +3675,7 @@ export interface operations {
           'application/xml': components['schemas']['CustomerStatementRunXml'];
         };
       };
+      400: components['responses']['Gateway400'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Gateway403'];
       /** @description No such run for this tenant (or an id that cannot be one). */
@@ -4109,6 +4124,7 @@ export interface operations {
           };
         };
       };
+      400: components['responses']['Gateway400'];
       403: components['responses']['Gateway403'];
       429: components['responses']['Gateway429'];
       500: components['responses']['Gateway500'];
