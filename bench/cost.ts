@@ -209,7 +209,7 @@ async function child(tenantId: string, token: string, codes: string[]): Promise<
   process.env.SES_SEND_RATE_PER_WORKER = String(pacing.sendRatePerWorker * pacing.maxConcurrency);
   process.env.RUN_QUEUED_CAP = RUN_FEEDER_SETTINGS.RUN_QUEUED_CAP;
   process.env.RUN_PAGE_SIZE = RUN_FEEDER_SETTINGS.RUN_PAGE_SIZE;
-  process.env.RUN_FEED_DELAY_SECONDS = '2';
+  process.env.RUN_FEED_DELAY_SECONDS = RUN_FEEDER_SETTINGS.RUN_FEED_DELAY_SECONDS;
   const suffix = randomUUID().slice(0, 8);
   const jobs = await ensureJobQueues(`cost-jobs-${suffix}`, { visibilityTimeoutSeconds: 30 });
   const feeds = await ensureJobQueues(`cost-feeds-${suffix}`, { visibilityTimeoutSeconds: 30 });
