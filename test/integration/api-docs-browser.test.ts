@@ -13,6 +13,7 @@ import { docsPages } from '../../infra/local/docs-page.ts';
 import { type LocalGateway, startLocalGateway } from '../../infra/local/gateway.ts';
 import { type Poller, startPoller } from '../../infra/local/poller.ts';
 import { localRoutes } from '../../infra/local/routes.ts';
+import { contractFetch } from '../support/contract.ts';
 import { uniqueTenantId } from '../support/tenants.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -153,7 +154,7 @@ describe('the API reference at /docs, in Chromium', () => {
     }
 
     // The spec the page loads is public, as the route has no authorizer in the stack.
-    const spec = await fetch(`${gateway.url}/v2/openapi.json`);
+    const spec = await contractFetch(`${gateway.url}/v2/openapi.json`);
     expect(spec.status).toBe(200);
     expect(await spec.json()).toMatchObject({ openapi: expect.stringMatching(/^3\.1\./) });
 
