@@ -8,7 +8,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { METRIC } from '../observability/metric-names.ts';
 import { logger, metrics } from '../observability/powertools.ts';
-import type { CustomerListBody, LedgerBatchResultBody } from '../schemas/api/ledger.ts';
 import { RecordNumberSchema } from '../schemas/fields.ts';
 import {
   applyLedgerOperations,
@@ -46,6 +45,27 @@ import {
 } from './parse-ledger-request.ts';
 import { notFound } from './resource-responses.ts';
 import { toHttpResponse } from './responses.ts';
+
+/** The customer list's `MetaData`: the page size, and the next page's URL unless this is the last. */
+export interface CustomerListMetaData {
+  PerPage: number;
+  NextPageUrl?: string;
+}
+
+/** One operation's line in `POST /v2/ledger/batch`'s answer. */
+export interface LedgerOperationResultBody {
+  Index: number;
+  Type?: LedgerType;
+  Key?: string;
+  Result: LedgerResultWord;
+  Message?: string;
+}
+
+/** `POST /v2/ledger/batch`'s answer: each operation's result in request order, and how many of each. */
+export interface LedgerBatchResultBody {
+  Results: LedgerOperationResultBody[];
+  Summary: Record<LedgerResultWord, number>;
+}
 
 /** What every route is given: the event, the tenant the authorizer resolved and the negotiated format. */
 interface LedgerRequest {
@@ -244,7 +264,7 @@ const listCustomerPage: Route = async ({ event, tenantId, format }) => {
         };
   return toHttpResponse(
     200,
-    { Data: page.records, MetaData: { PerPage: perPage, ...next } satisfies CustomerListBody['MetaData'] },
+    { Data: page.records, MetaData: { PerPage: perPage, ...next } satisfies CustomerListMetaData },
     format,
     CUSTOMER_LIST_XML,
   );

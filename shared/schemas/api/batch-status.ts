@@ -53,4 +53,5 @@ export const BatchStatusBodySchema = z.strictObject({
   Customers: z.array(CustomerDeliveryBodySchema),
 });
 
+/** Compile-time check (BatchStatusMatches): the documented schema and the type the code answers with are the same. */
 export type BatchStatusMatches = Assert<Exact<z.infer<typeof BatchStatusBodySchema>, BatchStatusView>>;

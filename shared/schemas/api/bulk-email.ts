@@ -48,9 +48,13 @@ export const DryRunStatusBodySchema = z.strictObject({
 export const DryRunListBodySchema = z.array(DryRunStatusBodySchema);
 
 type Status = z.infer<typeof CustomerStatementEmailStatusBodySchema>;
+/** Compile-time check (StatusMatches): the documented schema and the type the code answers with are the same. */
 export type StatusMatches = Assert<Exact<Status, CustomerStatementEmailStatus>>;
+/** Compile-time check (StatusListMatches): the documented schema and the type the code answers with are the same. */
 export type StatusListMatches = Assert<Exact<Status[], StatementEmailOutcome['statuses']>>;
+/** Compile-time check (DryRunRecipientMatches): the documented schema and the type the code answers with are the same. */
 export type DryRunRecipientMatches = Assert<
   Exact<z.infer<typeof DryRunRecipientBodySchema>, DryRunRecipient>
 >;
+/** Compile-time check (DryRunStatusMatches): the documented schema and the type the code answers with are the same. */
 export type DryRunStatusMatches = Assert<Exact<z.infer<typeof DryRunStatusBodySchema>, DryRunStatus>>;

@@ -6,6 +6,7 @@
  * schema outputs (Assert below), and the handler's list and bulk bodies against these (satisfies).
  */
 import * as z from 'zod';
+import type { CustomerListMetaData, LedgerBatchResultBody } from '../../http/ledger-api.ts';
 import type { LedgerResultWord } from '../../services/ledger/apply-ledger-operations.ts';
 import { LEDGER_TYPES, type LedgerType } from '../../services/ledger/ledger-kinds.ts';
 import { CustomerCodeSchema, MAX_RECORD_NUMBER } from '../fields.ts';
@@ -120,25 +121,37 @@ export const LedgerBatchResultBodySchema = z.strictObject({
   ),
 });
 
-/** The customer list's answer, as the handler writes it. */
-export type CustomerListBody = z.infer<typeof CustomerListBodySchema>;
-/** The bulk's answer, as the handler writes it. */
-export type LedgerBatchResultBody = z.infer<typeof LedgerBatchResultBodySchema>;
+/** Compile-time check: the customer list's `MetaData` schema is the handler's type. */
+export type CustomerListMatches = Assert<
+  Exact<z.infer<typeof CustomerListBodySchema>['MetaData'], CustomerListMetaData>
+>;
+/** Compile-time check: the bulk's answer schema is the handler's type. */
+export type LedgerBatchResultMatches = Assert<
+  Exact<z.infer<typeof LedgerBatchResultBodySchema>, LedgerBatchResultBody>
+>;
 
+/** Compile-time check (CustomerMatches): the documented schema and the type the code answers with are the same. */
 export type CustomerMatches = Assert<Exact<z.infer<typeof CustomerBodySchema>, Customer>>;
+/** Compile-time check (InvoiceMatches): the documented schema and the type the code answers with are the same. */
 export type InvoiceMatches = Assert<Exact<z.infer<typeof InvoiceBodySchema>, Invoice>>;
+/** Compile-time check (CreditNoteMatches): the documented schema and the type the code answers with are the same. */
 export type CreditNoteMatches = Assert<Exact<z.infer<typeof CreditNoteBodySchema>, CreditNote>>;
+/** Compile-time check (PaymentMatches): the documented schema and the type the code answers with are the same. */
 export type PaymentMatches = Assert<
   Exact<z.infer<typeof PaymentBodySchema>, Omit<Payment, 'CustomerCode'> & { CustomerCode: string }>
 >;
+/** Compile-time check (EmailTemplateMatches): the documented schema and the type the code answers with are the same. */
 export type EmailTemplateMatches = Assert<Exact<z.infer<typeof EmailTemplateBodySchema>, EmailTemplate>>;
+/** Compile-time check (StatementSettingsMatches): the documented schema and the type the code answers with are the same. */
 export type StatementSettingsMatches = Assert<
   Exact<
     Omit<z.infer<typeof StatementSettingsBodySchema>, 'Locale' | 'Logo'>,
     Omit<StatementSettings, 'Locale' | 'Logo'>
   >
 >;
+/** Compile-time check (ResultWordsMatch): the documented schema and the type the code answers with are the same. */
 export type ResultWordsMatch = Assert<Same<(typeof LEDGER_RESULT_WORDS)[number], LedgerResultWord>>;
+/** Compile-time check (TypesMatch): the documented schema and the type the code answers with are the same. */
 export type TypesMatch = Assert<
   Same<z.infer<typeof LedgerOperationResultBodySchema>['Type'], LedgerType | undefined>
 >;

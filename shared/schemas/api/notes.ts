@@ -17,4 +17,5 @@ export const NoteBodySchema = z.strictObject({
 /** The customer's notes, newest first. */
 export const NoteListBodySchema = z.array(NoteBodySchema);
 
+/** Compile-time check (NoteMatches): the documented schema and the type the code answers with are the same. */
 export type NoteMatches = Assert<Exact<z.infer<typeof NoteBodySchema>, NoteView>>;

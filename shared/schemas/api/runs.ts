@@ -59,4 +59,5 @@ export const RunXmlBodySchema = z.strictObject({
 });
 
 type RunBody = Omit<RunView, 'nextAfter'> & { NextCursor?: string };
+/** Compile-time check (RunMatches): the documented schema and the type the code answers with are the same. */
 export type RunMatches = Assert<Exact<z.infer<typeof RunBodySchema>, RunBody>>;

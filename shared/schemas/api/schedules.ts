@@ -37,4 +37,5 @@ export const ScheduleListBodySchema = z.strictObject({
   MetaData: z.strictObject({ PerPage: z.number().int(), NextPageUrl: z.string().optional() }),
 });
 
+/** Compile-time check (ScheduleMatches): the documented schema and the type the code answers with are the same. */
 export type ScheduleMatches = Assert<Exact<z.infer<typeof ScheduleResponseBodySchema>, ScheduleView>>;

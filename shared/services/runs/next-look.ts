@@ -24,6 +24,7 @@ export function refillPoint(cap: number): number {
   return cap - Math.max(1, Math.floor(cap / 4));
 }
 
+/** What `nextLook` judges from: the run's Queued after this step, what it fed, its target, the last look, the clock. */
 export interface NextLookInput {
   /** The run's `Queued` as this step read it. */
   queued: number;
