@@ -171,9 +171,16 @@ export async function claimJob(
   // the claim is seen, and the claim ends `Skipped` (`Run cancelled`); a cancel after the read
   // finds the job claimed, which it never takes from its worker. One read instead of a
   // ConditionCheck in the claim's transaction: 1 RRU instead of 3 WRU a statement.
-  if ((job.run !== undefined || previous?.runJob === true) && (await runIsCancelled(job, owner, now))) {
-    await endClaim(job, owner, 'Skipped', 'reason', RUN_CANCELLED_REASON, now);
-    return { claimed: false, current: await getJob(job), runCancelled: true };
+  if (job.run !== undefined || previous?.runJob === true) {
+    const run = await runStateOf(job, owner, now);
+    // A run item that is gone (expired past its retention, or never written) sends nothing either,
+    // as the ConditionCheck this read replaced refused such a claim; there is no run to count it in,
+    // so the job keeps this claim until its partition expires.
+    if (run === 'Gone') return { claimed: false, current: await getJob(job), runCancelled: true };
+    if (run === 'Cancelled') {
+      await endClaim(job, owner, 'Skipped', 'reason', RUN_CANCELLED_REASON, now);
+      return { claimed: false, current: await getJob(job), runCancelled: true };
+    }
   }
   return {
     claimed: true,
@@ -181,8 +188,8 @@ export async function claimJob(
   };
 }
 
-/** Whether the job's run is cancelled, read consistently; on a failed read the claim is given back. */
-async function runIsCancelled(job: JobRef, owner: string, now: Date): Promise<boolean> {
+/** The job's run's state (`Gone`: no run item), read consistently; on a failed read the claim is given back. */
+async function runStateOf(job: JobRef, owner: string, now: Date): Promise<string> {
   try {
     const { Item } = await documentClient().send(
       new GetCommand({
@@ -193,7 +200,7 @@ async function runIsCancelled(job: JobRef, owner: string, now: Date): Promise<bo
         ExpressionAttributeNames: { '#state': 'state' },
       }),
     );
-    return Item?.state === 'Cancelled';
+    return Item === undefined ? 'Gone' : String(Item.state);
   } catch (error) {
     await releaseJob(job, owner, 'The run could not be read', now).catch(() => undefined);
     throw error;
