@@ -41,10 +41,16 @@ export function checkPathEncoding(path: string): void {
 /** A resource's path as a pattern, and the names of its parameters in order. */
 function resourcePattern(resource: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
-  const source = resource.replace(/\{(\w+)\}/g, (_, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
+  // Literal text matches only itself (`.` in `/v2/openapi.json` is no wildcard), as in API Gateway.
+  const source = resource
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const parameter = /^\{(\w+)\}$/.exec(part);
+      if (parameter === null) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(parameter[1] as string);
+      return '([^/]+)';
+    })
+    .join('');
   return { pattern: new RegExp(`^${source}/?$`), names };
 }
 
