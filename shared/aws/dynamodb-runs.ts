@@ -20,6 +20,7 @@ import {
   type RunRecord,
   RunRecordSchema,
   type RunSelection,
+  type RunSweep,
   runJobStateOf,
   zeroCounts,
 } from '../domain/run.ts';
@@ -134,6 +135,8 @@ export interface FeedAdvance {
   state?: 'Sending' | 'Completed';
   /** Jobs the retry pass re-queued in this step. */
   retried?: number;
+  /** The lapsed-job sweep's state to keep (a look that changes only it); dropped when absent. */
+  sweep?: RunSweep;
   now: Date;
 }
 
@@ -149,6 +152,7 @@ export async function advanceFeed(tenantId: string, runId: string, advance: Feed
       stage: advance.stage,
       seq: advance.seq + 1,
       ...(advance.cursor === undefined ? {} : { cursor: advance.cursor }),
+      ...(advance.sweep === undefined ? {} : { sweep: advance.sweep }),
     },
     ':now': advance.now.toISOString(),
     ':seq': advance.seq,
@@ -173,8 +177,9 @@ export async function advanceFeed(tenantId: string, runId: string, advance: Feed
 
 /**
  * Cancels a run: its state becomes `Cancelled` (once; a second cancel changes nothing). From then
- * on no job of the run can be claimed (the claim checks the run's state in its transaction).
- * Returns the run as it is after, or undefined when there is no such run.
+ * on the feeder feeds nothing, and a job of the run claimed after the cancel is not sent: the
+ * claim is one conditional write, after which the worker reads the run item (consistent) and ends
+ * its own claim `Skipped`, `Run cancelled` (docs/runs.md, Cancellation). Returns the run as it is after, or undefined when there is no such run.
  */
 export async function cancelRun(tenantId: string, runId: string, now: Date): Promise<RunRecord | undefined> {
   try {
@@ -495,7 +500,7 @@ export async function queryCustomerCodes(
 /** A run's job the feeder found stalled: its state as read, and what it says of its last claim. */
 export interface StalledRunJob {
   customerCode: string;
-  /** The state it was read in (`Claimed`, `Sending`, or `Retrying` after a worker released it). */
+  /** The state it was read in (`Claimed`, `Sending`, or `Retrying`: released by a worker, or never claimed). */
   state: 'Claimed' | 'Sending' | 'Retrying';
   reason: string;
 }
@@ -505,8 +510,8 @@ export interface StalledRunJob {
  * "Completion and its limits"): the transition the worker's own dead-letter record makes, counted
  * `Queued → Failed` in the same transaction, so the retry pass then takes it back once. Written
  * only if the job is still in the state it was read in, without a sent marker, and its last claim
- * (a lease, or a release's `updatedAt`) ended before `cutoff`: a claim or release since then, or
- * a send, leaves it as it is. `stalledIn` keeps the state it was found in: `Sending` means SES may
+ * (a lease, or the `updatedAt` of a release or of its feed when no worker ever claimed it) ended
+ * before `cutoff`: a claim or release since then, or a send, leaves it as it is. `stalledIn` keeps the state it was found in: `Sending` means SES may
  * have accepted its email. Returns whether it was recorded now.
  */
 export async function deadLetterStalledRunJob(
@@ -518,7 +523,7 @@ export async function deadLetterStalledRunJob(
 ): Promise<boolean> {
   const lapsed =
     job.state === 'Retrying'
-      ? 'attempts > :zero AND updatedAt < :cutoffIso'
+      ? 'updatedAt < :cutoffIso'
       : 'attribute_exists(leaseUntil) AND leaseUntil < :cutoffMs';
   const values: Record<string, unknown> = {
     ':deadLettered': 'DeadLettered',
@@ -526,7 +531,7 @@ export async function deadLetterStalledRunJob(
     ':reason': job.reason,
     ':now': now.toISOString(),
     ...(job.state === 'Retrying'
-      ? { ':zero': 0, ':cutoffIso': cutoff.toISOString() }
+      ? { ':cutoffIso': cutoff.toISOString() }
       : { ':cutoffMs': cutoff.getTime() }),
   };
   const result = await countedJobTransition(

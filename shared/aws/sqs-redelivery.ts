@@ -48,3 +48,33 @@ export async function redeliveryWindowMs(queueUrl: string): Promise<number> {
   windows.set(queueUrl, window);
   return window;
 }
+
+/**
+ * Whether no message of the queue can still reach a worker late: none visible (waiting, maybe
+ * behind other tenants' jobs), delayed, or in flight (received, its claim maybe not written yet).
+ * Read at every look (GetQueueAttributes, never cached); a queue is idle only when all three read 0.
+ */
+export async function queueIsIdle(queueUrl: string): Promise<boolean> {
+  let attributes: Record<string, string>;
+  try {
+    const output = await sqsClient().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesDelayed',
+          'ApproximateNumberOfMessagesNotVisible',
+        ],
+      }),
+    );
+    attributes = output.Attributes ?? {};
+  } catch (error) {
+    throw new DependencyUnavailableError({ dependency: 'SQS', cause: error });
+  }
+  // A count the queue did not give is not taken for 0.
+  return (
+    Number(attributes.ApproximateNumberOfMessages) === 0 &&
+    Number(attributes.ApproximateNumberOfMessagesDelayed) === 0 &&
+    Number(attributes.ApproximateNumberOfMessagesNotVisible) === 0
+  );
+}

@@ -82,6 +82,20 @@ export const RUN_CANCELLED_REASON = 'Run cancelled';
 /** The reason an `Overdue` run's job ends `Skipped` with when nothing is overdue at send time. */
 export const NOTHING_OVERDUE_REASON = 'Nothing overdue';
 
+/**
+ * The lapsed-job sweep's own state (docs/runs.md, "Completion and its limits"), kept beside the
+ * stage's cursor, which `Select` and `Retry` use while they wait at the cap: the run's `Queued`
+ * last seen, since when it has not moved, and where a pass over the run's jobs resumes. Dropped by
+ * every advance of the stage (a page fed, a stage changed): the run moved.
+ */
+export const RunSweepSchema = z.object({
+  queued: z.number().int(),
+  since: z.iso.datetime(),
+  next: z.record(z.string(), z.string()).optional(),
+});
+/** The sweep's state on the run item. */
+export type RunSweep = z.infer<typeof RunSweepSchema>;
+
 /** The run item (SK `RUN` in the run's batch partition), as stored and read back. */
 export const RunRecordSchema = z.object({
   tenantId: z.string().min(1),
@@ -101,6 +115,8 @@ export const RunRecordSchema = z.object({
     seq: z.number().int(),
     /** Where the stage resumes: a Query's ExclusiveStartKey as JSON, or the next chunk index. */
     cursor: z.string().optional(),
+    /** The lapsed-job sweep's state while the run waits (`Select`/`Retry` at the cap, `Drain`, `Finish`). */
+    sweep: RunSweepSchema.optional(),
   }),
   counts: z.object(
     Object.fromEntries(RUN_JOB_STATES.map((s) => [s, z.number().int()])) as {

@@ -28,7 +28,7 @@ import { METRIC } from '../../observability/metric-names.ts';
 import { metrics } from '../../observability/powertools.ts';
 import { jobVersionFor, type StatementJob, StatementJobSchema } from '../../schemas/statement-job.ts';
 import type { RunFeedMessage } from './feed-message.ts';
-import { nextLook, refillPoint } from './next-look.ts';
+import { type FeedLook, nextLook, refillPoint } from './next-look.ts';
 import { sendFeedMessage } from './start-run.ts';
 import { sweepLapsedJobs } from './sweep-lapsed-jobs.ts';
 
@@ -65,18 +65,27 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
   // A full run is refilled when a quarter of its cap has drained.
   const refillAt = refillPoint(RUN_QUEUED_CAP);
   /**
-   * The next "feed run R" after this step queued `fed` jobs. Selecting: at once while the run has
-   * room under the cap, else when its Queued should have drained to `refillAt`; draining: when it
-   * should have drained to none (next-look.ts). It carries what this step left queued, when, and
-   * the drain rate estimated: the next step measures from it.
+   * The look the message being handled carried, less the jobs this step's sweep recorded
+   * dead-lettered: they left `Queued` without draining, so they do not count as drain measured.
    */
-  const lookAgain = async (fed: number, draining: boolean): Promise<void> => {
-    const queued = run.counts.Queued + fed;
+  const previousLook = (swept: number): FeedLook | undefined =>
+    message.look === undefined || swept === 0
+      ? message.look
+      : { ...message.look, queued: Math.max(0, message.look.queued - swept) };
+  /**
+   * The next "feed run R" after this step queued `fed` jobs (or swept `swept`). Selecting: at once
+   * while the run has room under the cap, else when its Queued should have drained to `refillAt`;
+   * draining: when it should have drained to none (next-look.ts). It carries what this step left
+   * queued, when, and the drain rate estimated: the next step measures from it.
+   */
+  const lookAgain = async (fed: number, draining: boolean, swept = 0): Promise<void> => {
+    const before = run.counts.Queued - swept;
+    const queued = before + fed;
     const { seconds, rate } = nextLook({
-      queued: run.counts.Queued,
+      queued: before,
       fed,
       target: draining ? 0 : refillAt,
-      previous: message.look,
+      previous: previousLook(swept),
       now,
       maxSeconds: RUN_FEED_DELAY_SECONDS,
     });
@@ -87,18 +96,30 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
       ...(rate === undefined ? {} : { rate }),
     });
   };
-  const wait = async (): Promise<FeedOutcome> => {
-    await lookAgain(0, run.feed.stage !== 'Select' && run.feed.stage !== 'Retry');
-    return 'waiting';
+  /**
+   * A run that waits with jobs `Queued` (at the cap while selecting or retrying, or draining): a
+   * job whose worker died on its last receive, or never claimed it, would hold it there for ever,
+   * so the lapsed-job sweep looks first (sweep-lapsed-jobs.ts). Then the run waits, or the sweep's
+   * next page is read at once, carrying this message's look so the wait goes on from it.
+   */
+  const sweepAndWait = async (): Promise<FeedOutcome> => {
+    const sweep = await sweepLapsedJobs(run, now, log);
+    if (sweep.next === 'superseded') return 'superseded';
+    if (sweep.next === 'wait') {
+      await lookAgain(0, run.feed.stage !== 'Select' && run.feed.stage !== 'Retry', sweep.swept);
+      return 'waiting';
+    }
+    await sendFeedMessage(tenantId, runId, 0, previousLook(sweep.swept));
+    return 'fed';
   };
 
   switch (run.feed.stage) {
     case 'Select': {
       // Admission: at most RUN_QUEUED_CAP of this run's jobs wait on the shared queue at once;
-      // a full run is looked at again when half of that has drained.
+      // a full run is looked at again when a quarter of that has drained.
       if (room <= 0) {
         metrics.addMetric(METRIC.RunFeedsDeferred, 'Count', 1);
-        return wait();
+        return sweepAndWait();
       }
       const page = await selectionPage(run, room);
       const written = await feedJobs(run, page.codes, now);
@@ -117,15 +138,7 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
     }
     case 'Drain':
     case 'Finish': {
-      if (run.counts.Queued > 0) {
-        // A job whose worker died on its last receive would hold the run here for ever: once the
-        // run has not moved for the jobs' redelivery window, it is recorded dead-lettered.
-        const sweep = await sweepLapsedJobs(run, now, log);
-        if (sweep === 'superseded') return 'superseded';
-        if (sweep === 'wait') return wait();
-        await sendFeedMessage(tenantId, runId, 0);
-        return 'fed';
-      }
+      if (run.counts.Queued > 0) return sweepAndWait();
       const retry = run.feed.stage === 'Drain';
       const advanced = await advanceFeed(tenantId, runId, {
         seq: run.feed.seq,
@@ -140,7 +153,7 @@ export async function feedRun(message: RunFeedMessage, now: Date, log: Logger): 
       return retry ? 'advanced' : 'finished';
     }
     case 'Retry': {
-      if (room <= 0) return wait();
+      if (room <= 0) return sweepAndWait();
       const startKey = run.feed.cursor === undefined ? undefined : (JSON.parse(run.feed.cursor) as TableKey);
       const page = await queryRunJobs(tenantId, runId, room, startKey, ['DeadLettered', 'Retrying']);
       const codes: string[] = [];

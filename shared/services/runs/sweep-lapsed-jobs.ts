@@ -1,16 +1,18 @@
 /**
  * The feeder's look for jobs that will never end by themselves (docs/runs.md, "Completion and its
  * limits"). A worker that dies on a job's last receive (a timeout, a crash, a lost SES answer)
- * leaves it `Claimed` or `Sending` without the dead-letter record its catch would have written,
- * and SQS moves the message to the jobs' DLQ: the job stays counted `Queued`, and its run would
- * wait in `Drain` or `Finish` for ever. Once the run's `Queued` count has not moved for the jobs'
- * whole redelivery window (visibility timeout x receives, read from the queue), the feeder reads
- * the run's unfinished jobs a page at a time and records each one whose last claim ended before
- * that window as dead-lettered (counted `Queued → Failed`), so the retry pass takes it back once
- * and the run completes.
+ * leaves it `Claimed` or `Sending` without the dead-letter record its catch would have written; one
+ * that fails before its claim on every receive (an init crash, out of memory) leaves it as fed.
+ * Either way SQS moves the message to the jobs' DLQ and the job stays counted `Queued`: its run
+ * would wait for ever, at the cap in `Select` or `Retry`, or in `Drain` or `Finish`. Once the
+ * run's `Queued` count has not moved for the jobs' whole redelivery window (visibility timeout x
+ * receives, read from the queue) AND the job queue holds no message that could still reach a
+ * worker (none visible, delayed or in flight: no backlog it could wait behind), the feeder reads
+ * the run's unfinished jobs a page at a time and records each one whose last claim (or feed)
+ * ended before that window as dead-lettered (counted `Queued → Failed`), so the retry pass takes
+ * it back once and the run goes on.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
 import type { Item } from '../../aws/dynamodb.ts';
 import {
   advanceFeed,
@@ -18,30 +20,22 @@ import {
   queryRunJobs,
   type StalledRunJob,
 } from '../../aws/dynamodb-runs.ts';
-import { redeliveryWindowMs } from '../../aws/sqs-redelivery.ts';
+import { queueIsIdle, redeliveryWindowMs } from '../../aws/sqs-redelivery.ts';
 import type { TableKey } from '../../aws/table-keys.ts';
 import { jobQueueConfig, runConfig } from '../../config.ts';
-import type { RunRecord } from '../../domain/run.ts';
+import type { RunRecord, RunSweep } from '../../domain/run.ts';
 import { METRIC } from '../../observability/metric-names.ts';
 import { metrics } from '../../observability/powertools.ts';
 
 /**
- * What the sweep keeps in the run's `feed.cursor` while the run is in `Drain` or `Finish` (a cursor
- * those stages do not otherwise use): the `Queued` count last seen, since when it has not moved,
- * and where a pass over the run's jobs resumes.
- */
-const SweepCursorSchema = z.object({
-  queued: z.number().int(),
-  since: z.iso.datetime(),
-  next: z.record(z.string(), z.string()).optional(),
-});
-type SweepCursor = z.infer<typeof SweepCursorSchema>;
-
-/**
  * How a look ended: `wait` (look again after the feeder's delay), `continue` (the next page at
- * once), or `superseded` (another delivery of the feed message advanced first: this chain stops).
+ * once), or `superseded` (another delivery of the feed message advanced first: this chain stops);
+ * `swept`: the jobs it recorded dead-lettered (they left `Queued`, but not by draining).
  */
-export type SweepOutcome = 'wait' | 'continue' | 'superseded';
+export interface SweepOutcome {
+  next: 'wait' | 'continue' | 'superseded';
+  swept: number;
+}
 
 /** Reasons recorded on a job found stalled, by the state it was found in. */
 export const STALLED_REASONS = {
@@ -49,24 +43,17 @@ export const STALLED_REASONS = {
   Sending:
     'In the dead-letter queue: the worker stopped during its last attempt, while sending; SES may have sent it',
   Retrying: 'In the dead-letter queue after its last attempt',
+  Unclaimed:
+    'In the dead-letter queue: no worker claimed it on any receive (the worker failed before its claim)',
 } as const;
 
 const STALLABLE_STATES = ['Claimed', 'Sending', 'Retrying'] as const;
 
-function cursorOf(run: RunRecord): SweepCursor | undefined {
-  if (run.feed.cursor === undefined) return undefined;
-  try {
-    const parsed = SweepCursorSchema.safeParse(JSON.parse(run.feed.cursor));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The job as a stalled one, or undefined while it may still end by itself: a claim whose lease
- * ended before `cutoff`, or a job a worker released (attempts > 0) and nobody took since `cutoff`.
- * A job fed and never received (attempts 0) waits its turn on the queue and is never stalled.
+ * ended before `cutoff`, or a job released by a worker, or fed and never claimed (attempts 0),
+ * that nobody took since `cutoff`. Judged only while the job queue is idle: a message of a job
+ * never claimed is then gone, not waiting its turn.
  */
 function stalledJob(item: Item, cutoff: Date): StalledRunJob | undefined {
   if (item.sesMessageId !== undefined) return undefined;
@@ -79,8 +66,9 @@ function stalledJob(item: Item, cutoff: Date): StalledRunJob | undefined {
       return { customerCode, state: item.state, reason: STALLED_REASONS[item.state] };
     }
     case 'Retrying': {
-      const attempts = Number(item.attempts ?? 0);
-      if (!(attempts > 0) || String(item.updatedAt ?? '') >= cutoff.toISOString()) return undefined;
+      if (typeof item.updatedAt !== 'string' || item.updatedAt >= cutoff.toISOString()) return undefined;
+      if (!(Number(item.attempts ?? 0) > 0))
+        return { customerCode, state: 'Retrying', reason: STALLED_REASONS.Unclaimed };
       const lastError = typeof item.lastError === 'string' ? `; last error: ${item.lastError}` : '';
       return { customerCode, state: 'Retrying', reason: `${STALLED_REASONS.Retrying}${lastError}` };
     }
@@ -90,31 +78,37 @@ function stalledJob(item: Item, cutoff: Date): StalledRunJob | undefined {
 }
 
 /**
- * One look of the `Drain`/`Finish` stage at a run with jobs still `Queued`: notes when the count
- * moved (the quiet period restarts), and once it has been still for the redelivery window, reads
- * one page of the run's unfinished jobs and dead-letters the stalled ones. A job found `Sending`
- * may have been accepted by SES: while the retry pass is still to come (`Drain`) its retry is a
- * possible duplicate, counted as the worker counts its takeover of a `Sending` job
- * (PossibleDuplicateEmail, docs/exactly-once.md).
+ * One look at a run that waits with jobs still `Queued` (`Select` or `Retry` at the cap, `Drain`,
+ * `Finish`): notes when the count moved (the quiet period restarts), and once it has been still
+ * for the redelivery window and the job queue is idle, reads one page of the run's unfinished jobs
+ * and dead-letters the stalled ones. Its state is the run's `feed.sweep`; the stage's own cursor is
+ * kept as it is. A job found `Sending` may have been accepted by SES: while the retry pass is
+ * still to come (`Select`, `Drain`) its retry is a possible duplicate, counted as the worker
+ * counts its takeover of a `Sending` job (PossibleDuplicateEmail, docs/exactly-once.md).
  */
 export async function sweepLapsedJobs(run: RunRecord, now: Date, log: Logger): Promise<SweepOutcome> {
   const { tenantId, runId } = run;
-  const seen = cursorOf(run);
+  const seen = run.feed.sweep;
   const queued = run.counts.Queued;
-  const keep = async (cursor: SweepCursor): Promise<boolean> =>
+  const keep = async (sweep: RunSweep): Promise<boolean> =>
     advanceFeed(tenantId, runId, {
       seq: run.feed.seq,
       stage: run.feed.stage,
-      cursor: JSON.stringify(cursor),
+      cursor: run.feed.cursor,
+      sweep,
       now,
     });
+  const wait: SweepOutcome = { next: 'wait', swept: 0 };
 
   if (seen === undefined || seen.queued !== queued) {
     // Jobs ended since the last look: the run is moving; the quiet period starts again now.
-    return (await keep({ queued, since: now.toISOString() })) ? 'wait' : 'superseded';
+    return (await keep({ queued, since: now.toISOString() })) ? wait : { next: 'superseded', swept: 0 };
   }
-  const windowMs = await redeliveryWindowMs(jobQueueConfig().JOB_QUEUE_URL);
-  if (seen.next === undefined && now.getTime() - Date.parse(seen.since) < windowMs) return 'wait';
+  const { JOB_QUEUE_URL } = jobQueueConfig();
+  const windowMs = await redeliveryWindowMs(JOB_QUEUE_URL);
+  if (seen.next === undefined && now.getTime() - Date.parse(seen.since) < windowMs) return wait;
+  // A message waiting behind other tenants' jobs (or in a worker's hands) may still come: none is swept.
+  if (!(await queueIsIdle(JOB_QUEUE_URL))) return wait;
 
   const cutoff = new Date(now.getTime() - windowMs);
   const page = await queryRunJobs(
@@ -124,13 +118,15 @@ export async function sweepLapsedJobs(run: RunRecord, now: Date, log: Logger): P
     seen.next as TableKey | undefined,
     STALLABLE_STATES,
   );
+  // The retry pass is still to come: a job found Sending will be sent again.
+  const retriedLater = run.feed.stage === 'Select' || run.feed.stage === 'Drain';
   let swept = 0;
   for (const item of page.items) {
     const job = stalledJob(item, cutoff);
     if (job === undefined || !(await deadLetterStalledRunJob(tenantId, runId, job, cutoff, now))) continue;
     swept += 1;
     metrics.addMetric(METRIC.JobsDeadLettered, 'Count', 1);
-    if (job.state === 'Sending' && run.feed.stage === 'Drain') {
+    if (job.state === 'Sending' && retriedLater) {
       metrics.addMetric(METRIC.PossibleDuplicateEmail, 'Count', 1);
       log.warn('A job left Sending by its last delivery is retried: a duplicate email is possible', {
         customerCode: job.customerCode,
@@ -140,10 +136,10 @@ export async function sweepLapsedJobs(run: RunRecord, now: Date, log: Logger): P
   if (swept > 0)
     log.warn('Jobs whose worker stopped on their last receive recorded dead-lettered', { swept });
   // The jobs swept leave Queued in this look's own transactions: counted as seen, not as movement.
-  const next: SweepCursor =
+  const next: RunSweep =
     page.next === undefined
       ? { queued: queued - swept, since: now.toISOString() }
       : { queued: queued - swept, since: seen.since, next: { ...page.next } };
-  if (!(await keep(next))) return 'superseded';
-  return page.next === undefined ? 'wait' : 'continue';
+  if (!(await keep(next))) return { next: 'superseded', swept };
+  return { next: page.next === undefined ? 'wait' : 'continue', swept };
 }
