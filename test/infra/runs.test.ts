@@ -136,6 +136,27 @@ describe('statement runs in the stack (dev)', () => {
     }
   });
 
+  it("lets the feeder read the job queue's attributes: the lapsed-job sweep's window and idle check", () => {
+    const jobQueue = idOf('AWS::SQS::Queue', 'QueueName', 'statement-mailer-dev-jobs');
+    const feeder =
+      resources[idOf('AWS::Lambda::Function', 'FunctionName', 'statement-mailer-dev-run-feeder')];
+    const roleId = (feeder?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '';
+    const statements = Object.values(resources)
+      .filter(
+        (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`),
+      )
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+            .Statement,
+      );
+    const onJobQueue = statements.filter(
+      (statement) =>
+        JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [jobQueue, 'Arn'] }),
+    );
+    expect(onJobQueue.flatMap((statement) => [statement.Action].flat())).toContain('sqs:GetQueueAttributes');
+  });
+
   it('alarms on the run-feeds dead-letter queue', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'statement-mailer-dev-RunFeedDeadLetters',
