@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#shared/aws/dynamodb.ts';
 import { sesClient } from '#shared/aws/ses.ts';
 import { jobKey } from '#shared/aws/table-keys.ts';
-import type { RunRecord } from '#shared/domain/run.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { startRun } from '#shared/services/runs/start-run.ts';
 import { STALLED_REASONS } from '#shared/services/runs/sweep-lapsed-jobs.ts';
@@ -82,19 +81,12 @@ describe('a run whose job was left Sending by its last delivery', () => {
       origin: { type: 'Api' },
       now: new Date(),
     });
-    let failedSeen: RunRecord | undefined;
-    const run = await waitForRun(
-      tenant.Id,
-      runId,
-      (r) => {
-        if (r.counts.Failed > 0) failedSeen ??= r;
-        return r.state === 'Completed';
-      },
-      90_000,
-    );
+    const run = await waitForRun(tenant.Id, runId, (r) => r.state === 'Completed', 90_000);
     expect(run?.state).toBe('Completed');
-    // Counted Failed once the window had passed, then taken back by the retry pass, once.
-    expect(failedSeen?.counts.Failed).toBe(1);
+    // Recorded dead-lettered (counted Failed) once the window had passed, then taken back by the
+    // retry pass, once: it runs at once after the sweep's last page (the swept job left Queued),
+    // so the moment it is counted Failed is too short to poll for; the retry pass takes back only
+    // dead-lettered jobs, and the counters below equal the job items.
     expect(run?.retried).toBe(1);
     expect(run?.counts).toMatchObject({ Queued: 0, Sent: 3, Failed: 0 });
     expect(run?.counts).toEqual((await countRunJobs(tenant.Id, runId)).counts);
