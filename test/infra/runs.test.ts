@@ -140,7 +140,8 @@ describe('statement runs in the stack (dev)', () => {
     const jobQueue = idOf('AWS::SQS::Queue', 'QueueName', 'statement-mailer-dev-jobs');
     const feeder =
       resources[idOf('AWS::Lambda::Function', 'FunctionName', 'statement-mailer-dev-run-feeder')];
-    const roleId = (feeder?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '';
+    const role = feeder?.Properties.Role as { 'Fn::GetAtt'?: string[] } | undefined;
+    const roleId = role?.['Fn::GetAtt']?.[0] ?? '';
     const statements = Object.values(resources)
       .filter(
         (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`),
