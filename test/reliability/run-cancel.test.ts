@@ -72,7 +72,13 @@ describe('a run cancelled mid-run', () => {
     held = new Promise((resolve) => {
       release = resolve;
     });
-    await sleep(500);
+    // ...and wait until the feeder has fed some while they are held (its next look may be a
+    // second away): a fed job no worker claimed is `Retrying` with no attempt.
+    const deadline = Date.now() + 20_000;
+    while (![...(await runJobStates(tenant.Id, runId)).values()].includes('Retrying')) {
+      if (Date.now() > deadline) throw new Error('The feeder fed nothing while deliveries were held');
+      await sleep(100);
+    }
 
     const answer = await call('DELETE', runId);
     expect(answer.statusCode).toBe(202);
