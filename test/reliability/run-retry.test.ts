@@ -5,15 +5,18 @@
  * stays Failed after its one retry; a permanent failure (a malformed address) is never retried.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '#shared/aws/dynamodb.ts';
 import { sesClient } from '#shared/aws/ses.ts';
-import { jobKey } from '#shared/aws/table-keys.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { startRun } from '#shared/services/runs/start-run.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
-import { countRunJobs, manyCustomersTenant, startRunPollers, waitForRun } from '../support/runs.ts';
+import {
+  countRunJobs,
+  manyCustomersTenant,
+  startRunPollers,
+  storedRunJob,
+  waitForRun,
+} from '../support/runs.ts';
 import { sentEmails } from '../support/ses.ts';
 import { freshQueues } from './harness.ts';
 import { recordFigure } from './report.ts';
@@ -30,16 +33,7 @@ describe('a failed customer in a run', () => {
   const refusals = new Map<string, number>();
   let runId = '';
   /** The job item as stored (with `retryPass`, which the job record's schema leaves out). */
-  const job = async (code: string) => {
-    const { Item } = await documentClient().send(
-      new GetCommand({
-        TableName: process.env.TABLE_NAME,
-        Key: jobKey(tenant.Id, runId, code),
-        ConsistentRead: true,
-      }),
-    );
-    return Item;
-  };
+  const job = (code: string) => storedRunJob(tenant.Id, runId, code);
   /** C0001: refused until the retry pass has taken its job back; C0003: refused always. */
   const refuse = async (code: string) => {
     const refused =

@@ -8,20 +8,17 @@
  * them back once, and the run complete with every customer sent exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as runFeeder } from '#functions/run-feeder/handler.ts';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
-import { documentClient } from '#shared/aws/dynamodb.ts';
-import { jobKey } from '#shared/aws/table-keys.ts';
 import type { RunRecord } from '#shared/domain/run.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { startRun } from '#shared/services/runs/start-run.ts';
 import { STALLED_REASONS } from '#shared/services/runs/sweep-lapsed-jobs.ts';
 import { type Poller, startPoller } from '../../infra/local/poller.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
-import { countRunJobs, manyCustomersTenant, waitForRun } from '../support/runs.ts';
+import { countRunJobs, manyCustomersTenant, storedRunJob, waitForRun } from '../support/runs.ts';
 import { sentEmails } from '../support/ses.ts';
 import { freshQueues } from './harness.ts';
 import { recordFigure } from './report.ts';
@@ -42,16 +39,7 @@ describe('a run held at its cap by jobs no worker claimed', () => {
   const { tenant, codes } = manyCustomersTenant(10);
   let runId = '';
   let failedBeforeClaim = 0;
-  const job = async (code: string) => {
-    const { Item } = await documentClient().send(
-      new GetCommand({
-        TableName: process.env.TABLE_NAME,
-        Key: jobKey(tenant.Id, runId, code),
-        ConsistentRead: true,
-      }),
-    );
-    return Item;
-  };
+  const job = (code: string) => storedRunJob(tenant.Id, runId, code);
   let pollers: Poller[] = [];
 
   beforeAll(async () => {

@@ -8,16 +8,19 @@
  * complete with that customer sent exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '#shared/aws/dynamodb.ts';
 import { sesClient } from '#shared/aws/ses.ts';
-import { jobKey } from '#shared/aws/table-keys.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
 import { startRun } from '#shared/services/runs/start-run.ts';
 import { STALLED_REASONS } from '#shared/services/runs/sweep-lapsed-jobs.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
-import { countRunJobs, manyCustomersTenant, startRunPollers, waitForRun } from '../support/runs.ts';
+import {
+  countRunJobs,
+  manyCustomersTenant,
+  startRunPollers,
+  storedRunJob,
+  waitForRun,
+} from '../support/runs.ts';
 import { sentEmails } from '../support/ses.ts';
 import { freshQueues } from './harness.ts';
 import { recordFigure } from './report.ts';
@@ -33,16 +36,7 @@ describe('a run whose job was left Sending by its last delivery', () => {
   const { tenant } = manyCustomersTenant(3);
   let runId = '';
   let lostAnswers = 0;
-  const job = async (code: string) => {
-    const { Item } = await documentClient().send(
-      new GetCommand({
-        TableName: process.env.TABLE_NAME,
-        Key: jobKey(tenant.Id, runId, code),
-        ConsistentRead: true,
-      }),
-    );
-    return Item;
-  };
+  const job = (code: string) => storedRunJob(tenant.Id, runId, code);
   let stop: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {

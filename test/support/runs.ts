@@ -3,11 +3,13 @@
  * stack runs them, a tenant with many customers, and the run's job items counted by state.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handler as runFeeder } from '#functions/run-feeder/handler.ts';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
+import { documentClient } from '#shared/aws/dynamodb.ts';
 import { getRun, queryRunJobs } from '#shared/aws/dynamodb-runs.ts';
-import type { TableKey } from '#shared/aws/table-keys.ts';
+import { jobKey, type TableKey } from '#shared/aws/table-keys.ts';
 import { type RunCounts, type RunRecord, runJobStateOf, zeroCounts } from '#shared/domain/run.ts';
 import { type Poller, startPoller } from '../../infra/local/poller.ts';
 import { exampleTenant } from './tenants.ts';
@@ -140,4 +142,19 @@ export async function runJobStates(tenantId: string, runId: string): Promise<Map
     startKey = page.next;
   } while (startKey !== undefined);
   return states;
+}
+
+/**
+ * A run's job item as stored, read consistently: with what the job record's schema leaves out
+ * (`retryPass`, `stalledIn`), which the reliability scenarios check.
+ */
+export async function storedRunJob(tenantId: string, runId: string, customerCode: string) {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: jobKey(tenantId, runId, customerCode),
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
 }
