@@ -63,6 +63,8 @@ export class ScheduleTrigger {
       memorySize: 256,
       deadLetterQueue: this.functionDeadLetterQueue,
     }).bindTable(table, [
+      // The customers with their own schedule are looked up before a tenant-wide run is fed.
+      'dynamodb:BatchGetItem',
       'dynamodb:Query',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',

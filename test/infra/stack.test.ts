@@ -764,6 +764,7 @@ describe('StatementMailerStack (dev)', () => {
         .filter((action) => !action.startsWith('xray:') && !action.startsWith('logs:'))
         .sort();
     expect(actionsOf('ScheduleTriggerFunctionRole')).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',

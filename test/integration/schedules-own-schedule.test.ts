@@ -4,9 +4,12 @@
  * tenant-wide run records it `Skipped`, reason `Own schedule`, before it is fed; a customer whose
  * own schedule has ended is covered by the tenant-wide schedule again.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '#functions/statement-schedules-api/handler.ts';
+import { documentClient } from '#shared/aws/dynamodb.ts';
 import { getRun } from '#shared/aws/dynamodb-runs.ts';
+import { customerRecordKey } from '#shared/aws/table-keys.ts';
 import { dateInTimeZone } from '#shared/domain/calendar-date.ts';
 import { OWN_SCHEDULE_REASON } from '#shared/domain/schedule.ts';
 import { issueDateAfter, localNoon } from '#shared/domain/schedule-due.ts';
@@ -105,5 +108,33 @@ describe("a customer's own schedule beside the tenant-wide one", () => {
     });
     expect(again.runs).toEqual([]);
     expect((await getRun(tenant.Id, tenantWide))?.counts).toEqual(wide?.counts);
+  });
+
+  it("puts no job in the tenant-wide run for a deleted customer's schedule left behind", async () => {
+    const { tenant } = manyCustomersTenant(3);
+    await seedTenants(tenant);
+    const settings = { IssueDay: ISSUE_DAY, Period: 'LastMonth' };
+    expect((await saveSchedule(tenant.Id, { Selection: 'All', ...settings })).statusCode).toBe(201);
+    expect((await saveSchedule(tenant.Id, settings, 'C0001')).statusCode).toBe(201);
+    // C0001 is then deleted (its canonical item becomes a tombstone); its schedule stays.
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: customerRecordKey(tenant.Id, 'C0001'),
+        UpdateExpression: 'SET deleted = :yes',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
+
+    await triggerDueSchedules({ now: () => localNoon(issueDate, 'Europe/London'), tenantIds: [tenant.Id] });
+    const tenantWide = scheduleRunId(tenant.Id, 'ALL', issueDate);
+    const wide = await waitForRun(tenant.Id, tenantWide, (r) => r.state === 'Completed');
+    // The selection is the two customers left: no Own schedule skip for the deleted one.
+    expect(wide?.total).toBe(2);
+    expect(wide?.skippedReasons).toEqual({});
+    expect(Object.fromEntries(await runJobStates(tenant.Id, tenantWide))).toEqual({
+      C0000: 'Sent',
+      C0002: 'Sent',
+    });
   });
 });

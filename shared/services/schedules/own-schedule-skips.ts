@@ -5,11 +5,11 @@
  * find those jobs already there (written and counted once), and a worker that receives one finds
  * it finished: no statement from the tenant-wide schedule reaches that customer.
  */
-import { expiresAfter } from '../../aws/dynamodb.ts';
+import { batchGet, expiresAfter } from '../../aws/dynamodb.ts';
 import { createRun, type FedJob, getRun, type NewRun, putRunJobs } from '../../aws/dynamodb-runs.ts';
 import { listCustomerSchedulePage } from '../../aws/dynamodb-schedules.ts';
 import { BATCH_RETENTION_SECONDS } from '../../aws/table-design.ts';
-import { jobKey } from '../../aws/table-keys.ts';
+import { customerRecordKey, jobKey } from '../../aws/table-keys.ts';
 import { OWN_SCHEDULE_REASON, replacesTenantWide } from '../../domain/schedule.ts';
 
 /** Customer schedules read a page at a time (one transaction of job puts a page, under AWS's 100). */
@@ -31,8 +31,13 @@ export async function skipCustomersWithOwnSchedule(
   let after: string | undefined;
   do {
     const page = await listCustomerSchedulePage(tenantId, SCHEDULE_PAGE_SIZE, after);
-    const jobs: FedJob[] = page.schedules
-      .filter((schedule) => replacesTenantWide(schedule, issueDate))
+    const own = page.schedules.filter((schedule) => replacesTenantWide(schedule, issueDate));
+    const customers = await existingCustomers(
+      tenantId,
+      own.map(({ customerCode = '' }) => customerCode),
+    );
+    const jobs: FedJob[] = own
+      .filter(({ customerCode = '' }) => customers.has(customerCode))
       .map(({ customerCode = '' }) => ({
         customerCode,
         key: jobKey(tenantId, runId, customerCode),
@@ -54,6 +59,24 @@ export async function skipCustomersWithOwnSchedule(
     after = page.lastSortKey;
   } while (after !== undefined);
   return written;
+}
+
+/**
+ * Which of these codes are customers of the tenant now (not deleted): a schedule left behind by a
+ * deleted customer must not put a job in a run whose selection does not hold that customer.
+ */
+async function existingCustomers(tenantId: string, codes: readonly string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const items = await batchGet(
+    codes.map((code) => customerRecordKey(tenantId, code)),
+    'SK, deleted',
+    true,
+  );
+  return new Set(
+    items
+      .filter((item) => item.deleted === undefined)
+      .map((item) => String(item.SK).slice('CUSTOMER#'.length)),
+  );
 }
 
 /**
