@@ -146,6 +146,7 @@ describe('ScheduleTrigger', () => {
       .flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(
       expect.arrayContaining([
+        'dynamodb:BatchGetItem',
         'dynamodb:Query',
         'dynamodb:GetItem',
         'dynamodb:UpdateItem',
@@ -154,7 +155,7 @@ describe('ScheduleTrigger', () => {
         'sqs:SendMessage',
       ]),
     );
-    expect(actions.filter((action) => String(action).startsWith('dynamodb:'))).toHaveLength(5);
+    expect(actions.filter((action) => String(action).startsWith('dynamodb:'))).toHaveLength(6);
     expect(actions).not.toContain('dynamodb:Scan');
   });
 
