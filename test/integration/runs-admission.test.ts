@@ -11,41 +11,22 @@ import { dynamoDbClient } from '#shared/aws/dynamodb.ts';
 import { getJob, markJobSent } from '#shared/aws/dynamodb-jobs.ts';
 import { getRun } from '#shared/aws/dynamodb-runs.ts';
 import { handleRunFeedRecord } from '#shared/services/runs/consume-run-feeds.ts';
-import { startRun } from '#shared/services/runs/start-run.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { sesEvent, snsEnvelope } from '../../infra/local/ses-event.ts';
 import { purge, receiveAll } from '../support/queues.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
-import { countRunJobs, manyCustomersTenant } from '../support/runs.ts';
+import { allCustomersRun, countRunJobs } from '../support/runs.ts';
 import { sqsRecord } from '../support/sqs-events.ts';
-import { seedTenants } from '../support/tenants.ts';
 
 process.env.RUN_PAGE_SIZE = '7';
 process.env.RUN_QUEUED_CAP = '10';
 process.env.RUN_FEED_DELAY_SECONDS = '0';
 
-const period = { start: '2026-08-01', end: '2026-10-31', filterAll: false, excludePaid: false };
 let feedQueue = '';
 
 /** One feed step, as the feeder's SQS consumer takes it. */
 const step = (tenantId: string, runId: string) =>
   handleRunFeedRecord(sqsRecord(JSON.stringify({ version: 1, tenantId, runId })));
-
-/** A tenant of `count` customers, seeded, and a run for all of them started through startRun. */
-async function allCustomersRun(count: number) {
-  const { tenant, codes } = manyCustomersTenant(count);
-  await seedTenants(tenant);
-  const runId = randomUUID();
-  await startRun({
-    tenantId: tenant.Id,
-    runId,
-    selection: { type: 'All' },
-    period,
-    origin: { type: 'Api' },
-    now: new Date(),
-  });
-  return { tenant, codes, runId };
-}
 
 describe('the run feeder, step by step', () => {
   beforeAll(async () => {

@@ -12,18 +12,15 @@ import { getRun } from '#shared/aws/dynamodb-runs.ts';
 import { sqsClient } from '#shared/aws/sqs.ts';
 import { handleRunFeedRecord } from '#shared/services/runs/consume-run-feeds.ts';
 import type { FeedLook } from '#shared/services/runs/next-look.ts';
-import { startRun } from '#shared/services/runs/start-run.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
-import { manyCustomersTenant } from '../support/runs.ts';
+import { allCustomersRun } from '../support/runs.ts';
 import { sqsRecord } from '../support/sqs-events.ts';
-import { seedTenants } from '../support/tenants.ts';
 
 // Read once per file (shared/config.ts): a cap of 10 (refilled at 8) and the AWS longest wait.
 process.env.RUN_PAGE_SIZE = '500';
 process.env.RUN_QUEUED_CAP = '10';
 process.env.RUN_FEED_DELAY_SECONDS = '15';
 
-const period = { start: '2026-08-01', end: '2026-10-31', filterAll: false, excludePaid: false };
 let feedQueue = '';
 
 /** The feed messages the steps sent: their delay and what they carry. */
@@ -45,21 +42,6 @@ async function send(tenantId: string, runId: string, codes: readonly string[]) {
     const job = { tenantId, batchId: runId, customerCode };
     expect(await markJobSent(job, `run-${randomUUID()}`, [recipient], new Date())).toBe(true);
   }
-}
-
-async function allCustomersRun(count: number) {
-  const { tenant, codes } = manyCustomersTenant(count);
-  await seedTenants(tenant);
-  const runId = randomUUID();
-  await startRun({
-    tenantId: tenant.Id,
-    runId,
-    selection: { type: 'All' },
-    period,
-    origin: { type: 'Api' },
-    now: new Date(),
-  });
-  return { tenantId: tenant.Id, codes, runId };
 }
 
 describe("the run feeder's next look", () => {

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SQS_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { documentClient } from '#shared/aws/dynamodb.ts';
@@ -23,7 +23,7 @@ import { feedRun } from '#shared/services/runs/feed-run.ts';
 import { STALLED_REASONS } from '#shared/services/runs/sweep-lapsed-jobs.ts';
 import { jobQueueUrl, purge, receiveAll } from '../support/queues.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
-import { countRunJobs, manyCustomersTenant } from '../support/runs.ts';
+import { countRunJobs, manyCustomersTenant, storedRunJob } from '../support/runs.ts';
 import { seedTenants } from '../support/tenants.ts';
 
 // Two jobs a page, so that one pass over the run's five jobs takes three steps; a cap of two.
@@ -121,16 +121,7 @@ describe('the feeder and jobs whose worker died on their last receive', () => {
   it('waits for the window, then records the stalled jobs dead-lettered a page at a time, counted Failed', async () => {
     const { tenantId, runId } = await drainingRun(windowMs);
     const step = (ms: number) => feedRun({ version: 1, tenantId, runId }, at(ms), logger);
-    const state = async (code: string) =>
-      (
-        await documentClient().send(
-          new GetCommand({
-            TableName: process.env.TABLE_NAME,
-            Key: jobKey(tenantId, runId, code),
-            ConsistentRead: true,
-          }),
-        )
-      ).Item;
+    const state = (code: string) => storedRunJob(tenantId, runId, code);
 
     // The first look notes Queued = 5; until it has been still for the window, nothing is touched.
     expect(await step(0)).toBe('waiting');
@@ -182,16 +173,7 @@ describe('the feeder and jobs whose worker died on their last receive', () => {
   it('restarts the still window whenever a job of the run ends', async () => {
     const { tenantId, runId } = await drainingRun(windowMs);
     const step = (ms: number) => feedRun({ version: 1, tenantId, runId }, at(ms), logger);
-    const stateOf = async (code: string) =>
-      (
-        await documentClient().send(
-          new GetCommand({
-            TableName: process.env.TABLE_NAME,
-            Key: jobKey(tenantId, runId, code),
-            ConsistentRead: true,
-          }),
-        )
-      ).Item?.state;
+    const stateOf = async (code: string) => (await storedRunJob(tenantId, runId, code))?.state;
     expect(await step(0)).toBe('waiting');
     // C's live worker ends its job (counted Queued 5 -> 4) before the window has passed.
     await markJobFailed({ tenantId, batchId: runId, customerCode: 'C', run: {} }, 'm-c', 'Test', at(1));
@@ -219,16 +201,7 @@ describe('the feeder and jobs whose worker died on their last receive', () => {
       now: at(0),
     });
     const step = (ms: number) => feedRun({ version: 1, tenantId, runId }, at(ms), logger);
-    const jobItem = async (code: string) =>
-      (
-        await documentClient().send(
-          new GetCommand({
-            TableName: process.env.TABLE_NAME,
-            Key: jobKey(tenantId, runId, code),
-            ConsistentRead: true,
-          }),
-        )
-      ).Item;
+    const jobItem = (code: string) => storedRunJob(tenantId, runId, code);
 
     // The first page fills the cap (2); both workers die on their last receive while sending,
     // and SQS moves the messages to the jobs' DLQ (the queue is left empty).
@@ -299,16 +272,7 @@ describe('the feeder and jobs whose worker died on their last receive', () => {
     const { tenantId, runId } = await drainingRun(windowMs);
     const step = (ms: number) => feedRun({ version: 1, tenantId, runId }, at(ms), logger);
     const sqs = new SQSClient(SQS_CLIENT_CONFIG);
-    const stateOf = async (code: string) =>
-      (
-        await documentClient().send(
-          new GetCommand({
-            TableName: process.env.TABLE_NAME,
-            Key: jobKey(tenantId, runId, code),
-            ConsistentRead: true,
-          }),
-        )
-      ).Item?.state;
+    const stateOf = async (code: string) => (await storedRunJob(tenantId, runId, code))?.state;
 
     expect(await step(0)).toBe('waiting');
     // D's message waits behind other tenants' jobs (visible), then is delayed, then in flight.

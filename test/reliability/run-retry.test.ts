@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sesClient } from '#shared/aws/ses.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
-import { startRun } from '#shared/services/runs/start-run.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
 import {
   countRunJobs,
   manyCustomersTenant,
+  startAllCustomersRun,
   startRunPollers,
   storedRunJob,
   waitForRun,
@@ -69,14 +69,7 @@ describe('a failed customer in a run', () => {
 
   it('sends it in the same run after the retry pass; one that keeps failing stays Failed with its reason', async () => {
     runId = randomUUID();
-    await startRun({
-      tenantId: tenant.Id,
-      runId,
-      selection: { type: 'All' },
-      period: { start: '2026-08-01', end: '2026-10-31', filterAll: false, excludePaid: false },
-      origin: { type: 'Api' },
-      now: new Date(),
-    });
+    await startAllCustomersRun(tenant.Id, runId);
     const run = await waitForRun(tenant.Id, runId, (r) => r.state === 'Completed', 50_000);
     expect(run?.state).toBe('Completed');
     expect(run?.retried).toBe(2);

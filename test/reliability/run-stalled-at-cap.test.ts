@@ -14,11 +14,16 @@ import { handler as runFeeder } from '#functions/run-feeder/handler.ts';
 import { handler as worker } from '#functions/statement-worker/handler.ts';
 import type { RunRecord } from '#shared/domain/run.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
-import { startRun } from '#shared/services/runs/start-run.ts';
 import { STALLED_REASONS } from '#shared/services/runs/sweep-lapsed-jobs.ts';
 import { type Poller, startPoller } from '../../infra/local/poller.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
-import { countRunJobs, manyCustomersTenant, storedRunJob, waitForRun } from '../support/runs.ts';
+import {
+  countRunJobs,
+  manyCustomersTenant,
+  startAllCustomersRun,
+  storedRunJob,
+  waitForRun,
+} from '../support/runs.ts';
 import { sentEmails } from '../support/ses.ts';
 import { freshQueues } from './harness.ts';
 import { recordFigure } from './report.ts';
@@ -91,14 +96,7 @@ describe('a run held at its cap by jobs no worker claimed', () => {
 
   it('records them dead-lettered after the window, feeds on, retries them once, and completes', async () => {
     runId = randomUUID();
-    await startRun({
-      tenantId: tenant.Id,
-      runId,
-      selection: { type: 'All' },
-      period: { start: '2026-08-01', end: '2026-10-31', filterAll: false, excludePaid: false },
-      origin: { type: 'Api' },
-      now: new Date(),
-    });
+    await startAllCustomersRun(tenant.Id, runId);
     let failedSeen: RunRecord | undefined;
     const run = await waitForRun(
       tenant.Id,

@@ -11,12 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sesClient } from '#shared/aws/ses.ts';
 import { importFixture } from '#shared/seed/import-fixture.ts';
-import { startRun } from '#shared/services/runs/start-run.ts';
 import { STALLED_REASONS } from '#shared/services/runs/sweep-lapsed-jobs.ts';
 import { useRunFeedQueue } from '../support/run-queues.ts';
 import {
   countRunJobs,
   manyCustomersTenant,
+  startAllCustomersRun,
   startRunPollers,
   storedRunJob,
   waitForRun,
@@ -67,14 +67,7 @@ describe('a run whose job was left Sending by its last delivery', () => {
 
   it('records the customer dead-lettered after the redelivery window, retries it once, and completes', async () => {
     runId = randomUUID();
-    await startRun({
-      tenantId: tenant.Id,
-      runId,
-      selection: { type: 'All' },
-      period: { start: '2026-08-01', end: '2026-10-31', filterAll: false, excludePaid: false },
-      origin: { type: 'Api' },
-      now: new Date(),
-    });
+    await startAllCustomersRun(tenant.Id, runId);
     const run = await waitForRun(tenant.Id, runId, (r) => r.state === 'Completed', 90_000);
     expect(run?.state).toBe('Completed');
     // Recorded dead-lettered (counted Failed) once the window had passed, then taken back by the

@@ -2,6 +2,7 @@
  * Test helpers for statement runs: the feeder and the worker polling their queues as the local
  * stack runs them, a tenant with many customers, and the run's job items counted by state.
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -11,8 +12,9 @@ import { documentClient } from '#shared/aws/dynamodb.ts';
 import { getRun, queryRunJobs } from '#shared/aws/dynamodb-runs.ts';
 import { jobKey, type TableKey } from '#shared/aws/table-keys.ts';
 import { type RunCounts, type RunRecord, runJobStateOf, zeroCounts } from '#shared/domain/run.ts';
+import { startRun } from '#shared/services/runs/start-run.ts';
 import { type Poller, startPoller } from '../../infra/local/poller.ts';
-import { exampleTenant } from './tenants.ts';
+import { exampleTenant, seedTenants } from './tenants.ts';
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -157,4 +159,33 @@ export async function storedRunJob(tenantId: string, runId: string, customerCode
     }),
   );
   return Item;
+}
+
+/** The statement period the run tests start their runs with. */
+export const RUN_TEST_PERIOD = {
+  start: '2026-08-01',
+  end: '2026-10-31',
+  filterAll: false,
+  excludePaid: false,
+};
+
+/** Starts a run of every customer of the tenant through startRun, as the runs API does. */
+export function startAllCustomersRun(tenantId: string, runId: string) {
+  return startRun({
+    tenantId,
+    runId,
+    selection: { type: 'All' },
+    period: RUN_TEST_PERIOD,
+    origin: { type: 'Api' },
+    now: new Date(),
+  });
+}
+
+/** A tenant of `count` customers, seeded, and a run for all of them started through startRun. */
+export async function allCustomersRun(count: number) {
+  const { tenant, codes } = manyCustomersTenant(count);
+  await seedTenants(tenant);
+  const runId = randomUUID();
+  await startAllCustomersRun(tenant.Id, runId);
+  return { tenant, tenantId: tenant.Id, codes, runId };
 }
