@@ -24,7 +24,6 @@ import {
   MAX_RECORD_BODY_BYTES,
 } from '#shared/http/parse-ledger-request.ts';
 import type { XmlShape } from '#shared/http/responses.ts';
-import { BUILT_IN_TEMPLATE } from '#shared/render/statement-email.ts';
 import {
   CreditNoteBodySchema,
   CustomerBodySchema,
@@ -41,6 +40,7 @@ import {
 } from '#shared/schemas/api/ledger.ts';
 import { PaymentSchema, VersionSchema } from '#shared/schemas/ledger-records.ts';
 import { LEDGER_KINDS, LEDGER_TYPES, type LedgerType } from '#shared/services/ledger/ledger-kinds.ts';
+import { builtInTemplateView } from '#shared/services/ledger/read-ledger-records.ts';
 import {
   HEADERS,
   INTERNAL_ERROR,
@@ -530,18 +530,7 @@ const batchOperation: Operation = {
   },
 };
 
-const builtInTemplate = {
-  Number: BUILT_IN_TEMPLATE.number,
-  Name: BUILT_IN_TEMPLATE.name,
-  Subject: BUILT_IN_TEMPLATE.subject,
-  Body: BUILT_IN_TEMPLATE.body,
-  IsHtml: BUILT_IN_TEMPLATE.isHtml,
-  Translations: (BUILT_IN_TEMPLATE.translations ?? []).map((translation) => ({
-    Language: translation.language,
-    Subject: translation.subject,
-    Body: translation.body,
-  })),
-};
+const builtInTemplate = builtInTemplateView();
 
 export const LEDGER_OPERATIONS: Operations = {
   'GET /v2/customers': {

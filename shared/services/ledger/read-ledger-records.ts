@@ -129,6 +129,11 @@ export async function getDefaultStatementTemplate(tenantId: string): Promise<Rec
     const template = await getLedgerRecord(tenantId, 'EmailTemplate', number);
     if (template !== undefined) return template;
   }
+  return builtInTemplateView();
+}
+
+/** The built-in template (Number 0) as the API answers a template: what the worker sends by default. */
+export function builtInTemplateView(): Record<string, unknown> {
   return {
     Number: BUILT_IN_TEMPLATE.number,
     Name: BUILT_IN_TEMPLATE.name,
