@@ -3,12 +3,27 @@
  * the receives before its dead-letter queue (its redrive policy), read from the queue itself so
  * that it is what the queue does, in AWS (6x the worker's timeout, 5 receives) and locally alike.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type QueueAttributeName } from '@aws-sdk/client-sqs';
 import { DependencyUnavailableError } from '../errors.ts';
 import { sqsClient } from './sqs.ts';
 import { JOB_MAX_RECEIVE_COUNT } from './table-design.ts';
 
 const windows = new Map<string, number>();
+
+/** The queue's attributes of these names (GetQueueAttributes); SQS failing is a DependencyUnavailableError. */
+async function queueAttributes(
+  queueUrl: string,
+  names: QueueAttributeName[],
+): Promise<Record<string, string>> {
+  try {
+    const output = await sqsClient().send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names }),
+    );
+    return output.Attributes ?? {};
+  } catch (error) {
+    throw new DependencyUnavailableError({ dependency: 'SQS', cause: error });
+  }
+}
 
 /** The receive limit of a redrive policy, or undefined when it has none (or not one we can read). */
 function maxReceiveCountOf(redrivePolicy: string | undefined): number | undefined {
@@ -30,18 +45,7 @@ function maxReceiveCountOf(redrivePolicy: string | undefined): number | undefine
 export async function redeliveryWindowMs(queueUrl: string): Promise<number> {
   const known = windows.get(queueUrl);
   if (known !== undefined) return known;
-  let attributes: Record<string, string>;
-  try {
-    const output = await sqsClient().send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'],
-      }),
-    );
-    attributes = output.Attributes ?? {};
-  } catch (error) {
-    throw new DependencyUnavailableError({ dependency: 'SQS', cause: error });
-  }
+  const attributes = await queueAttributes(queueUrl, ['VisibilityTimeout', 'RedrivePolicy']);
   const visibilitySeconds = Number(attributes.VisibilityTimeout ?? '30');
   const receives = maxReceiveCountOf(attributes.RedrivePolicy) ?? JOB_MAX_RECEIVE_COUNT;
   const window = visibilitySeconds * receives * 1_000;
@@ -55,22 +59,11 @@ export async function redeliveryWindowMs(queueUrl: string): Promise<number> {
  * Read at every look (GetQueueAttributes, never cached); a queue is idle only when all three read 0.
  */
 export async function queueIsIdle(queueUrl: string): Promise<boolean> {
-  let attributes: Record<string, string>;
-  try {
-    const output = await sqsClient().send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesDelayed',
-          'ApproximateNumberOfMessagesNotVisible',
-        ],
-      }),
-    );
-    attributes = output.Attributes ?? {};
-  } catch (error) {
-    throw new DependencyUnavailableError({ dependency: 'SQS', cause: error });
-  }
+  const attributes = await queueAttributes(queueUrl, [
+    'ApproximateNumberOfMessages',
+    'ApproximateNumberOfMessagesDelayed',
+    'ApproximateNumberOfMessagesNotVisible',
+  ]);
   // A count the queue did not give is not taken for 0.
   return (
     Number(attributes.ApproximateNumberOfMessages) === 0 &&
