@@ -35,6 +35,24 @@ const period = { start: '2026-08-01', end: '2026-10-31', filterAll: false, exclu
 const t0 = Date.parse('2026-12-01T10:00:00.000Z');
 const at = (ms: number) => new Date(t0 + ms);
 
+/** Stores a run's job item as a worker would have left it, with these fields. */
+async function storeRunJob(tenantId: string, runId: string, code: string, fields: Record<string, unknown>) {
+  await documentClient().send(
+    new PutCommand({
+      TableName: process.env.TABLE_NAME,
+      Item: {
+        ...jobKey(tenantId, runId, code),
+        type: 'Job',
+        runJob: true,
+        tenantId,
+        batchId: runId,
+        customerCode: code,
+        ...fields,
+      },
+    }),
+  );
+}
+
 /** A run in its Drain stage with five jobs, each stored as a worker would have left it. */
 async function drainingRun(windowMs: number) {
   const tenantId = `stall-${randomUUID().slice(0, 8)}`;
@@ -74,23 +92,8 @@ async function drainingRun(windowMs: number) {
     // Released by a worker, then its message went to the DLQ without the dead-letter record.
     E: { state: 'Retrying', attempts: 5, lastError: 'SES did not send: Throttling' },
   } as const;
-  for (const [code, fields] of Object.entries(stored)) {
-    await documentClient().send(
-      new PutCommand({
-        TableName: process.env.TABLE_NAME,
-        Item: {
-          ...jobKey(tenantId, runId, code),
-          type: 'Job',
-          runJob: true,
-          tenantId,
-          batchId: runId,
-          customerCode: code,
-          updatedAt: at(-1_000).toISOString(),
-          ...fields,
-        },
-      }),
-    );
-  }
+  for (const [code, fields] of Object.entries(stored))
+    await storeRunJob(tenantId, runId, code, { updatedAt: at(-1_000).toISOString(), ...fields });
   await advanceFeed(tenantId, runId, {
     seq: 0,
     stage: 'Drain',
@@ -208,24 +211,13 @@ describe('the feeder and jobs whose worker died on their last receive', () => {
     expect(await step(0)).toBe('fed');
     await purge(jobQueueUrl());
     for (const code of ['C0000', 'C0001'])
-      await documentClient().send(
-        new PutCommand({
-          TableName: process.env.TABLE_NAME,
-          Item: {
-            ...jobKey(tenantId, runId, code),
-            type: 'Job',
-            runJob: true,
-            tenantId,
-            batchId: runId,
-            customerCode: code,
-            state: 'Sending',
-            owner: `m-${code}`,
-            leaseUntil: t0 + 1_000,
-            attempts: 5,
-            updatedAt: at(1).toISOString(),
-          },
-        }),
-      );
+      await storeRunJob(tenantId, runId, code, {
+        state: 'Sending',
+        owner: `m-${code}`,
+        leaseUntil: t0 + 1_000,
+        attempts: 5,
+        updatedAt: at(1).toISOString(),
+      });
 
     // At the cap, nothing is fed; once Queued has been still for the window, the two are swept.
     expect(await step(10)).toBe('waiting');
